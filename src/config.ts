@@ -1,0 +1,96 @@
+import { existsSync, statSync } from 'node:fs';
+import { RempartError, type ErrorDetail } from './errors.js';
+
+/** The validated, frozen configuration of one process. */
+export interface Config {
+  readonly dataDir: string;
+  /** A PostgreSQL URL; when set it wins over the data dir. Never printed with its password. */
+  readonly databaseUrl: string | null;
+  readonly port: number;
+  readonly host: string;
+  readonly policyFile: string;
+  readonly demo: boolean;
+}
+
+/** What the command line gave; anything absent falls back to the environment, then the default. */
+export interface ConfigFlags {
+  readonly dataDir?: string;
+  readonly databaseUrl?: string;
+  readonly port?: string | number;
+  readonly host?: string;
+  readonly policy?: string;
+  readonly demo?: boolean;
+}
+
+/** Defaults, documented in README.md. */
+export const DEFAULTS = Object.freeze({
+  dataDir: './data',
+  port: 8080,
+  host: '127.0.0.1',
+  policyFile: 'policies/certilience.yaml',
+});
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v === undefined || v.trim() === '' ? undefined : v;
+}
+
+/**
+ * Reads flags then environment then defaults, validates everything at once and
+ * throws one CONFIG_INVALID error listing every problem (Outline's env.ts pattern).
+ */
+export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: ErrorDetail[] = [];
+
+  const dataDir = nonEmpty(flags.dataDir) ?? nonEmpty(env.REMPART_DATA_DIR) ?? DEFAULTS.dataDir;
+  if (existsSync(dataDir) && !statSync(dataDir).isDirectory()) {
+    problems.push({ field: '--data-dir / REMPART_DATA_DIR', message: `${dataDir} exists and is not a directory` });
+  }
+
+  const databaseUrl = nonEmpty(flags.databaseUrl) ?? nonEmpty(env.DATABASE_URL) ?? null;
+  if (databaseUrl !== null) {
+    let protocol = '';
+    try {
+      protocol = new URL(databaseUrl).protocol;
+    } catch {
+      // reported below
+    }
+    if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
+      // The URL may hold a password: name the problem, not the value.
+      problems.push({
+        field: '--database-url / DATABASE_URL',
+        message: 'must be a postgres:// or postgresql:// URL (value not shown: it may hold a password)',
+      });
+    }
+  }
+
+  const rawPort = flags.port ?? nonEmpty(env.PORT) ?? DEFAULTS.port;
+  const port = typeof rawPort === 'number' ? rawPort : /^\d+$/.test(rawPort) ? Number(rawPort) : Number.NaN;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    problems.push({ field: '--port / PORT', message: `must be an integer from 0 to 65535, got "${String(rawPort)}"` });
+  }
+
+  const host = nonEmpty(flags.host) ?? nonEmpty(env.REMPART_HOST) ?? DEFAULTS.host;
+  if (/\s/.test(host)) problems.push({ field: '--host', message: `must be a host name or address, got "${host}"` });
+
+  const policyFile = nonEmpty(flags.policy) ?? nonEmpty(env.REMPART_POLICY) ?? DEFAULTS.policyFile;
+  if (!existsSync(policyFile)) {
+    problems.push({ field: '--policy / REMPART_POLICY', message: `policy file ${policyFile} does not exist` });
+  }
+
+  if (problems.length > 0) {
+    throw new RempartError('CONFIG_INVALID', `The configuration has ${problems.length} problem(s).`, { details: problems });
+  }
+  return Object.freeze({ dataDir, databaseUrl, port, host, policyFile, demo: flags.demo ?? false });
+}
+
+/** Formats a RempartError's details, one per line, for the terminal. */
+export function formatProblems(e: RempartError): string {
+  const lines = [e.message];
+  for (const d of e.details) {
+    const where = [d.file, d.line === undefined ? undefined : `line ${d.line}`, d.row === undefined ? undefined : `row ${d.row}`, d.field]
+      .filter((x) => x !== undefined)
+      .join(', ');
+    lines.push(`  - ${where ? `${where}: ` : ''}${d.message}`);
+  }
+  return lines.join('\n');
+}
