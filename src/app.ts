@@ -1,0 +1,95 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Type from 'typebox';
+import { crmRoutes } from './crm/routes.js';
+import type { CrmContext } from './crm/commands.js';
+import { ping, type Store } from './db/database.js';
+import { errorHandler } from './http/error-handler.js';
+import { validatorCompiler } from './http/validation.js';
+import { ErrorResponse } from './http/schemas.js';
+import type { LoadedPolicy } from './policy/index.js';
+
+/** What the app is built from; it never reads the environment itself. */
+export interface AppOptions {
+  readonly store: Store;
+  readonly policy: LoadedPolicy;
+  readonly logger?: FastifyServerOptions['logger'];
+  /** The clock; tests pass a fixed one. */
+  readonly now?: () => Date;
+  /** Where the built web app is; default dist/web beside the code. */
+  readonly webRoot?: string;
+}
+
+/** Largest accepted JSON body. */
+export const BODY_LIMIT = 1024 * 1024;
+
+const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../dist/web/', import.meta.url));
+
+/**
+ * Builds the HTTP application without listening (Fastify's testing guide): tests call
+ * `app.inject()`, and main.ts listens.
+ */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: BODY_LIMIT,
+    // Ids and cursors are the only things in our URLs; never personal data.
+    routerOptions: { maxParamLength: 200 },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setErrorHandler(errorHandler);
+  app.addSchema(ErrorResponse);
+
+  const now = options.now ?? (() => new Date());
+  const ctx: CrmContext = { db: options.store.db, policy: options.policy, now };
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Rempart API',
+        version: '1',
+        description: `Client-data platform with the GDPR built in. Policy ${options.policy.version.shortHash} (effective ${options.policy.version.effectiveDate}).`,
+      },
+    },
+  });
+
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        tags: ['Operations'],
+        summary: 'Liveness and database check',
+        response: {
+          200: Type.Object({ status: Type.Literal('ok'), database: Type.Union([Type.Literal('pglite'), Type.Literal('postgres')]) }),
+          503: ErrorResponse,
+        },
+      },
+    },
+    async () => {
+      await ping(options.store.db);
+      return { status: 'ok' as const, database: options.store.engine };
+    },
+  );
+
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(crmRoutes, { prefix: '/api/v1', ctx: () => ctx });
+
+  const webRoot = options.webRoot ?? DEFAULT_WEB_ROOT;
+  if (existsSync(webRoot)) {
+    await app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false });
+  }
+  app.setNotFoundHandler((req, reply) => {
+    // The web app is a single page: unknown non-API paths get its index.
+    if (req.method === 'GET' && !req.url.startsWith('/api/') && existsSync(webRoot)) {
+      return reply.type('text/html').sendFile('index.html', webRoot);
+    }
+    return reply.status(404).send({ error: { code: 'NOT_FOUND', message: 'No such route.', details: [] } });
+  });
+
+  return app;
+}

@@ -1,0 +1,31 @@
+import { sql } from 'kysely';
+import { expect, it } from 'vitest';
+import { describeEachEngine } from '../../test/engines.js';
+import { CATALOGUE, INFRASTRUCTURE_TABLES, personalColumns } from './catalogue.js';
+
+describeEachEngine('personal-data catalogue', (store) => {
+  it('P1.1 every column of every table is declared in the catalogue, and nothing declared is missing', async () => {
+    const rows = await sql<{ tableName: string; columnName: string }>`
+      select table_name, column_name from information_schema.columns
+      where table_schema = 'public' order by table_name, ordinal_position`.execute(store().db);
+    const undeclared: string[] = [];
+    const seen = new Set<string>();
+    for (const { tableName, columnName } of rows.rows) {
+      if (INFRASTRUCTURE_TABLES.has(tableName)) continue;
+      seen.add(`${tableName}.${columnName}`);
+      const entry = CATALOGUE.find((t) => t.table === tableName);
+      if (!entry || !(columnName in entry.columns)) undeclared.push(`${tableName}.${columnName}`);
+    }
+    expect(undeclared, 'columns of the database missing from src/catalogue/catalogue.ts').toEqual([]);
+    const stale = CATALOGUE.flatMap((t) => Object.keys(t.columns).map((c) => `${t.table}.${c}`)).filter((c) => !seen.has(c));
+    expect(stale, 'catalogue entries with no column in the database').toEqual([]);
+  });
+
+  it('P1.1 every table that can concern a person says how its rows link to the person', () => {
+    for (const t of CATALOGUE) {
+      const hasPersonal = Object.values(t.columns).some((c) => c.personal);
+      expect(hasPersonal ? t.subjects.length > 0 : true, `${t.table} has personal columns but no subject link`).toBe(true);
+    }
+    expect(personalColumns().some((c) => c.table === 'people' && c.column === 'email' && c.entry.provided)).toBe(true);
+  });
+});

@@ -1,0 +1,286 @@
+import type { PurposeId } from '../db/schema.js';
+
+/**
+ * The personal-data catalogue (P1.1): one declaration of every column of every table,
+ * saying whether it can hold personal data, of which category, for which purposes,
+ * and whether the person provided it (GDPR Art. 20 portability covers only data the
+ * person provided). The rights and retention engines walk this catalogue, so they
+ * never list tables by hand; a test fails when a column of the database is missing here.
+ *
+ * Names are the SQL ones (snake_case), since the check walks information_schema.
+ */
+
+/** Data categories; each must be declared in the policy's `dataCategories`. */
+export type DataCategory =
+  | 'identity'
+  | 'contact'
+  | 'professional'
+  | 'contract'
+  | 'order'
+  | 'delivery'
+  | 'financial'
+  | 'complaint'
+  | 'survey'
+  | 'debt_recovery'
+  | 'prospecting';
+
+/** A column that can hold personal data. */
+export interface PersonalColumn {
+  readonly personal: true;
+  readonly category: DataCategory;
+  readonly purposes: readonly PurposeId[];
+  /** Provided by the person (Art. 20(1)), as opposed to observed, derived or produced by us. */
+  readonly provided: boolean;
+}
+
+/** A column that holds no personal data, with the reason it does not. */
+export interface PlainColumn {
+  readonly personal: false;
+  readonly why: string;
+}
+
+export type ColumnEntry = PersonalColumn | PlainColumn;
+
+/** How a table's rows link to the person they concern. */
+export interface SubjectLink {
+  /** The column holding a `people.id` (or `id` for the people table itself). */
+  readonly column: string;
+  /** When the link goes through another table: that table and its column to join on. */
+  readonly via?: { readonly table: string; readonly column: string; readonly subjectColumn: string };
+}
+
+/** The catalogue entry of one table. */
+export interface TableEntry {
+  readonly table: string;
+  readonly description: string;
+  /** Ways a row of this table concerns a person; empty when it never does. */
+  readonly subjects: readonly SubjectLink[];
+  readonly columns: Readonly<Record<string, ColumnEntry>>;
+}
+
+const CRM: readonly PurposeId[] = ['crm'];
+const CRM_AND_PROSPECTING: readonly PurposeId[] = ['crm', 'prospecting', 'file_sharing'];
+
+const key = (why = 'surrogate key'): PlainColumn => ({ personal: false, why });
+const meta = (why = 'bookkeeping timestamp of the row'): PlainColumn => ({ personal: false, why });
+const purposeTag: PlainColumn = { personal: false, why: 'the purpose the row belongs to' };
+const reference = (table: string): PlainColumn => ({ personal: false, why: `reference to ${table}` });
+const p = (category: DataCategory, provided: boolean, purposes: readonly PurposeId[] = CRM): PersonalColumn => ({
+  personal: true,
+  category,
+  purposes,
+  provided,
+});
+
+const audited = { created_at: meta(), updated_at: meta() } as const;
+
+/**
+ * Legal persons' data is not personal data (GDPR recital 14), so an organisation's
+ * name, identifiers and addresses are declared plain. A sole trader's name is the
+ * exception the retention engine handles through the people linked to it.
+ */
+const LEGAL_PERSON = 'data of a legal person (GDPR recital 14)';
+
+/** Every table of the schema, every column of it. */
+export const CATALOGUE: readonly TableEntry[] = Object.freeze([
+  {
+    table: 'organisations',
+    description: 'Client, prospect, recovery-body, subcontractor and subsidiary companies',
+    subjects: [],
+    columns: {
+      id: key(),
+      purpose: purposeTag,
+      kind: { personal: false, why: LEGAL_PERSON },
+      name: { personal: false, why: LEGAL_PERSON },
+      siret: { personal: false, why: LEGAL_PERSON },
+      vat_number: { personal: false, why: LEGAL_PERSON },
+      sector: { personal: false, why: LEGAL_PERSON },
+      headcount: { personal: false, why: LEGAL_PERSON },
+      addresses: { personal: false, why: LEGAL_PERSON },
+      ...audited,
+    },
+  },
+  {
+    table: 'people',
+    description: "The client's contacts, colleagues to contact, and prospects",
+    subjects: [{ column: 'id' }],
+    columns: {
+      id: key(),
+      purpose: purposeTag,
+      relation: p('professional', false, CRM_AND_PROSPECTING),
+      last_name: p('identity', true, CRM_AND_PROSPECTING),
+      first_name: p('identity', true, CRM_AND_PROSPECTING),
+      email: p('contact', true, CRM_AND_PROSPECTING),
+      phones: p('contact', true, CRM_AND_PROSPECTING),
+      postal_addresses: p('contact', true, CRM_AND_PROSPECTING),
+      job_title: p('professional', true, CRM_AND_PROSPECTING),
+      organisation_id: p('professional', true, CRM_AND_PROSPECTING),
+      // GDPR Art. 14(2)(f): the source must be told to the person; it is data about them.
+      source: p('prospecting', false, CRM_AND_PROSPECTING),
+      collected_at: p('prospecting', false, CRM_AND_PROSPECTING),
+      last_contact_at: p('prospecting', false, CRM_AND_PROSPECTING),
+      ...audited,
+    },
+  },
+  {
+    table: 'contracts',
+    description: 'Contracts with client organisations',
+    subjects: [{ column: 'person_id', via: { table: 'contract_contacts', column: 'contract_id', subjectColumn: 'id' } }],
+    columns: {
+      id: key(),
+      purpose: purposeTag,
+      organisation_id: reference('organisations'),
+      offer: p('contract', true),
+      start_date: p('contract', true),
+      end_date: p('contract', true),
+      status: p('contract', false),
+      ...audited,
+    },
+  },
+  {
+    table: 'contract_contacts',
+    description: 'Which people are the contacts of which contract',
+    subjects: [{ column: 'person_id' }],
+    columns: {
+      contract_id: reference('contracts'),
+      person_id: p('contract', true),
+    },
+  },
+  {
+    table: 'orders',
+    description: 'Orders placed by client organisations',
+    subjects: [{ column: 'person_id' }],
+    columns: {
+      id: key(),
+      purpose: purposeTag,
+      organisation_id: reference('organisations'),
+      contract_id: reference('contracts'),
+      person_id: p('order', true),
+      number: p('order', false),
+      ordered_at: p('order', true),
+      amount: p('order', true),
+      status: p('order', false),
+      ...audited,
+    },
+  },
+  {
+    table: 'deliveries',
+    description: 'Deliveries of orders, with their delivery address',
+    subjects: [{ column: 'recipient_person_id' }],
+    columns: {
+      id: key(),
+      purpose: purposeTag,
+      order_id: reference('orders'),
+      organisation_id: reference('organisations'),
+      recipient_person_id: p('delivery', true),
+      recipient_name: p('delivery', true),
+      delivery_address: p('delivery', true),
+      shipped_at: p('delivery', false),
+      delivered_at: p('delivery', false),
+      status: p('delivery', false),
+      ...audited,
+    },
+  },
+  {
+    table: 'invoices',
+    description: 'Invoices (accounting records: 10-year hold, Code de commerce L123-22)',
+    subjects: [{ column: 'person_id' }],
+    columns: {
+      id: key(),
+      purpose: purposeTag,
+      organisation_id: reference('organisations'),
+      contract_id: reference('contracts'),
+      person_id: p('financial', false),
+      number: p('financial', false),
+      issue_date: p('financial', false),
+      due_date: p('financial', false),
+      amount: p('financial', false),
+      currency: p('financial', false),
+      status: p('financial', false),
+      ...audited,
+    },
+  },
+  {
+    table: 'payments',
+    description: 'Payments received against invoices',
+    subjects: [{ column: 'person_id', via: { table: 'invoices', column: 'id', subjectColumn: 'invoice_id' } }],
+    columns: {
+      id: key(),
+      purpose: purposeTag,
+      invoice_id: reference('invoices'),
+      organisation_id: reference('organisations'),
+      amount: p('financial', false),
+      paid_at: p('financial', false),
+      method: p('financial', true),
+      reference: p('financial', true),
+      ...audited,
+    },
+  },
+  ...(['complaints', 'tickets'] as const).map(
+    (table): TableEntry => ({
+      table,
+      description: table === 'complaints' ? 'Complaints from clients' : 'After-sales service tickets',
+      subjects: [{ column: 'person_id' }],
+      columns: {
+        id: key(),
+        purpose: purposeTag,
+        person_id: p('complaint', true),
+        organisation_id: reference('organisations'),
+        ...(table === 'tickets' ? { order_id: reference('orders') } : {}),
+        subject: p('complaint', true),
+        description: p('complaint', true),
+        status: p('complaint', false),
+        opened_at: p('complaint', true),
+        closed_at: p('complaint', false),
+        ...audited,
+      },
+    }),
+  ),
+  {
+    table: 'surveys',
+    description: 'Answers to satisfaction surveys',
+    subjects: [{ column: 'person_id' }],
+    columns: {
+      id: key(),
+      purpose: purposeTag,
+      person_id: p('survey', true),
+      organisation_id: reference('organisations'),
+      survey: p('survey', false),
+      score: p('survey', true),
+      comment: p('survey', true),
+      answered_at: p('survey', true),
+      ...audited,
+    },
+  },
+  {
+    table: 'debt_cases',
+    description: 'Overdue invoices handed to a debt-recovery body (annex art. 2)',
+    subjects: [{ column: 'person_id', via: { table: 'invoices', column: 'id', subjectColumn: 'invoice_id' } }],
+    columns: {
+      id: key(),
+      purpose: purposeTag,
+      invoice_id: reference('invoices'),
+      recovery_body_id: reference('organisations'),
+      organisation_id: reference('organisations'),
+      status: p('debt_recovery', false),
+      handed_over_at: p('debt_recovery', false),
+      closed_at: p('debt_recovery', false),
+      ...audited,
+    },
+  },
+]);
+
+/** Tables that hold no data of the client base at all (bookkeeping of the software itself). */
+export const INFRASTRUCTURE_TABLES: ReadonlySet<string> = new Set(['kysely_migration', 'kysely_migration_lock']);
+
+/** The entry of a table, or undefined when the catalogue does not know it. */
+export function catalogueEntry(table: string): TableEntry | undefined {
+  return CATALOGUE.find((t) => t.table === table);
+}
+
+/** Every personal column, flattened: what the rights engine walks. */
+export function personalColumns(): readonly { table: string; column: string; entry: PersonalColumn }[] {
+  return CATALOGUE.flatMap((t) =>
+    Object.entries(t.columns).flatMap(([column, entry]) => (entry.personal ? [{ table: t.table, column, entry }] : [])),
+  );
+}
