@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { RempartError, type ErrorDetail } from './errors.js';
+import { DEFAULT_POLICY_FILE } from './policy/index.js';
 
 /** The validated, frozen configuration of one process. */
 export interface Config {
@@ -72,7 +73,9 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
   const host = nonEmpty(flags.host) ?? nonEmpty(env.REMPART_HOST) ?? DEFAULTS.host;
   if (/\s/.test(host)) problems.push({ field: '--host', message: `must be a host name or address, got "${host}"` });
 
-  const policyFile = nonEmpty(flags.policy) ?? nonEmpty(env.REMPART_POLICY) ?? DEFAULTS.policyFile;
+  const explicitPolicy = nonEmpty(flags.policy) ?? nonEmpty(env.REMPART_POLICY);
+  // Run from another folder, the relative default is not there: use the packaged copy.
+  const policyFile = explicitPolicy ?? (existsSync(DEFAULTS.policyFile) ? DEFAULTS.policyFile : DEFAULT_POLICY_FILE);
   if (!existsSync(policyFile)) {
     problems.push({ field: '--policy / REMPART_POLICY', message: `policy file ${policyFile} does not exist` });
   }

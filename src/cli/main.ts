@@ -1,0 +1,81 @@
+import { Command, CommanderError, Option } from 'commander';
+import { formatProblems } from '../config.js';
+import { isRempartError } from '../errors.js';
+import { demoSeedCommand } from './demo-seed.js';
+import { migrateCommand } from './migrate.js';
+import { policyCheckCommand } from './policy-check.js';
+import { serveCommand } from './serve.js';
+
+/** Options every command that opens the store takes. */
+export interface StoreFlags {
+  readonly dataDir?: string;
+  readonly databaseUrl?: string;
+  readonly policy?: string;
+}
+
+/** Adds --data-dir, --database-url and --policy to a command. */
+export function withStoreOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--data-dir <dir>', 'embedded database folder (env REMPART_DATA_DIR, default ./data)'))
+    .addOption(new Option('--database-url <url>', 'PostgreSQL server URL, instead of the embedded database (env DATABASE_URL)'))
+    .addOption(new Option('--policy <file>', 'policy file (env REMPART_POLICY, default policies/certilience.yaml)'));
+}
+
+/** Builds the command tree; each action returns its exit code. */
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('rempart')
+    .description('Rempart: the client-data platform with the GDPR built in')
+    .version(process.env.npm_package_version ?? '0.1.0')
+    .showHelpAfterError()
+    .exitOverride();
+
+  withStoreOptions(
+    program
+      .command('serve')
+      .description('run the HTTP server (API, OpenAPI document and web app)')
+      .option('--port <port>', 'port to listen on (env PORT, default 8080; 0 picks a free one)')
+      .option('--host <host>', 'address to listen on (default 127.0.0.1)')
+      .option('--demo', 'seed French demo data when the database holds no people yet'),
+  ).action(async (opts) => setExit(await serveCommand(opts)));
+
+  withStoreOptions(program.command('migrate').description('create the database if needed and apply pending migrations')).action(
+    async (opts) => setExit(await migrateCommand(opts)),
+  );
+
+  const policy = program.command('policy').description('the policy file: purposes, bases, recipients, retention, locations');
+  policy
+    .command('check')
+    .description('validate a policy file and print every problem (exit 1 on any)')
+    .argument('[file]', 'policy file (default: --policy, REMPART_POLICY or policies/certilience.yaml)')
+    .action(async (file: string | undefined) => setExit(await policyCheckCommand(file)));
+
+  const demo = program.command('demo').description('demonstration data');
+  withStoreOptions(
+    demo
+      .command('seed')
+      .description('add deterministic French synthetic data (on a data dir or database no server holds)')
+      .option('--people <n>', 'number of people', '500')
+      .option('--seed <s>', 'random seed (same seed, same data)', '42'),
+  ).action(async (opts) => setExit(await demoSeedCommand(opts)));
+
+  return program;
+}
+
+/** Runs the CLI with `argv` (as process.argv) and returns the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let code = 0;
+  const program = buildProgram((c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync([...argv]);
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode;
+    if (isRempartError(e)) {
+      console.error(`rempart: ${formatProblems(e)}`);
+      return 1;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * `rempart policy check`: every problem of a policy file at once, schema first,
+ * then the semantic rules, each with its path and line.
+ */
+import { semanticIssues } from './checks.js';
+import { formatPath, type Issue } from './path.js';
+import { policySchema } from './schema.js';
+import type { Policy, PolicyProblem } from './types.js';
+import { conforms } from './validator.js';
+import { parseYamlSource } from './yaml-source.js';
+
+/** The outcome of reading a policy text: its problems, and the policy when there are none. */
+export interface PolicyAnalysis {
+  readonly problems: readonly PolicyProblem[];
+  readonly policy: Policy | undefined;
+}
+
+/** Parses, validates and checks a policy text; `policy` is set only when `problems` is empty. */
+export function analysePolicy(text: string, file: string): PolicyAnalysis {
+  const source = parseYamlSource(text);
+  if (source.syntaxProblems.length > 0) {
+    return { problems: source.syntaxProblems.map((p) => ({ file, path: '', line: p.line, message: p.message })), policy: undefined };
+  }
+  const toProblem = (issue: Issue): PolicyProblem => ({
+    file,
+    path: formatPath(issue.path),
+    line: source.lineOf(issue.path),
+    message: issue.message,
+  });
+  const issues: Issue[] = [];
+  const value = source.value;
+  // Semantic checks need well-typed data, so they run only once the schema holds.
+  if (!conforms(policySchema, value, issues)) return { problems: sortProblems(issues.map(toProblem)), policy: undefined };
+  const problems = sortProblems(semanticIssues(value).map(toProblem));
+  return { problems, policy: problems.length === 0 ? value : undefined };
+}
+
+function sortProblems(problems: readonly PolicyProblem[]): readonly PolicyProblem[] {
+  // Stable: problems on the same line keep the order the checks found them in.
+  return [...problems].sort((a, b) => a.line - b.line);
+}
+
+/** Every problem of a policy text (YAML syntax, schema, semantic rules), in file order; empty when it is sound. */
+export function checkPolicy(text: string, file: string): readonly PolicyProblem[] {
+  return analysePolicy(text, file).problems;
+}
