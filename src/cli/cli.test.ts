@@ -1,0 +1,149 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { openStore } from '../db/database.js';
+import { main } from './main.js';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'rempart-cli-'));
+  dirs.push(d);
+  return d;
+}
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** Runs the CLI in-process and captures what it prints. */
+async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
+  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => (out.push(String(s)), true));
+  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => (err.push(String(s)), true));
+  try {
+    const code = await main(['node', 'rempart', ...args]);
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+    stdout.mockRestore();
+    stderr.mockRestore();
+  }
+}
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+describe('rempart CLI', () => {
+  it('every command has --help', async () => {
+    for (const cmd of [[], ['serve'], ['migrate'], ['policy', 'check'], ['demo', 'seed']]) {
+      const r = await run(...cmd, '--help');
+      expect(r.code, cmd.join(' ')).toBe(0);
+      expect(r.out, cmd.join(' ')).toMatch(/Usage: rempart/);
+    }
+  });
+
+  it('configuration: every problem is printed at once, exit non-zero, and no password is shown', async () => {
+    const file = join(tempDir(), 'not-a-dir');
+    writeFileSync(file, 'x');
+    const r = await run('migrate', '--data-dir', file, '--database-url', 'mysql://root:s3cret@db/x', '--policy', '/nonexistent/policy.yaml');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('3 problem(s)');
+    expect(r.err).toContain('--data-dir');
+    expect(r.err).toContain('--database-url');
+    expect(r.err).toContain('--policy');
+    expect(r.err).not.toContain('s3cret');
+  });
+
+  it('configuration: a bad PORT from the environment is named', async () => {
+    vi.stubEnv('PORT', 'eighty');
+    const r = await run('serve', '--data-dir', tempDir());
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/PORT: must be an integer/);
+  });
+
+  it('migrate creates a new data dir, then finds nothing to do', async () => {
+    const dir = tempDir();
+    const first = await run('migrate', '--data-dir', dir);
+    expect(first.code).toBe(0);
+    expect(first.out).toMatch(/applied 20261126T1000-client-relationship/);
+    const second = await run('migrate', '--data-dir', dir);
+    expect(second.out).toMatch(/schema up to date/);
+  }, 60_000);
+
+  it('demo seed is deterministic and refuses a data dir held by another process', async () => {
+    const dir = tempDir();
+    const r = await run('demo', 'seed', '--data-dir', dir, '--people', '20', '--seed', '7');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/seeded 20 people/);
+    const held = await openStore({ dataDir: dir, command: 'rempart serve' });
+    try {
+      const again = await run('demo', 'seed', '--data-dir', dir, '--people', '5');
+      expect(again.code).toBe(1);
+      expect(again.err).toMatch(/in use by "rempart serve"|already open/);
+    } finally {
+      await held.close();
+    }
+    const bad = await run('demo', 'seed', '--data-dir', dir, '--people', 'many');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('--people');
+  }, 60_000);
+});
+
+describe('rempart policy check', () => {
+  const original = readFileSync('policies/certilience.yaml', 'utf8');
+  const variant = (edit: (text: string) => string): string => {
+    const f = join(tempDir(), 'policy.yaml');
+    const edited = edit(original);
+    expect(edited, 'the edit must change the policy').not.toBe(original);
+    writeFileSync(f, edited);
+    return f;
+  };
+
+  it('passes on the default policy', async () => {
+    const r = await run('policy', 'check', 'policies/certilience.yaml');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('ok');
+  });
+
+  it('P1.1 fails on a controller purpose without a legal basis, naming path and line', async () => {
+    const f = variant((t) => t.replace('legalBases: [contract, legitimate_interest]', 'legalBases: []'));
+    const r = await run('policy', 'check', f);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/policy\.yaml:\d+: purposes\[0\]\.legalBases/);
+  });
+
+  it('P4.1 fails on a purpose without a retention rule', async () => {
+    const f = variant((t) => t.replace(/\n {4}retention:\n {6}start: entry_time\n(?: {6}.*\n){3}/, '\n'));
+    const r = await run('policy', 'check', f);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/purposes\[4\].*retention/);
+  });
+
+  it('P2.1 fails on a recipient granted an unknown purpose', async () => {
+    const f = variant((t) => t.replace(/purposes: \[crm\]/, 'purposes: [crm, astrology]'));
+    const r = await run('policy', 'check', f);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/roles\[\d+\]\.grants\[\d+\]\.purposes\[1\].*astrology|astrology/);
+  });
+
+  it('P3.1 fails on a location outside the EU/EEA with neither adequacy nor safeguard, and passes with one', async () => {
+    const noSafeguard = variant((t) => t.replace(/subcontractors: \[\]/, 'subcontractors:\n    - { id: us_mailer, name: US Mailer, country: US }'));
+    const r = await run('policy', 'check', noSafeguard);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/locations\.subcontractors\[0\].*(EU|EEA)/);
+    const withScc = variant((t) => t.replace(/subcontractors: \[\]/, 'subcontractors:\n    - { id: us_mailer, name: US Mailer, country: US, safeguard: scc }'));
+    expect((await run('policy', 'check', withScc)).code).toBe(0);
+  });
+
+  it('reports a YAML syntax error with its line', async () => {
+    const f = variant((t) => t.replace('controller:\n', 'controller:\n  name: [unclosed\n'));
+    const r = await run('policy', 'check', f);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/policy\.yaml:\d+:/);
+  });
+});
