@@ -147,3 +147,43 @@ describe('rempart policy check', () => {
     expect(r.err).toMatch(/policy\.yaml:\d+:/);
   });
 });
+
+describe('rempart record', () => {
+  it('P1.3 creates, reads, lists, updates and deletes records through the same commands as the API', async () => {
+    const dir = tempDir();
+    const org = await run('record', 'create', 'organisations', '--data-dir', dir, '--data', JSON.stringify({ name: 'CLI SAS', siret: '73282932000074' }));
+    expect(org.code, org.err).toBe(0);
+    const orgId = (JSON.parse(org.out) as { id: string }).id;
+    const person = await run('record', 'create', 'people', '--data-dir', dir, '--data', JSON.stringify({ lastName: 'Ligne', firstName: 'Commande', email: 'cl@cli.fr', organisationId: orgId }));
+    expect(person.code, person.err).toBe(0);
+    const personId = (JSON.parse(person.out) as { id: string }).id;
+    const list = await run('record', 'list', 'people', '--data-dir', dir, '--filter', `organisationId=${orgId}`);
+    expect((JSON.parse(list.out) as { items: { id: string }[] }).items.map((i) => i.id)).toEqual([personId]);
+    const upd = await run('record', 'update', 'people', personId, '--data-dir', dir, '--data', '{"jobTitle":"DSI"}');
+    expect((JSON.parse(upd.out) as { jobTitle: string }).jobTitle).toBe('DSI');
+    expect((await run('record', 'delete', 'people', personId, '--data-dir', dir)).code).toBe(0);
+    const gone = await run('record', 'get', 'people', personId, '--data-dir', dir);
+    expect(gone.code).toBe(1);
+    expect(gone.err).toContain(`No person with id ${personId}`);
+  }, 60_000);
+
+  it('P1.2 a contract without the mandatory fields is refused from the CLI too, listing every missing field', async () => {
+    const dir = tempDir();
+    const org = await run('record', 'create', 'organisations', '--data-dir', dir, '--data', '{"name":"Mandat SA"}');
+    const orgId = (JSON.parse(org.out) as { id: string }).id;
+    const p = await run('record', 'create', 'people', '--data-dir', dir, '--data', '{"lastName":"Sans","email":"s@mandat.fr"}');
+    const pid = (JSON.parse(p.out) as { id: string }).id;
+    const r = await run('record', 'create', 'contracts', '--data-dir', dir, '--data', JSON.stringify({ organisationId: orgId, contactIds: [pid] }));
+    expect(r.code).toBe(1);
+    for (const field of ['contacts[0].firstName', 'offer', 'startDate']) expect(r.err).toContain(field);
+    expect(r.err).not.toContain('s@mandat.fr');
+  }, 60_000);
+
+  it('refuses bad JSON, unknown fields, unknown types and bad filters, naming them', async () => {
+    const dir = tempDir();
+    expect((await run('record', 'create', 'people', '--data-dir', dir, '--data', '{nope')).err).toContain('not valid JSON');
+    expect((await run('record', 'create', 'people', '--data-dir', dir, '--data', '{"shoeSize":42}')).err).toContain('shoeSize: is not a known field');
+    expect((await run('record', 'create', 'spaceships', '--data-dir', dir, '--data', '{}')).err).toContain('Unknown record type');
+    expect((await run('record', 'list', 'invoices', '--data-dir', dir, '--filter', 'status=lost')).err).toContain('status');
+  }, 60_000);
+});

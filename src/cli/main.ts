@@ -4,6 +4,7 @@ import { isRempartError } from '../errors.js';
 import { demoSeedCommand } from './demo-seed.js';
 import { migrateCommand } from './migrate.js';
 import { policyCheckCommand } from './policy-check.js';
+import { registerRecordCommands } from './record.js';
 import { serveCommand } from './serve.js';
 
 /** Options every command that opens the store takes. */
@@ -57,6 +58,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .option('--people <n>', 'number of people', '500')
       .option('--seed <s>', 'random seed (same seed, same data)', '42'),
   ).action(async (opts) => setExit(await demoSeedCommand(opts)));
+
+  registerRecordCommands(program, setExit);
 
   return program;
 }

@@ -1,32 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import Type, { type TSchema } from 'typebox';
+import Type from 'typebox';
 import { ErrorResponse } from '../http/schemas.js';
-import { createRecord, deleteRecord, getRecord, listRecords, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE, updateRecord, type CrmContext } from './commands.js';
-import { RESOURCES, type ResourceSpec } from './resources.js';
-
-/** Response shape of a record: its fields plus what the server sets. */
-function recordSchema(spec: ResourceSpec): TSchema {
-  return Type.Object({
-    id: Type.String({ format: 'uuid' }),
-    purpose: Type.String({ description: 'The purpose the record is processed for (annex art. 1)' }),
-    ...Object.fromEntries(Object.entries(spec.fields).map(([k, v]) => [k, Type.Optional(v)])),
-    ...Object.fromEntries(Object.entries(spec.outputFields).map(([k, v]) => [k, Type.Optional(v)])),
-    createdAt: Type.String({ format: 'date-time' }),
-    updatedAt: Type.String({ format: 'date-time' }),
-  });
-}
-
-function createSchema(spec: ResourceSpec): TSchema {
-  const props = Object.fromEntries(
-    Object.entries(spec.fields).map(([k, v]) => [k, spec.required.includes(k) ? v : Type.Optional(v)]),
-  );
-  return Type.Object(props, { additionalProperties: false });
-}
-
-function patchSchema(spec: ResourceSpec): TSchema {
-  const props = Object.fromEntries(Object.entries(spec.fields).map(([k, v]) => [k, Type.Optional(v)]));
-  return Type.Object(props, { additionalProperties: false, minProperties: 1 });
-}
+import { createRecord, deleteRecord, getRecord, listRecords, updateRecord, type CrmContext } from './commands.js';
+import { RESOURCES } from './resources.js';
+import { createSchema, listQuerySchema, patchSchema, recordSchema } from './schemas.js';
 
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
@@ -53,14 +30,7 @@ export async function crmRoutes(app: FastifyInstance, opts: { ctx: () => CrmCont
         schema: {
           tags,
           summary: `List ${spec.name.replace('-', ' ')}`,
-          querystring: Type.Object(
-            {
-              limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })),
-              cursor: Type.Optional(Type.String({ maxLength: 200, description: 'nextCursor of the previous page' })),
-              ...Object.fromEntries(spec.filters.map((f) => [f.param, Type.Optional(f.schema)])),
-            },
-            { additionalProperties: false },
-          ),
+          querystring: listQuerySchema(spec),
           response: { 200: Type.Object({ items: Type.Array(record), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...errors },
         },
       },

@@ -42,6 +42,16 @@ function makeAjv(coerce: boolean): Ajv {
 const strict = makeAjv(false);
 const coercing = makeAjv(true);
 
+/** Compiles a schema with the strict (body) rules, for validation outside HTTP. */
+export function compileStrict(schema: object): ValidateFunction {
+  return strict.compile(schema);
+}
+
+/** Compiles a schema with the coercing (query string) rules, for validation outside HTTP. */
+export function compileCoercing(schema: object): ValidateFunction {
+  return coercing.compile(schema);
+}
+
 /** Fastify's validator compiler: strict for bodies, coercing for query and params. */
 export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) => {
   const ajv = httpPart === 'body' ? strict : coercing;

@@ -1,0 +1,71 @@
+import Type, { type TSchema } from 'typebox';
+import { RempartError } from '../errors.js';
+import { compileCoercing, compileStrict, validationDetails } from '../http/validation.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './commands.js';
+import type { ResourceSpec } from './resources.js';
+
+/**
+ * The JSON schemas of every record type, derived from its spec: one source for the
+ * HTTP routes (validation and OpenAPI) and the command line, so both refuse the same input.
+ */
+
+/** Response shape of a record: its fields plus what the server sets. */
+export function recordSchema(spec: ResourceSpec): TSchema {
+  return Type.Object({
+    id: Type.String({ format: 'uuid' }),
+    purpose: Type.String({ description: 'The purpose the record is processed for (annex art. 1)' }),
+    ...Object.fromEntries(Object.entries(spec.fields).map(([k, v]) => [k, Type.Optional(v)])),
+    ...Object.fromEntries(Object.entries(spec.outputFields).map(([k, v]) => [k, Type.Optional(v)])),
+    createdAt: Type.String({ format: 'date-time' }),
+    updatedAt: Type.String({ format: 'date-time' }),
+  });
+}
+
+/** Body of a create: the spec's required fields required, unknown fields refused. */
+export function createSchema(spec: ResourceSpec): TSchema {
+  const props = Object.fromEntries(
+    Object.entries(spec.fields).map(([k, v]) => [k, spec.required.includes(k) ? v : Type.Optional(v)]),
+  );
+  return Type.Object(props, { additionalProperties: false });
+}
+
+/** Body of a partial update: every field optional, at least one. */
+export function patchSchema(spec: ResourceSpec): TSchema {
+  const props = Object.fromEntries(Object.entries(spec.fields).map(([k, v]) => [k, Type.Optional(v)]));
+  return Type.Object(props, { additionalProperties: false, minProperties: 1 });
+}
+
+/** Query string of a list: page size, cursor and the spec's filters; unknown parameters refused. */
+export function listQuerySchema(spec: ResourceSpec): TSchema {
+  return Type.Object(
+    {
+      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })),
+      cursor: Type.Optional(Type.String({ maxLength: 200, description: 'nextCursor of the previous page' })),
+      ...Object.fromEntries(spec.filters.map((f) => [f.param, Type.Optional(f.schema)])),
+    },
+    { additionalProperties: false },
+  );
+}
+
+const cache = new Map<string, (data: unknown) => Record<string, unknown>>();
+
+/**
+ * Validates input for a create or an update outside HTTP (the CLI), with the same
+ * strict rules as the routes; throws VALIDATION_FAILED naming every bad field.
+ */
+export function validateInput(spec: ResourceSpec, kind: 'create' | 'patch' | 'query', data: unknown): Record<string, unknown> {
+  const key = `${spec.name}:${kind}`;
+  let check = cache.get(key);
+  if (!check) {
+    const fn =
+      kind === 'query' ? compileCoercing(listQuerySchema(spec)) : compileStrict(kind === 'create' ? createSchema(spec) : patchSchema(spec));
+    check = (d: unknown) => {
+      if (!fn(d)) {
+        throw new RempartError('VALIDATION_FAILED', `The ${spec.noun} is not valid.`, { details: validationDetails(fn.errors ?? [], kind === 'query' ? 'querystring' : 'body') });
+      }
+      return d as Record<string, unknown>;
+    };
+    cache.set(key, check);
+  }
+  return check(data);
+}
