@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { loadPolicy } from '../policy/index.js';
 import { describeEachEngine } from '../../test/engines.js';
 import { CATALOGUE, INFRASTRUCTURE_TABLES, personalColumns } from './catalogue.js';
 
@@ -27,5 +28,24 @@ describeEachEngine('personal-data catalogue', (store) => {
       expect(hasPersonal ? t.subjects.length > 0 : true, `${t.table} has personal columns but no subject link`).toBe(true);
     }
     expect(personalColumns().some((c) => c.table === 'people' && c.column === 'email' && c.entry.provided)).toBe(true);
+  });
+});
+
+describe('catalogue and policy agree', () => {
+  it('P1.1 every catalogued category and purpose is declared in the policy, and each purpose declares the categories it holds', async () => {
+    const policy = await loadPolicy('policies/certilience.yaml');
+    const categories = new Set(policy.dataCategories.map((c) => c.id));
+    const problems: string[] = [];
+    for (const { table, column, entry } of personalColumns()) {
+      if (!categories.has(entry.category)) problems.push(`${table}.${column}: category ${entry.category} not in policy`);
+      for (const purposeId of entry.purposes) {
+        const purpose = policy.purposes.find((p) => p.id === purposeId);
+        if (!purpose) problems.push(`${table}.${column}: purpose ${purposeId} not in policy`);
+        else if (!purpose.dataCategories.includes(entry.category)) {
+          problems.push(`${table}.${column}: purpose ${purposeId} does not declare category ${entry.category}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
   });
 });

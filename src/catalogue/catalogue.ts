@@ -22,7 +22,8 @@ export type DataCategory =
   | 'complaint'
   | 'survey'
   | 'debt_recovery'
-  | 'prospecting';
+  | 'prospecting'
+  | 'provenance';
 
 /** A column that can hold personal data. */
 export interface PersonalColumn {
@@ -116,9 +117,9 @@ export const CATALOGUE: readonly TableEntry[] = Object.freeze([
       job_title: p('professional', true, CRM_AND_PROSPECTING),
       organisation_id: p('professional', true, CRM_AND_PROSPECTING),
       // GDPR Art. 14(2)(f): the source must be told to the person; it is data about them.
-      source: p('prospecting', false, CRM_AND_PROSPECTING),
-      collected_at: p('prospecting', false, CRM_AND_PROSPECTING),
-      last_contact_at: p('prospecting', false, CRM_AND_PROSPECTING),
+      source: p('provenance', false, CRM_AND_PROSPECTING),
+      collected_at: p('provenance', false, CRM_AND_PROSPECTING),
+      last_contact_at: p('provenance', false, CRM_AND_PROSPECTING),
       ...audited,
     },
   },

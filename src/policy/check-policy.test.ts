@@ -191,12 +191,12 @@ describe('checkPolicy: roles', () => {
   });
 
   it('P2.1 a grant cannot reach a category none of its purposes processes (GDPR Art. 5(1)(b))', () => {
-    const text = edit(TEXT, MARKETING, 'categories: [identity, contact, professional, survey]', 'categories: [identity, contact, professional, survey, connection]');
+    const text = edit(TEXT, MARKETING, 'categories: [identity, contact, professional, provenance, survey]', 'categories: [identity, contact, professional, provenance, survey, connection]');
     expect(checkPolicy(text, FILE)).toEqual([
       {
         file: FILE,
-        path: 'roles[0].grants[1].categories[4]',
-        line: line(text, MARKETING, 'categories: [identity, contact, professional, survey'),
+        path: 'roles[0].grants[1].categories[5]',
+        line: line(text, MARKETING, 'categories: [identity, contact, professional, provenance, survey'),
         message: "role 'marketing' is granted category 'connection', which none of its purposes [crm] processes",
       },
     ]);

@@ -106,7 +106,7 @@ describe('the default policy reproduces the annex', () => {
   it('P1.1 the data categories of the annex are declared', () => {
     expect(policy.dataCategories.map((c) => c.id)).toEqual([
       'identity', 'contact', 'professional', 'contract', 'order', 'delivery', 'financial',
-      'complaint', 'survey', 'debt_recovery', 'connection', 'training', 'consent', 'prospecting',
+      'complaint', 'survey', 'debt_recovery', 'connection', 'training', 'consent', 'prospecting', 'provenance',
     ]);
   });
 
