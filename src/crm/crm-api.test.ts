@@ -154,6 +154,9 @@ describeEachEngine('client-relationship API', (store) => {
       expect(error.details.map((d) => d.field), `${path} ${field}`).toContain(field);
       expect(JSON.stringify(res.body)).not.toContain('not-an-email');
     }
+    // A nullable field's failure is reported once, not also as "must be of type null".
+    const siret = await call('POST', '/api/v1/organisations', { name: 'X', siret: '73282932000075' });
+    expect((siret.body.error as { details: unknown[] }).details).toEqual([{ field: 'siret', message: 'must be a valid SIRET: 14 digits with a valid check digit' }]);
   });
 
   it('answers malformed JSON, oversize bodies and unknown references with stable codes', async () => {

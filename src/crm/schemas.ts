@@ -9,16 +9,31 @@ import type { ResourceSpec } from './resources.js';
  * HTTP routes (validation and OpenAPI) and the command line, so both refuse the same input.
  */
 
+/** Formats only our validator knows; the response serializer would warn on each. */
+const CUSTOM_FORMATS = new Set(['siret', 'vat', 'email', 'e164', 'country']);
+
+/** A deep copy of a schema without the custom formats (responses need no validation). */
+function withoutCustomFormats<T>(schema: T): T {
+  if (Array.isArray(schema)) return schema.map((s: unknown) => withoutCustomFormats(s)) as T;
+  if (schema === null || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema)) {
+    if (k === 'format' && typeof v === 'string' && CUSTOM_FORMATS.has(v)) continue;
+    out[k] = withoutCustomFormats(v);
+  }
+  return out as T;
+}
+
 /** Response shape of a record: its fields plus what the server sets. */
 export function recordSchema(spec: ResourceSpec): TSchema {
-  return Type.Object({
+  return withoutCustomFormats(Type.Object({
     id: Type.String({ format: 'uuid' }),
     purpose: Type.String({ description: 'The purpose the record is processed for (annex art. 1)' }),
     ...Object.fromEntries(Object.entries(spec.fields).map(([k, v]) => [k, Type.Optional(v)])),
     ...Object.fromEntries(Object.entries(spec.outputFields).map(([k, v]) => [k, Type.Optional(v)])),
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
-  });
+  }));
 }
 
 /** Body of a create: the spec's required fields required, unknown fields refused. */

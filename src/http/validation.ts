@@ -100,9 +100,15 @@ function messageOf(e: ErrorObject): string {
 export function validationDetails(errors: readonly ErrorObject[], part: string): ErrorDetail[] {
   const seen = new Set<string>();
   const out: ErrorDetail[] = [];
+  // A nullable field fails both branches of its anyOf: "must be a valid SIRET" and
+  // "must be of type null". Only the first helps; drop the null branch's complaint.
+  const realProblem = new Set(
+    errors.filter((e) => !(e.keyword === 'type' && (e.params as { type?: string }).type === 'null')).map((e) => e.instancePath),
+  );
   for (const e of errors) {
     // anyOf/oneOf wrappers repeat what their branches already said.
     if (e.keyword === 'anyOf' || e.keyword === 'oneOf' || e.keyword === 'if') continue;
+    if (e.keyword === 'type' && (e.params as { type?: string }).type === 'null' && realProblem.has(e.instancePath)) continue;
     const detail = { field: fieldOf(e, part), message: messageOf(e) };
     const k = `${detail.field}|${detail.message}`;
     if (!seen.has(k)) {
