@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Expression, ExpressionBuilder, Kysely, SqlBool, Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { newId, isUuid } from '../db/ids.js';
 import { RempartError, type ErrorDetail } from '../errors.js';
@@ -18,6 +18,34 @@ export interface CrmContext {
   readonly policy: LoadedPolicy;
   /** The clock, passed in so that tests can travel in time. */
   readonly now: () => Date;
+  /** The rows this caller may reach (set by the gate); none means every row. */
+  readonly scope?: RowScope;
+  /**
+   * Called inside the write's transaction, after the write and before the commit:
+   * the gate checks the result against the caller's grants and appends the audit
+   * entry there, so a refused or failed write leaves neither data nor audit behind.
+   */
+  readonly onWrite?: (tx: Transaction<Database>, write: WriteInfo) => Promise<void>;
+}
+
+/** A row condition over the loosely typed view of a table. */
+export type RowCondition = (eb: ExpressionBuilder<LooseDb, string>) => Expression<SqlBool>;
+
+/** Which rows a caller may reach: rows of these purposes, and matching `where`. */
+export interface RowScope {
+  readonly purposes: readonly string[];
+  readonly where?: RowCondition;
+}
+
+/** What a write did, for the gate's check and the audit entry. */
+export interface WriteInfo {
+  readonly action: 'create' | 'update' | 'delete';
+  readonly spec: ResourceSpec;
+  readonly id: string;
+  readonly before: Presented | null;
+  readonly after: Presented | null;
+  /** The input fields the caller sent (names only). */
+  readonly fields: readonly string[];
 }
 
 /** A record as it leaves the system: JSON-ready, camelCase. */
@@ -41,7 +69,7 @@ export const MAX_PAGE_SIZE = 500;
 
 // The generic commands address tables by name, which Kysely's static types cannot
 // follow; this view of the database types every table as a record of unknown values.
-type LooseDb = Record<string, Record<string, unknown>>;
+export type LooseDb = Record<string, Record<string, unknown>>;
 type Loose = Kysely<LooseDb> | Transaction<LooseDb>;
 const loose = (db: Kysely<Database> | Transaction<Database>): Loose => db as unknown as Loose;
 
@@ -86,9 +114,22 @@ function toColumns(spec: ResourceSpec, input: Readonly<Record<string, unknown>>)
   return out;
 }
 
-async function loadRow(db: Loose, spec: ResourceSpec, id: string): Promise<Row | undefined> {
+async function loadRow(db: Loose, spec: ResourceSpec, id: string, scope: RowScope | undefined): Promise<Row | undefined> {
   if (!isUuid(id)) return undefined;
-  return db.selectFrom(spec.table).selectAll().where('id', '=', id).executeTakeFirst();
+  let q = db.selectFrom(spec.table).selectAll().where('id', '=', id);
+  if (scope) q = applyScope(q, scope);
+  return q.executeTakeFirst();
+}
+
+function applyScope<Q extends { where: (cb: RowCondition) => Q }>(q: Q, scope: RowScope): Q {
+  const purposes = [...scope.purposes];
+  let out = q.where((eb) => (purposes.length === 0 ? eb.val(false) : eb('purpose', 'in', purposes)) as Expression<SqlBool>);
+  if (scope.where) out = out.where(scope.where);
+  return out;
+}
+
+async function notify(ctx: CrmContext, tx: Loose, write: WriteInfo): Promise<void> {
+  if (ctx.onWrite) await ctx.onWrite(tx as unknown as Transaction<Database>, write);
 }
 
 /** Checks that every referenced row exists (and is of an accepted kind), in the write's transaction. */
@@ -274,8 +315,9 @@ export async function createRecord(ctx: CrmContext, spec: ResourceSpec, input: R
           .returningAll()
           .executeTakeFirstOrThrow();
         if (spec.name === 'contracts') await replaceContacts(tx, id, (input.contactIds as string[] | undefined) ?? []);
-        const [presented] = await withLinks(tx, spec, [row]);
-        return presented as Presented;
+        const [presented] = (await withLinks(tx, spec, [row])) as [Presented];
+        await notify(ctx, tx, { action: 'create', spec, id, before: null, after: presented, fields: Object.keys(input) });
+        return presented;
       });
   } catch (e) {
     translateDbError(spec, e);
@@ -285,7 +327,7 @@ export async function createRecord(ctx: CrmContext, spec: ResourceSpec, input: R
 /** Reads one record; NOT_FOUND when there is none. */
 export async function getRecord(ctx: CrmContext, spec: ResourceSpec, id: string): Promise<Presented> {
   const db = loose(ctx.db);
-  const row = await loadRow(db, spec, id);
+  const row = await loadRow(db, spec, id, ctx.scope);
   if (!row) throw notFound(spec, id);
   const [presented] = await withLinks(db, spec, [row]);
   return presented as Presented;
@@ -308,11 +350,11 @@ export async function updateRecord(
     return await loose(ctx.db)
       .transaction()
       .execute(async (tx) => {
-        const current = await loadRow(tx, spec, id);
+        const current = await loadRow(tx, spec, id, ctx.scope);
         if (!current) throw notFound(spec, id);
         await checkReferences(tx, spec, patch);
-        const existing = spec.name === 'contracts' ? { contactIds: (await contactIdsOf(tx, [id])).get(id) ?? [] } : {};
-        const merged = { ...present(spec, current), ...existing, ...patch };
+        const [before] = (await withLinks(tx, spec, [current])) as [Presented];
+        const merged = { ...before, ...patch };
         const extra = await applyRules(ctx, tx, spec, merged, false);
         const row = await tx
           .updateTable(spec.table)
@@ -321,8 +363,9 @@ export async function updateRecord(
           .returningAll()
           .executeTakeFirstOrThrow();
         if (spec.name === 'contracts' && Array.isArray(patch.contactIds)) await replaceContacts(tx, id, patch.contactIds as string[]);
-        const [presented] = await withLinks(tx, spec, [row]);
-        return presented as Presented;
+        const [presented] = (await withLinks(tx, spec, [row])) as [Presented];
+        await notify(ctx, tx, { action: 'update', spec, id, before, after: presented, fields: Object.keys(patch) });
+        return presented;
       });
   } catch (e) {
     translateDbError(spec, e);
@@ -332,8 +375,15 @@ export async function updateRecord(
 /** Deletes one record; CONFLICT when other records still refer to it. */
 export async function deleteRecord(ctx: CrmContext, spec: ResourceSpec, id: string): Promise<void> {
   try {
-    const result = isUuid(id) ? await loose(ctx.db).deleteFrom(spec.table).where('id', '=', id).executeTakeFirst() : undefined;
-    if (!result || result.numDeletedRows === 0n) throw notFound(spec, id);
+    await loose(ctx.db)
+      .transaction()
+      .execute(async (tx) => {
+        const current = await loadRow(tx, spec, id, ctx.scope);
+        if (!current) throw notFound(spec, id);
+        const [before] = (await withLinks(tx, spec, [current])) as [Presented];
+        await tx.deleteFrom(spec.table).where('id', '=', id).execute();
+        await notify(ctx, tx, { action: 'delete', spec, id, before, after: null, fields: [] });
+      });
   } catch (e) {
     translateDbError(spec, e);
   }
@@ -349,6 +399,7 @@ export async function listRecords(ctx: CrmContext, spec: ResourceSpec, options: 
     if (value !== undefined) q = q.where(f.column, '=', value);
   }
   if (options.cursor) q = q.where('id', '>', decodeCursor(options.cursor));
+  if (ctx.scope) q = applyScope(q, ctx.scope);
   const rows = await q.orderBy('id').limit(limit + 1).execute();
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];

@@ -30,6 +30,11 @@ export interface ResourceSpec {
   readonly noun: string;
   readonly table: TableName;
   readonly tag: string;
+  /**
+   * The data category a role needs a grant on to reach these records at all (then each
+   * field is checked against its own category). Null for records of legal persons.
+   */
+  readonly category: string | null;
   /** Input fields (camelCase); create requires `required`, update makes all optional. */
   readonly fields: Readonly<Record<string, TSchema>>;
   readonly required: readonly string[];
@@ -109,6 +114,7 @@ function caseSpec(name: 'complaints' | 'tickets', noun: string, tag: string): Re
   return {
     name,
     noun,
+    category: 'complaint',
     table: name,
     tag,
     fields: name === 'tickets' ? { ...caseFields, orderId: Nullable(Id('The order concerned')) } : caseFields,
@@ -131,6 +137,7 @@ function caseSpec(name: 'complaints' | 'tickets', noun: string, tag: string): Re
 export const RESOURCES: readonly ResourceSpec[] = Object.freeze([
   {
     name: 'organisations',
+    category: null,
     noun: 'organisation',
     table: 'organisations',
     tag: 'Organisations',
@@ -154,6 +161,7 @@ export const RESOURCES: readonly ResourceSpec[] = Object.freeze([
   },
   {
     name: 'people',
+    category: 'identity',
     noun: 'person',
     table: 'people',
     tag: 'People',
@@ -181,6 +189,7 @@ export const RESOURCES: readonly ResourceSpec[] = Object.freeze([
   },
   {
     name: 'contracts',
+    category: 'contract',
     noun: 'contract',
     table: 'contracts',
     tag: 'Contracts',
@@ -205,6 +214,7 @@ export const RESOURCES: readonly ResourceSpec[] = Object.freeze([
   },
   {
     name: 'orders',
+    category: 'order',
     noun: 'order',
     table: 'orders',
     tag: 'Orders',
@@ -232,6 +242,7 @@ export const RESOURCES: readonly ResourceSpec[] = Object.freeze([
   },
   {
     name: 'deliveries',
+    category: 'delivery',
     noun: 'delivery',
     table: 'deliveries',
     tag: 'Deliveries',
@@ -258,6 +269,7 @@ export const RESOURCES: readonly ResourceSpec[] = Object.freeze([
   },
   {
     name: 'invoices',
+    category: 'financial',
     noun: 'invoice',
     table: 'invoices',
     tag: 'Invoices',
@@ -288,6 +300,7 @@ export const RESOURCES: readonly ResourceSpec[] = Object.freeze([
   },
   {
     name: 'payments',
+    category: 'financial',
     noun: 'payment',
     table: 'payments',
     tag: 'Payments',
@@ -311,6 +324,7 @@ export const RESOURCES: readonly ResourceSpec[] = Object.freeze([
   caseSpec('tickets', 'ticket', 'After-sales tickets'),
   {
     name: 'surveys',
+    category: 'survey',
     noun: 'survey answer',
     table: 'surveys',
     tag: 'Satisfaction surveys',
@@ -336,6 +350,7 @@ export const RESOURCES: readonly ResourceSpec[] = Object.freeze([
   },
   {
     name: 'debt-cases',
+    category: 'debt_recovery',
     noun: 'debt case',
     table: 'debtCases',
     tag: 'Debt recovery',

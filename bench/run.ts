@@ -1,0 +1,109 @@
+/**
+ * `npm run bench [-- --size small|full]`: runs every case, each in a child process of its
+ * own, then writes bench/results/latest.json (and <size>.json) and the size's tables in
+ * BENCHMARKS.md. `--child CASE` is the internal entry point of those child processes.
+ */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { describeDatabaseUrl, type Engine } from '../src/db/database.js';
+import type { DemoCounts } from '../src/demo/index.js';
+import { baselineCase, readCase, seedCase, SIZES, type SizeConfig } from './cases.js';
+import { benchDatabaseUrl, postgresUnavailable } from './engines.js';
+import { BENCH_DIR, machineInfo, reportToParent, runInChild, updateMarkdownSection, writeJson, type CaseResult } from './harness.js';
+import { renderRun, type BenchRun } from './report.js';
+
+const SCRIPT = fileURLToPath(import.meta.url);
+
+function parse(argv: readonly string[]): { size: SizeConfig; child?: string; engine?: Engine; counts?: DemoCounts } {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      size: { type: 'string', default: 'small' },
+      child: { type: 'string' },
+      engine: { type: 'string' },
+      counts: { type: 'string' },
+    },
+    strict: true,
+  });
+  const sizeName = values.size;
+  if (sizeName !== 'small' && sizeName !== 'full') throw new Error(`--size must be small or full, got "${sizeName}"`);
+  const engine = values.engine;
+  if (engine !== undefined && engine !== 'pglite' && engine !== 'postgres') throw new Error(`--engine must be pglite or postgres, got "${engine}"`);
+  return {
+    size: SIZES[sizeName],
+    child: values.child,
+    engine,
+    counts: values.counts === undefined ? undefined : (JSON.parse(values.counts) as DemoCounts),
+  };
+}
+
+async function child(name: string, engine: Engine | undefined, size: SizeConfig, counts: DemoCounts | undefined): Promise<void> {
+  if (!engine) throw new Error('--child needs --engine');
+  let results: CaseResult[];
+  if (name === 'seed') results = await seedCase(engine, size);
+  else if (name === 'baseline') {
+    if (!counts) throw new Error('--child baseline needs --counts');
+    results = await baselineCase(engine, size, counts);
+  } else if (name === 'read') results = await readCase(engine, size);
+  else throw new Error(`unknown case "${name}"`);
+  reportToParent(results);
+}
+
+async function main(): Promise<void> {
+  const args = parse(process.argv.slice(2));
+  if (args.child !== undefined) {
+    await child(args.child, args.engine, args.size, args.counts);
+    return;
+  }
+  const size = args.size;
+  const started = performance.now();
+  const machine = machineInfo();
+  console.log(`bench ${size.name}: ${size.people.toLocaleString('en')} people; ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
+
+  const engines: Engine[] = ['pglite'];
+  const notes: string[] = [];
+  const pgUrl = benchDatabaseUrl();
+  const why = await postgresUnavailable(pgUrl);
+  if (why === null) engines.push('postgres');
+  else {
+    const note = `PostgreSQL cases skipped: no server answered at ${describeDatabaseUrl(pgUrl)} (${why}); set BENCH_DATABASE_URL.`;
+    console.log(note);
+    notes.push(note);
+  }
+
+  const cases: CaseResult[] = [];
+  for (const engine of engines) {
+    const common = ['--engine', engine, '--size', size.name];
+    console.log(`\n[${engine}] seeding`);
+    const seeded = await runInChild(SCRIPT, ['--child', 'seed', ...common], `seed ${engine}`);
+    cases.push(...seeded);
+    const counts = seeded[0]?.extra?.counts as DemoCounts | undefined;
+    if (!counts) throw new Error('the seed case reported no row counts');
+    console.log(`[${engine}] baseline`);
+    cases.push(...(await runInChild(SCRIPT, ['--child', 'baseline', '--counts', JSON.stringify(counts), ...common], `baseline ${engine}`)));
+    console.log(`[${engine}] reads`);
+    cases.push(...(await runInChild(SCRIPT, ['--child', 'read', ...common], `read ${engine}`)));
+  }
+
+  const run: BenchRun = {
+    size: size.name,
+    people: size.people,
+    machine,
+    durationSeconds: (performance.now() - started) / 1000,
+    notes,
+    cases,
+  };
+  const results = join(BENCH_DIR, 'results');
+  writeJson(join(results, 'latest.json'), run);
+  // Kept per size too, so a small run does not hide the last full one.
+  writeJson(join(results, `${size.name}.json`), run);
+  const section = renderRun(run);
+  updateMarkdownSection(join(BENCH_DIR, '..', 'BENCHMARKS.md'), size.name, section);
+  console.log(`\n${section}\n\nWrote bench/results/latest.json, bench/results/${size.name}.json and BENCHMARKS.md (section "${size.name}").`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+  process.exitCode = 1;
+});
