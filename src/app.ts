@@ -4,8 +4,14 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import Type from 'typebox';
+import { randomBytes } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { authPlugin, requireActor, type AuthLimits } from './access/auth/index.js';
+import type { GateSession } from './access/gate.js';
+import { accessRoutes } from './access/routes.js';
+import { createAccessRuntime } from './access/runtime.js';
 import { crmRoutes } from './crm/routes.js';
-import type { CrmContext } from './crm/commands.js';
+import { RempartError } from './errors.js';
 import { ping, type Store } from './db/database.js';
 import { errorHandler } from './http/error-handler.js';
 import { validatorCompiler } from './http/validation.js';
@@ -21,6 +27,13 @@ export interface AppOptions {
   readonly now?: () => Date;
   /** Where the built web app is; default dist/web beside the code. */
   readonly webRoot?: string;
+  /**
+   * The server key (src/access/server-key.ts): keyed identifier hashes and the TOTP
+   * secret box. Default: a random key for this app's lifetime (tests).
+   */
+  readonly serverKey?: Buffer;
+  /** Sign-in rate limits (tests tighten or loosen them). */
+  readonly authLimits?: Partial<AuthLimits>;
 }
 
 /** Largest accepted JSON body. */
@@ -44,7 +57,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addSchema(ErrorResponse);
 
   const now = options.now ?? (() => new Date());
-  const ctx: CrmContext = { db: options.store.db, policy: options.policy, now };
+  const db = options.store.db;
+  const access = createAccessRuntime({ db, policy: options.policy, now });
+  app.addHook('onClose', async () => access.close());
+  app.decorate('rempartDb', db);
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -77,7 +93,27 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  await app.register(crmRoutes, { prefix: '/api/v1', ctx: () => ctx });
+  await app.register(authPlugin, {
+    db,
+    policy: options.policy,
+    now,
+    identifierKey: options.serverKey ?? randomBytes(32),
+    ...(options.authLimits ? { limits: options.authLimits } : {}),
+  });
+
+  // Every data route: an actor is required (401), then the gate decides (403) and audits.
+  const session = (req: FastifyRequest): GateSession => {
+    if (!req.actor) throw new RempartError('UNAUTHENTICATED', 'Sign in first.');
+    return access.gate.for(req.actor);
+  };
+  await app.register(
+    async (api) => {
+      api.addHook('preHandler', requireActor);
+      await api.register(crmRoutes, { session });
+      await api.register(accessRoutes, { session });
+    },
+    { prefix: '/api/v1' },
+  );
 
   const webRoot = options.webRoot ?? DEFAULT_WEB_ROOT;
   if (existsSync(webRoot)) {

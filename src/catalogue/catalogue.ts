@@ -1,3 +1,6 @@
+import { AUDIT_CATALOGUE } from '../access/audit/catalogue-entries.js';
+import { AUTH_CATALOGUE } from '../access/auth/catalogue-entries.js';
+import { CONNECTION_LOG_CATALOGUE } from '../access/connection-logs/catalogue-entries.js';
 import type { PurposeId } from '../db/schema.js';
 
 /**
@@ -23,7 +26,8 @@ export type DataCategory =
   | 'survey'
   | 'debt_recovery'
   | 'prospecting'
-  | 'provenance';
+  | 'provenance'
+  | 'connection';
 
 /** A column that can hold personal data. */
 export interface PersonalColumn {
@@ -82,8 +86,8 @@ const audited = { created_at: meta(), updated_at: meta() } as const;
  */
 const LEGAL_PERSON = 'data of a legal person (GDPR recital 14)';
 
-/** Every table of the schema, every column of it. */
-export const CATALOGUE: readonly TableEntry[] = Object.freeze([
+/** The client-relationship tables (annex art. 1, first purpose). */
+const CRM_CATALOGUE: readonly TableEntry[] = [
   {
     table: 'organisations',
     description: 'Client, prospect, recovery-body, subcontractor and subsidiary companies',
@@ -269,6 +273,17 @@ export const CATALOGUE: readonly TableEntry[] = Object.freeze([
       ...audited,
     },
   },
+];
+
+/**
+ * Every table of the schema, every column of it. The access tables declare
+ * themselves beside their stores; they are gathered here so the engines walk one list.
+ */
+export const CATALOGUE: readonly TableEntry[] = Object.freeze([
+  ...CRM_CATALOGUE,
+  ...AUTH_CATALOGUE,
+  ...CONNECTION_LOG_CATALOGUE,
+  ...AUDIT_CATALOGUE,
 ]);
 
 /** Tables that hold no data of the client base at all (bookkeeping of the software itself). */

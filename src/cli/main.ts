@@ -4,7 +4,11 @@ import { isRempartError } from '../errors.js';
 import { demoSeedCommand } from './demo-seed.js';
 import { migrateCommand } from './migrate.js';
 import { policyCheckCommand } from './policy-check.js';
+import { registerAuditCommands } from './audit.js';
+import { registerLogsCommands } from './logs.js';
 import { registerRecordCommands } from './record.js';
+import { registerTokenCommands } from './tokens.js';
+import { registerUserCommands } from './users.js';
 import { serveCommand } from './serve.js';
 
 /** Options every command that opens the store takes. */
@@ -60,6 +64,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
   ).action(async (opts) => setExit(await demoSeedCommand(opts)));
 
   registerRecordCommands(program, setExit);
+  registerUserCommands(program, setExit);
+  registerTokenCommands(program, setExit);
+  registerLogsCommands(program, setExit);
+  registerAuditCommands(program, setExit);
 
   return program;
 }

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { createRecord, deleteRecord, getRecord, listRecords, updateRecord, type CrmContext } from '../crm/commands.js';
+import { cliActor } from '../access/actor.js';
+import type { GateSession } from '../access/gate.js';
+import { createAccessRuntime } from '../access/runtime.js';
 import { RESOURCES, resource } from '../crm/resources.js';
 import { validateInput } from '../crm/schemas.js';
 import { RempartError } from '../errors.js';
@@ -28,14 +30,39 @@ function readData(data: string): unknown {
   }
 }
 
-async function withContext<T>(flags: StoreFlags, command: string, fn: (ctx: CrmContext) => Promise<T>): Promise<T> {
+/** Flags of every record command: the store, and optionally the role to act as. */
+type RecordFlags = StoreFlags & { as?: string; scope?: string };
+
+/**
+ * Runs `fn` through the gate as the local operator (`cli:<os user>`, full rights), or
+ * limited to a role with `--as ROLE [--scope ORG]`; every access is audited.
+ */
+async function withGate<T>(flags: RecordFlags, command: string, fn: (gate: GateSession) => Promise<T>): Promise<T> {
   const { config, store } = await openConfiguredStore(flags, command);
+  const policy = await loadPolicy(config.policyFile).catch(async (e: unknown) => {
+    await store.close();
+    throw e;
+  });
+  if (flags.as !== undefined && !policy.roles.some((r) => r.id === flags.as)) {
+    await store.close();
+    throw new RempartError('VALIDATION_FAILED', `Unknown role "${flags.as}"; one of: ${policy.roles.map((r) => r.id).join(', ')}.`, {
+      details: [{ field: '--as', message: 'is not a role of the policy' }],
+    });
+  }
+  const access = createAccessRuntime({ db: store.db, policy, now: () => new Date(), chainer: false });
   try {
-    const policy = await loadPolicy(config.policyFile);
-    return await fn({ db: store.db, policy, now: () => new Date() });
+    return await fn(access.gate.for(cliActor(flags.as ?? null, flags.scope ?? null)));
   } finally {
+    await access.close();
     await store.close();
   }
+}
+
+/** Adds --as and --scope to a record command. */
+function withRole(cmd: Command): Command {
+  return withStoreOptions(cmd)
+    .option('--as <role>', 'act as this role of the policy instead of the operator (audited either way)')
+    .option('--scope <organisationId>', 'with --as: the organisation the role is bound to (recovery body, subsidiary)');
 }
 
 const print = (v: unknown): void => console.log(JSON.stringify(v, null, 2));
@@ -47,24 +74,24 @@ const print = (v: unknown): void => console.log(JSON.stringify(v, null, 2));
 export function registerRecordCommands(program: Command, setExit: (code: number) => void): void {
   const record = program.command('record').description(`client-relationship records (${TYPES})`);
 
-  withStoreOptions(
+  withRole(
     record.command('create').description('create a record from JSON').argument('<type>', TYPES).requiredOption('--data <json>', 'the record as JSON, @file.json, or - for stdin'),
-  ).action(async (type: string, opts: StoreFlags & { data: string }) => {
+  ).action(async (type: string, opts: RecordFlags & { data: string }) => {
     const spec = specOf(type);
     const input = validateInput(spec, 'create', readData(opts.data));
-    print(await withContext(opts, `rempart record create`, (ctx) => createRecord(ctx, spec, input)));
+    print(await withGate(opts, 'rempart record create', (gate) => gate.create(spec, input)));
     setExit(0);
   });
 
-  withStoreOptions(record.command('get').description('print one record').argument('<type>', TYPES).argument('<id>')).action(
-    async (type: string, id: string, opts: StoreFlags) => {
+  withRole(record.command('get').description('print one record').argument('<type>', TYPES).argument('<id>')).action(
+    async (type: string, id: string, opts: RecordFlags) => {
       const spec = specOf(type);
-      print(await withContext(opts, 'rempart record get', (ctx) => getRecord(ctx, spec, id)));
+      print(await withGate(opts, 'rempart record get', (gate) => gate.get(spec, id)));
       setExit(0);
     },
   );
 
-  withStoreOptions(
+  withRole(
     record
       .command('list')
       .description('print one page of records')
@@ -72,7 +99,7 @@ export function registerRecordCommands(program: Command, setExit: (code: number)
       .option('--filter <param=value...>', 'filters, e.g. organisationId=… status=overdue')
       .option('--limit <n>', 'page size', '50')
       .option('--cursor <cursor>', 'nextCursor of the previous page'),
-  ).action(async (type: string, opts: StoreFlags & { filter?: string[]; limit: string; cursor?: string }) => {
+  ).action(async (type: string, opts: RecordFlags & { filter?: string[]; limit: string; cursor?: string }) => {
     const spec = specOf(type);
     const raw: Record<string, string> = { limit: opts.limit, ...(opts.cursor ? { cursor: opts.cursor } : {}) };
     for (const f of opts.filter ?? []) {
@@ -80,23 +107,23 @@ export function registerRecordCommands(program: Command, setExit: (code: number)
       raw[k ?? ''] = v.join('=');
     }
     const { limit, cursor, ...filters } = validateInput(spec, 'query', raw) as { limit?: number; cursor?: string } & Record<string, unknown>;
-    print(await withContext(opts, 'rempart record list', (ctx) => listRecords(ctx, spec, { filters, limit, cursor })));
+    print(await withGate(opts, 'rempart record list', (gate) => gate.list(spec, { filters, limit, cursor })));
     setExit(0);
   });
 
-  withStoreOptions(
+  withRole(
     record.command('update').description('change fields of a record').argument('<type>', TYPES).argument('<id>').requiredOption('--data <json>', 'the fields to change as JSON'),
-  ).action(async (type: string, id: string, opts: StoreFlags & { data: string }) => {
+  ).action(async (type: string, id: string, opts: RecordFlags & { data: string }) => {
     const spec = specOf(type);
     const patch = validateInput(spec, 'patch', readData(opts.data));
-    print(await withContext(opts, 'rempart record update', (ctx) => updateRecord(ctx, spec, id, patch)));
+    print(await withGate(opts, 'rempart record update', (gate) => gate.update(spec, id, patch)));
     setExit(0);
   });
 
-  withStoreOptions(record.command('delete').description('delete a record').argument('<type>', TYPES).argument('<id>')).action(
-    async (type: string, id: string, opts: StoreFlags) => {
+  withRole(record.command('delete').description('delete a record').argument('<type>', TYPES).argument('<id>')).action(
+    async (type: string, id: string, opts: RecordFlags) => {
       const spec = specOf(type);
-      await withContext(opts, 'rempart record delete', (ctx) => deleteRecord(ctx, spec, id));
+      await withGate(opts, 'rempart record delete', (gate) => gate.delete(spec, id));
       console.log(`deleted ${spec.noun} ${id}`);
       setExit(0);
     },

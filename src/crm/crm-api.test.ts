@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachEngine } from '../../test/engines.js';
+import { createToken } from '../access/auth/index.js';
 import { buildApp } from '../app.js';
 import { loadPolicy } from '../policy/index.js';
 
@@ -8,8 +9,10 @@ type Json = Record<string, unknown>;
 
 describeEachEngine('client-relationship API', (store) => {
   let app: FastifyInstance;
+  // A manager includes the roles of its team: every client-relationship operation.
+  let auth: Record<string, string> = {};
   const call = async (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown) => {
-    const res = await app.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as Json }) });
+    const res = await app.inject({ method, url, headers: auth, ...(payload === undefined ? {} : { payload: payload as Json }) });
     return { status: res.statusCode, body: (res.body ? res.json() : null) as Json };
   };
   const create = async (path: string, payload: Json): Promise<Json> => {
@@ -19,7 +22,18 @@ describeEachEngine('client-relationship API', (store) => {
   };
 
   beforeAll(async () => {
-    app = await buildApp({ store: store(), policy: await loadPolicy('policies/certilience.yaml'), now: () => new Date('2026-11-26T10:00:00Z') });
+    const policy = await loadPolicy('policies/certilience.yaml');
+    app = await buildApp({ store: store(), policy, now: () => new Date('2026-11-26T10:00:00Z') });
+    const { token } = await createToken(store().db, policy, { role: 'manager', name: 'crm tests' });
+    auth = { authorization: `Bearer ${token}` };
+  });
+
+  it('P2.1 no credentials: 401 on every record route, with no data', async () => {
+    for (const path of ['organisations', 'people', 'invoices', 'debt-cases']) {
+      const res = await app.inject({ method: 'GET', url: `/api/v1/${path}` });
+      expect(res.statusCode).toBe(401);
+      expect(res.json()).toMatchObject({ error: { code: 'UNAUTHENTICATED' } });
+    }
   });
   afterAll(async () => {
     await app.close();
@@ -160,10 +174,10 @@ describeEachEngine('client-relationship API', (store) => {
   });
 
   it('answers malformed JSON, oversize bodies and unknown references with stable codes', async () => {
-    const bad = await app.inject({ method: 'POST', url: '/api/v1/people', headers: { 'content-type': 'application/json' }, payload: '{"lastName": ' });
+    const bad = await app.inject({ method: 'POST', url: '/api/v1/people', headers: { ...auth, 'content-type': 'application/json' }, payload: '{"lastName": ' });
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ error: { code: 'MALFORMED_REQUEST' } });
-    const big = await app.inject({ method: 'POST', url: '/api/v1/people', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ lastName: 'x'.repeat(2 * 1024 * 1024) }) });
+    const big = await app.inject({ method: 'POST', url: '/api/v1/people', headers: { ...auth, 'content-type': 'application/json' }, payload: JSON.stringify({ lastName: 'x'.repeat(2 * 1024 * 1024) }) });
     expect(big.statusCode).toBe(413);
     expect(big.json()).toMatchObject({ error: { code: 'PAYLOAD_TOO_LARGE' } });
     const ref = await call('POST', '/api/v1/people', { organisationId: '0191d0b4-8a5e-7000-8000-000000000000' });

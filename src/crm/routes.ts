@@ -1,7 +1,7 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
+import type { GateSession } from '../access/gate.js';
 import { ErrorResponse } from '../http/schemas.js';
-import { createRecord, deleteRecord, getRecord, listRecords, updateRecord, type CrmContext } from './commands.js';
 import { RESOURCES } from './resources.js';
 import { createSchema, listQuerySchema, patchSchema, recordSchema } from './schemas.js';
 
@@ -9,9 +9,10 @@ const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
 /**
  * The REST routes of every client-relationship record type. Each route reads top to
- * bottom: validate (schema) → call one command → send what the command presented.
+ * bottom: authenticate (the app's session hook) → validate (schema) → call the gate,
+ * which checks the grant and audits → send what the role's presenter let through.
  */
-export async function crmRoutes(app: FastifyInstance, opts: { ctx: () => CrmContext }): Promise<void> {
+export async function crmRoutes(app: FastifyInstance, opts: { session: (req: FastifyRequest) => GateSession }): Promise<void> {
   for (const spec of RESOURCES) {
     const base = `/${spec.name}`;
     const record = recordSchema(spec);
@@ -21,7 +22,7 @@ export async function crmRoutes(app: FastifyInstance, opts: { ctx: () => CrmCont
     app.post(
       base,
       { schema: { tags, summary: `Create a ${spec.noun}`, body: createSchema(spec), response: { 201: record, ...errors } } },
-      async (req, reply) => reply.status(201).send(await createRecord(opts.ctx(), spec, req.body as Record<string, unknown>)),
+      async (req, reply) => reply.status(201).send(await opts.session(req).create(spec, req.body as Record<string, unknown>)),
     );
 
     app.get(
@@ -36,27 +37,27 @@ export async function crmRoutes(app: FastifyInstance, opts: { ctx: () => CrmCont
       },
       async (req) => {
         const { limit, cursor, ...filters } = req.query as { limit?: number; cursor?: string } & Record<string, unknown>;
-        return listRecords(opts.ctx(), spec, { limit, cursor, filters });
+        return opts.session(req).list(spec, { limit, cursor, filters });
       },
     );
 
     app.get(
       `${base}/:id`,
       { schema: { tags, summary: `Read a ${spec.noun}`, params: IdParams, response: { 200: record, ...errors } } },
-      async (req) => getRecord(opts.ctx(), spec, (req.params as { id: string }).id),
+      async (req) => opts.session(req).get(spec, (req.params as { id: string }).id),
     );
 
     app.patch(
       `${base}/:id`,
       { schema: { tags, summary: `Change a ${spec.noun}`, params: IdParams, body: patchSchema(spec), response: { 200: record, ...errors } } },
-      async (req) => updateRecord(opts.ctx(), spec, (req.params as { id: string }).id, req.body as Record<string, unknown>),
+      async (req) => opts.session(req).update(spec, (req.params as { id: string }).id, req.body as Record<string, unknown>),
     );
 
     app.delete(
       `${base}/:id`,
       { schema: { tags, summary: `Delete a ${spec.noun}`, params: IdParams, response: { 204: Type.Null(), ...errors } } },
       async (req, reply) => {
-        await deleteRecord(opts.ctx(), spec, (req.params as { id: string }).id);
+        await opts.session(req).delete(spec, (req.params as { id: string }).id);
         return reply.status(204).send();
       },
     );

@@ -1,4 +1,7 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { AuditTables } from '../access/audit/tables.js';
+import type { AuthTables } from '../access/auth/tables.js';
+import type { ConnectionLogTables } from '../access/connection-logs/tables.js';
 
 /** A `date` column: ISO `YYYY-MM-DD` strings in and out (parsers are set so in database.ts). */
 export type DateString = string;
@@ -162,7 +165,7 @@ export interface DebtCasesTable extends Audited {
 }
 
 /** The whole database, as Kysely sees it (camelCase; the CamelCasePlugin maps to snake_case). */
-export interface Database {
+export interface Database extends AuthTables, ConnectionLogTables, AuditTables {
   organisations: OrganisationsTable;
   people: PeopleTable;
   contracts: ContractsTable;

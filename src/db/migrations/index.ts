@@ -1,5 +1,8 @@
 import type { Migration } from 'kysely/migration';
 import * as m20261126T1000 from './20261126T1000-client-relationship.js';
+import * as m20261126T1100 from './20261126T1100-accounts.js';
+import * as m20261126T1110 from './20261126T1110-connection-logs.js';
+import * as m20261126T1120 from './20261126T1120-audit-chain.js';
 
 /**
  * Every migration, in order. Append-only: a landed migration is never edited or removed.
@@ -7,4 +10,7 @@ import * as m20261126T1000 from './20261126T1000-client-relationship.js';
  */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '20261126T1000-client-relationship': m20261126T1000,
+  '20261126T1100-accounts': m20261126T1100,
+  '20261126T1110-connection-logs': m20261126T1110,
+  '20261126T1120-audit-chain': m20261126T1120,
 });

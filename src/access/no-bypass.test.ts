@@ -1,0 +1,56 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CATALOGUE } from '../catalogue/catalogue.js';
+
+/**
+ * P2.1 / P2.5: no code path reaches personal data around the gate. This test reads the
+ * source: only the modules listed here may name a table that holds personal data in a
+ * query, and the record commands may be imported only by the gate.
+ */
+const ROOT = 'src';
+
+/** Modules allowed to query personal tables directly, and why. */
+const ALLOWED: Readonly<Record<string, string>> = {
+  'src/crm/commands.ts': 'the record commands, reachable only through the gate (checked below)',
+  'src/access/gate.ts': 'the gate itself',
+  'src/demo/seed.ts': 'bulk demo seeding by the local operator, before any person is real',
+};
+const ALLOWED_DIRS = ['src/db/', 'src/access/audit/', 'src/access/auth/', 'src/access/connection-logs/'];
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) return sources(p);
+    return p.endsWith('.ts') && !p.endsWith('.test.ts') ? [p] : [];
+  });
+}
+
+const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+const personalTables = CATALOGUE.filter((t) => Object.values(t.columns).some((c) => c.personal)).map((t) => t.table);
+
+describe('the gate cannot be bypassed', () => {
+  it('P2.1 only the gate and its stores query tables holding personal data', () => {
+    const names = personalTables.flatMap((t) => [t, camel(t)]);
+    const query = new RegExp(`(selectFrom|insertInto|updateTable|deleteFrom|innerJoin|leftJoin)\\(\\s*'(${names.join('|')})\\b|\\b(from|join|into|update)\\s+(${personalTables.join('|')})\\b`, 'i');
+    const offenders: string[] = [];
+    for (const file of sources(ROOT)) {
+      const rel = relative('.', file);
+      if (rel in ALLOWED || ALLOWED_DIRS.some((d) => rel.startsWith(d))) continue;
+      const text = readFileSync(file, 'utf8');
+      text.split('\n').forEach((line, i) => {
+        if (query.test(line)) offenders.push(`${rel}:${i + 1}: ${line.trim()}`);
+      });
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('P2.1 the record commands are imported only by the gate', () => {
+    const importers = sources(ROOT)
+      .map((f) => relative('.', f))
+      .filter((f) => f !== 'src/crm/commands.ts')
+      .filter((f) => /from '\.{1,2}\/(crm\/)?commands\.js'/.test(readFileSync(f, 'utf8')))
+      .filter((f) => /\b(createRecord|getRecord|listRecords|updateRecord|deleteRecord)\b/.test(readFileSync(f, 'utf8')));
+    expect(importers).toEqual(['src/access/gate.ts']);
+  });
+});

@@ -1,0 +1,94 @@
+import { catalogueEntry, type ColumnEntry, type TableEntry } from '../catalogue/catalogue.js';
+import type { ResourceSpec } from '../crm/resources.js';
+import { effectiveGrants, PURPOSE_IDS, type LoadedPolicy, type Operation, type PurposeId } from '../policy/index.js';
+import type { Actor } from './actor.js';
+
+/**
+ * The pure core of the gate: what an actor may do, on which purposes, and which fields
+ * of a record it may see. Every decision reads the policy's grants (annex art. 2:
+ * recipients "dans la limite de leurs attributions respectives"); nothing here is
+ * hard-coded per role.
+ */
+
+/** snake_case of a camelCase field name, as the catalogue names columns. */
+export function toSnake(field: string): string {
+  return field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/** The catalogue entry of a resource's table. */
+export function tableEntryOf(spec: ResourceSpec): TableEntry {
+  const entry = catalogueEntry(toSnake(spec.table));
+  if (!entry) throw new Error(`catalogue has no table ${spec.table}`);
+  return entry;
+}
+
+/** The catalogue entry of a field of a resource (contactIds lives in contract_contacts). */
+export function fieldEntry(spec: ResourceSpec, field: string): ColumnEntry | undefined {
+  if (spec.name === 'contracts' && field === 'contactIds') return catalogueEntry('contract_contacts')?.columns.person_id;
+  return tableEntryOf(spec).columns[toSnake(field)];
+}
+
+/** True when the actor can do `operation` on data of `category` processed for `purpose`. */
+export function can(policy: LoadedPolicy, actor: Actor, operation: Operation, purpose: PurposeId, category: string): boolean {
+  if (actor.role === null) return true; // the operator holding the store, or the engine itself
+  return effectiveGrants(policy, actor.role).some(
+    (g) => !(g.archive ?? false) && g.purposes.includes(purpose) && g.categories.includes(category) && g.operations.includes(operation),
+  );
+}
+
+/**
+ * The purposes for which the actor may do `operation` on the resource's records. A
+ * resource with no personal category (organisations: legal persons, GDPR recital 14)
+ * is reachable with any grant of the purpose.
+ */
+export function purposesFor(policy: LoadedPolicy, actor: Actor, spec: ResourceSpec, operation: Operation): PurposeId[] {
+  if (actor.role === null) return [...PURPOSE_IDS];
+  const grants = effectiveGrants(policy, actor.role).filter((g) => !(g.archive ?? false) && g.operations.includes(operation));
+  return PURPOSE_IDS.filter((p) =>
+    grants.some((g) => g.purposes.includes(p) && (spec.category === null || g.categories.includes(spec.category))),
+  );
+}
+
+/** Can the actor see this field of a record processed for `purpose`? Unknown fields stay hidden. */
+export function canSeeField(policy: LoadedPolicy, actor: Actor, spec: ResourceSpec, field: string, purpose: PurposeId): boolean {
+  if (field === 'id' || field === 'purpose') return true;
+  const entry = fieldEntry(spec, field);
+  if (!entry) return false;
+  return !entry.personal || can(policy, actor, 'read', purpose, entry.category);
+}
+
+/**
+ * The presenter of a role: only the fields its grants reach leave the system (data
+ * minimisation, GDPR Art. 5(1)(c)). Returns the record and the personal fields shown.
+ */
+export function presentFor(
+  policy: LoadedPolicy,
+  actor: Actor,
+  spec: ResourceSpec,
+  record: Readonly<Record<string, unknown>>,
+): { record: Record<string, unknown>; personalFields: string[] } {
+  const purpose = record.purpose as PurposeId;
+  const out: Record<string, unknown> = {};
+  const personalFields: string[] = [];
+  for (const [field, value] of Object.entries(record)) {
+    if (!canSeeField(policy, actor, spec, field, purpose)) continue;
+    out[field] = value;
+    if (fieldEntry(spec, field)?.personal) personalFields.push(field);
+  }
+  return { record: out, personalFields };
+}
+
+/** Input fields the actor may not write for this purpose (each named in the 403). */
+export function forbiddenWrites(
+  policy: LoadedPolicy,
+  actor: Actor,
+  spec: ResourceSpec,
+  operation: Operation,
+  purpose: PurposeId,
+  fields: readonly string[],
+): string[] {
+  return fields.filter((f) => {
+    const entry = fieldEntry(spec, f);
+    return entry?.personal === true && !can(policy, actor, operation, purpose, entry.category);
+  });
+}

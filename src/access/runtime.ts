@@ -1,0 +1,32 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { LoadedPolicy } from '../policy/index.js';
+import { AuditWriter, auditSink, startChainer } from './audit/index.js';
+import { Gate } from './gate.js';
+
+/** The gate with its audit machinery, for one process. */
+export interface AccessRuntime {
+  readonly gate: Gate;
+  readonly auditWriter: AuditWriter;
+  /** Flushes and chains what is pending, then stops the chainer. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the gate over a database: reads are audited through a group-committing
+ * writer, writes in their own transaction, and a background chainer links queued
+ * events into the hash chain (on PostgreSQL, one instance at a time).
+ */
+export function createAccessRuntime(options: { db: Kysely<Database>; policy: LoadedPolicy; now: () => Date; chainer?: boolean }): AccessRuntime {
+  const auditWriter = new AuditWriter(options.db);
+  const stopChainer = options.chainer === false ? () => undefined : startChainer(options.db);
+  const gate = new Gate({ db: options.db, policy: options.policy, now: options.now, audit: auditSink(auditWriter) });
+  return {
+    gate,
+    auditWriter,
+    async close() {
+      stopChainer();
+      await auditWriter.close();
+    },
+  };
+}
