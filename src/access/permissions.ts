@@ -1,6 +1,6 @@
 import { catalogueEntry, type ColumnEntry, type TableEntry } from '../catalogue/catalogue.js';
 import type { ResourceSpec } from '../crm/resources.js';
-import { effectiveGrants, PURPOSE_IDS, type LoadedPolicy, type Operation, type PurposeId } from '../policy/index.js';
+import { effectiveGrants, type LoadedPolicy, type Operation, type PurposeId } from '../policy/index.js';
 import type { Actor } from './actor.js';
 
 /**
@@ -42,9 +42,9 @@ export function can(policy: LoadedPolicy, actor: Actor, operation: Operation, pu
  * is reachable with any grant of the purpose.
  */
 export function purposesFor(policy: LoadedPolicy, actor: Actor, spec: ResourceSpec, operation: Operation): PurposeId[] {
-  if (actor.role === null) return [...PURPOSE_IDS];
+  if (actor.role === null) return [...spec.purposes];
   const grants = effectiveGrants(policy, actor.role).filter((g) => !(g.archive ?? false) && g.operations.includes(operation));
-  return PURPOSE_IDS.filter((p) =>
+  return spec.purposes.filter((p) =>
     grants.some((g) => g.purposes.includes(p) && (spec.category === null || g.categories.includes(spec.category))),
   );
 }

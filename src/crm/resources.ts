@@ -35,6 +35,8 @@ export interface ResourceSpec {
    * field is checked against its own category). Null for records of legal persons.
    */
   readonly category: string | null;
+  /** The purposes rows of this type can be processed for (the `purpose` column's range). */
+  readonly purposes: readonly PurposeId[];
   /** Input fields (camelCase); create requires `required`, update makes all optional. */
   readonly fields: Readonly<Record<string, TSchema>>;
   readonly required: readonly string[];
@@ -115,6 +117,7 @@ function caseSpec(name: 'complaints' | 'tickets', noun: string, tag: string): Re
     name,
     noun,
     category: 'complaint',
+    purposes: ['crm'],
     table: name,
     tag,
     fields: name === 'tickets' ? { ...caseFields, orderId: Nullable(Id('The order concerned')) } : caseFields,
@@ -138,6 +141,7 @@ export const RESOURCES: readonly ResourceSpec[] = Object.freeze([
   {
     name: 'organisations',
     category: null,
+    purposes: ['crm', 'prospecting'],
     noun: 'organisation',
     table: 'organisations',
     tag: 'Organisations',
@@ -162,6 +166,7 @@ export const RESOURCES: readonly ResourceSpec[] = Object.freeze([
   {
     name: 'people',
     category: 'identity',
+    purposes: ['crm', 'prospecting'],
     noun: 'person',
     table: 'people',
     tag: 'People',
@@ -190,6 +195,7 @@ export const RESOURCES: readonly ResourceSpec[] = Object.freeze([
   {
     name: 'contracts',
     category: 'contract',
+    purposes: ['crm'],
     noun: 'contract',
     table: 'contracts',
     tag: 'Contracts',
@@ -215,6 +221,7 @@ export const RESOURCES: readonly ResourceSpec[] = Object.freeze([
   {
     name: 'orders',
     category: 'order',
+    purposes: ['crm'],
     noun: 'order',
     table: 'orders',
     tag: 'Orders',
@@ -243,6 +250,7 @@ export const RESOURCES: readonly ResourceSpec[] = Object.freeze([
   {
     name: 'deliveries',
     category: 'delivery',
+    purposes: ['crm'],
     noun: 'delivery',
     table: 'deliveries',
     tag: 'Deliveries',
@@ -270,6 +278,7 @@ export const RESOURCES: readonly ResourceSpec[] = Object.freeze([
   {
     name: 'invoices',
     category: 'financial',
+    purposes: ['crm'],
     noun: 'invoice',
     table: 'invoices',
     tag: 'Invoices',
@@ -301,6 +310,7 @@ export const RESOURCES: readonly ResourceSpec[] = Object.freeze([
   {
     name: 'payments',
     category: 'financial',
+    purposes: ['crm'],
     noun: 'payment',
     table: 'payments',
     tag: 'Payments',
@@ -325,6 +335,7 @@ export const RESOURCES: readonly ResourceSpec[] = Object.freeze([
   {
     name: 'surveys',
     category: 'survey',
+    purposes: ['crm'],
     noun: 'survey answer',
     table: 'surveys',
     tag: 'Satisfaction surveys',
@@ -351,6 +362,7 @@ export const RESOURCES: readonly ResourceSpec[] = Object.freeze([
   {
     name: 'debt-cases',
     category: 'debt_recovery',
+    purposes: ['crm'],
     noun: 'debt case',
     table: 'debtCases',
     tag: 'Debt recovery',
