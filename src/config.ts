@@ -11,6 +11,8 @@ export interface Config {
   readonly host: string;
   readonly policyFile: string;
   readonly demo: boolean;
+  /** The hour (Europe/Paris, 0–23) the daily jobs run from. */
+  readonly dailyHour: number;
 }
 
 /** What the command line gave; anything absent falls back to the environment, then the default. */
@@ -21,6 +23,7 @@ export interface ConfigFlags {
   readonly host?: string;
   readonly policy?: string;
   readonly demo?: boolean;
+  readonly dailyHour?: string;
 }
 
 /** Defaults, documented in README.md. */
@@ -29,6 +32,7 @@ export const DEFAULTS = Object.freeze({
   port: 8080,
   host: '127.0.0.1',
   policyFile: 'policies/certilience.yaml',
+  dailyHour: 3,
 });
 
 function nonEmpty(v: string | undefined): string | undefined {
@@ -80,10 +84,16 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     problems.push({ field: '--policy / REMPART_POLICY', message: `policy file ${policyFile} does not exist` });
   }
 
+  const rawHour = flags.dailyHour ?? nonEmpty(env.REMPART_DAILY_HOUR) ?? String(DEFAULTS.dailyHour);
+  const dailyHour = /^\d{1,2}$/.test(rawHour) ? Number(rawHour) : Number.NaN;
+  if (!(dailyHour >= 0 && dailyHour <= 23)) {
+    problems.push({ field: '--daily-hour / REMPART_DAILY_HOUR', message: `must be an hour from 0 to 23, got "${rawHour}"` });
+  }
+
   if (problems.length > 0) {
     throw new RempartError('CONFIG_INVALID', `The configuration has ${problems.length} problem(s).`, { details: problems });
   }
-  return Object.freeze({ dataDir, databaseUrl, port, host, policyFile, demo: flags.demo ?? false });
+  return Object.freeze({ dataDir, databaseUrl, port, host, policyFile, demo: flags.demo ?? false, dailyHour });
 }
 
 /** Formats a RempartError's details, one per line, for the terminal. */

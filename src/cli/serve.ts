@@ -1,6 +1,10 @@
+import { listAccounts } from '../access/auth/index.js';
+import { loadOrCreateServerKey } from '../access/server-key.js';
 import { buildApp } from '../app.js';
+import { DEMO_PASSWORD, ensureDemoAccounts } from '../demo/accounts.js';
 import { hasPeople, seedDemo } from '../demo/seed.js';
-import { loadPolicy } from '../policy/index.js';
+import { startDailyJobs } from '../jobs/daily.js';
+import { requiresMfa, loadPolicy } from '../policy/index.js';
 import type { StoreFlags } from './main.js';
 import { openConfiguredStore } from './store.js';
 
@@ -8,25 +12,48 @@ import { openConfiguredStore } from './store.js';
 export const DEMO_PEOPLE = 300;
 
 /** `rempart serve`: opens the store, optionally seeds demo data, listens until a signal. */
-export async function serveCommand(flags: StoreFlags & { port?: string; host?: string; demo?: boolean }): Promise<number> {
+export async function serveCommand(flags: StoreFlags & { port?: string; host?: string; demo?: boolean; dailyHour?: string }): Promise<number> {
   const { config, store } = await openConfiguredStore(flags, 'rempart serve');
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  let stopJobs = (): void => undefined;
   try {
     const policy = await loadPolicy(config.policyFile);
+    const serverKey = loadOrCreateServerKey(config.dataDir);
     if (config.demo && !(await hasPeople(store.db))) {
       const counts = await seedDemo(store.db, { people: DEMO_PEOPLE, seed: 42, now: new Date() });
       console.log(`Demo data: seeded ${counts.people} people with their organisations, contracts and invoices.`);
     }
-    app = await buildApp({ store, policy, logger: { level: process.env.LOG_LEVEL ?? 'warn' } });
+    const demoLogins = config.demo ? await ensureDemoAccounts(store.db, policy) : [];
+    app = await buildApp({ store, policy, serverKey, logger: { level: process.env.LOG_LEVEL ?? 'warn' } });
     await app.listen({ port: config.port, host: config.host });
+    const logger = app.log;
+    stopJobs = startDailyJobs({
+      db: store.db,
+      engine: store.engine,
+      hour: config.dailyHour,
+      serverKey,
+      onReport: (r) => logger.info({ job: 'daily', ...r }, 'daily jobs done'),
+      onError: (e) => logger.error({ job: 'daily', errorName: (e as Error).name }, 'daily jobs failed'),
+    });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
-    console.log(`Rempart is running at http://${shownHost}:${port}/`);
+    const url = `http://${shownHost}:${port}/`;
+    console.log(`Rempart is running at ${url}`);
     console.log(`  database: ${store.location} · policy ${policy.version.shortHash} (effective ${policy.version.effectiveDate})`);
-    console.log(`  API: http://${shownHost}:${port}/api/v1/people · OpenAPI: http://${shownHost}:${port}/api/openapi.json`);
-    if (config.demo) console.log('  demo login: none yet — accounts and roles arrive with the access-control issue; the API is open on this address only.');
+    console.log(`  API: ${url}api/v1/people · OpenAPI: ${url}api/openapi.json`);
+    if (demoLogins.length > 0) {
+      // A role without a second factor, so the demo opens at once; MFA roles enrol at first login.
+      const manager = demoLogins.find((l) => l.role === 'customer_relations') ?? demoLogins[0];
+      console.log(`  demo login: ${manager?.email} / ${DEMO_PASSWORD}  (demo accounts only; every role below has the same password)`);
+      for (const l of demoLogins) console.log(`    ${l.role.padEnd(18)} ${l.email}${requiresMfa(policy, l.role) ? '  (asks to enrol a TOTP app at first login)' : ''}`);
+    } else if ((await listAccounts(store.db)).length === 0) {
+      console.log('  No account yet. Stop the server and create the privacy officer\'s first:');
+      console.log('    npx rempart user add --email you@example.com --role dpo');
+      console.log('  (on PostgreSQL, run it while the server runs.)');
+    }
   } catch (e) {
+    stopJobs();
     await app?.close();
     await store.close();
     throw e;
@@ -41,6 +68,7 @@ export async function serveCommand(flags: StoreFlags & { port?: string; host?: s
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  stopJobs();
   await running.close();
   await store.close();
   return 0;

@@ -1,0 +1,87 @@
+import { sql, type Kysely } from 'kysely';
+import { purgeEndedSessions } from '../access/auth/index.js';
+import { purgeConnectionLogs } from '../access/connection-logs/index.js';
+import type { Database } from '../db/schema.js';
+
+/** What one daily run did. */
+export interface DailyReport {
+  readonly connectionLogsPurged: number;
+  readonly sessionsPurged: number;
+}
+
+/**
+ * The daily jobs: connection logs older than 12 months go (annex art. 1, P4.4; the
+ * retention sweep of a later issue joins here), and ended sessions are removed. Each
+ * step is idempotent, so a second run the same day, or on another instance, changes nothing.
+ */
+export async function runDailyJobs(db: Kysely<Database>, now: Date, serverKey: Buffer): Promise<DailyReport> {
+  const connectionLogsPurged = await purgeConnectionLogs(db, now);
+  const sessionsPurged = await purgeEndedSessions(db, now, serverKey);
+  return { connectionLogsPurged, sessionsPurged };
+}
+
+/** The local calendar day (Europe/Paris) of an instant, `YYYY-MM-DD`. */
+export function parisDay(at: Date): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+}
+
+/** The local hour (Europe/Paris) of an instant, 0–23. */
+export function parisHour(at: Date): number {
+  return Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hour: '2-digit', hourCycle: 'h23' }).format(at));
+}
+
+/** Pure: is a run due at `now`, given the day of the last run and the configured hour? */
+export function isDue(now: Date, lastRunDay: string | null, hour: number): boolean {
+  return parisHour(now) >= hour && lastRunDay !== parisDay(now);
+}
+
+// Several app instances on one PostgreSQL server: one runs the jobs, the others skip.
+const DAILY_LOCK = 0x72656d01;
+
+/**
+ * Starts the daily scheduler: checks every minute, runs once a day from `hour`
+ * (Europe/Paris). On PostgreSQL only the instance that takes the advisory lock runs.
+ * Returns a stop function.
+ */
+export function startDailyJobs(options: {
+  db: Kysely<Database>;
+  engine: 'pglite' | 'postgres';
+  hour: number;
+  serverKey: Buffer;
+  now?: () => Date;
+  onReport?: (report: DailyReport) => void;
+  onError?: (e: unknown) => void;
+}): () => void {
+  const now = options.now ?? (() => new Date());
+  let lastRunDay: string | null = null;
+  let running = false;
+  const tick = async (): Promise<void> => {
+    const at = now();
+    if (running || !isDue(at, lastRunDay, options.hour)) return;
+    running = true;
+    try {
+      const report =
+        options.engine === 'postgres'
+          ? await options.db.connection().execute(async (conn) => {
+              const got = await sql<{ locked: boolean }>`select pg_try_advisory_lock(${DAILY_LOCK}) as locked`.execute(conn);
+              if (!got.rows[0]?.locked) return null;
+              try {
+                return await runDailyJobs(conn, at, options.serverKey);
+              } finally {
+                await sql`select pg_advisory_unlock(${DAILY_LOCK})`.execute(conn);
+              }
+            })
+          : await runDailyJobs(options.db, at, options.serverKey);
+      lastRunDay = parisDay(at);
+      if (report) options.onReport?.(report);
+    } catch (e) {
+      options.onError?.(e);
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(() => void tick(), 60_000);
+  timer.unref();
+  void tick();
+  return () => clearInterval(timer);
+}
