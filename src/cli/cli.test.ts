@@ -187,3 +187,44 @@ describe('rempart record', () => {
     expect((await run('record', 'list', 'invoices', '--data-dir', dir, '--filter', 'status=lost')).err).toContain('status');
   }, 60_000);
 });
+
+describe('P2.1 the CLI goes through the gate', () => {
+  it('P2.1 record commands run as the operator by default and as a role with --as, forbidden roles get an error and no data', async () => {
+    const dir = tempDir();
+    const org = JSON.parse((await run('record', 'create', 'organisations', '--data-dir', dir, '--data', '{"name":"Gate SA"}')).out) as { id: string };
+    await run('record', 'create', 'people', '--data-dir', dir, '--data', JSON.stringify({ lastName: 'Portail', email: 'portail@gate.fr', jobTitle: 'DSI', organisationId: org.id }));
+    await run('record', 'create', 'invoices', '--data-dir', dir, '--data', JSON.stringify({ organisationId: org.id, number: 'G-1', issueDate: '2026-01-01', dueDate: '2026-02-01', amount: 5 }));
+    const expectations: [string, string, boolean][] = [
+      ['marketing', 'invoices', false],
+      ['logistics', 'invoices', false],
+      ['administration', 'invoices', true],
+      ['logistics', 'people', true],
+      ['subcontractor', 'people', false],
+    ];
+    for (const [role, type, allowed] of expectations) {
+      const r = await run('record', 'list', type, '--data-dir', dir, '--as', role);
+      expect(r.code, `${role} ${type}: ${r.err}`).toBe(allowed ? 0 : 1);
+      if (!allowed) {
+        expect(r.err).toContain('may not read');
+        expect(r.out).not.toContain('portail@gate.fr');
+      }
+    }
+    // Field-level: logistics sees the email but not the job title.
+    const logistics = await run('record', 'list', 'people', '--data-dir', dir, '--as', 'logistics');
+    expect(logistics.out).toContain('portail@gate.fr');
+    expect(logistics.out).not.toContain('DSI');
+    expect((await run('record', 'list', 'people', '--data-dir', dir, '--as', 'astronaut')).err).toContain('Unknown role');
+    // Every one of these accesses is in the audit trail, the CLI ones as cli:<user>.
+    const verify = await run('audit', 'verify', '--data-dir', dir);
+    expect(verify.code, verify.err).toBe(0);
+    expect(verify.out).toMatch(/^ok: \d+ entries/m);
+  }, 90_000);
+
+  it('P2.2 token create prints the token alone on its last line', async () => {
+    const dir = tempDir();
+    const created = await run('token', 'create', '--role', 'sales', '--name', 'crm sync', '--data-dir', dir);
+    expect(created.code, created.err).toBe(0);
+    const lines = created.out.trim().split('\n');
+    expect(lines[lines.length - 1]).toMatch(/^rmp_[A-Za-z0-9_-]{20,}$/);
+  }, 60_000);
+});

@@ -44,8 +44,8 @@ export async function serveCommand(flags: StoreFlags & { port?: string; host?: s
     console.log(`  API: ${url}api/v1/people · OpenAPI: ${url}api/openapi.json`);
     if (demoLogins.length > 0) {
       // A role without a second factor, so the demo opens at once; MFA roles enrol at first login.
-      const manager = demoLogins.find((l) => l.role === 'customer_relations') ?? demoLogins[0];
-      console.log(`  demo login: ${manager?.email} / ${DEMO_PASSWORD}  (demo accounts only; every role below has the same password)`);
+      const first = demoLogins.find((l) => l.role === 'customer_relations') ?? demoLogins[0];
+      console.log(`  demo login: ${first?.email} / ${DEMO_PASSWORD}  (demo accounts only; every role below has the same password)`);
       for (const l of demoLogins) console.log(`    ${l.role.padEnd(18)} ${l.email}${requiresMfa(policy, l.role) ? '  (asks to enrol a TOTP app at first login)' : ''}`);
     } else if ((await listAccounts(store.db)).length === 0) {
       console.log('  No account yet. Stop the server and create the privacy officer\'s first:');
