@@ -1,13 +1,14 @@
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { announceBrowserSuite, hasChromium, launchChromium } from './browser.js';
-import { ensureWebBuilt, startServer, type RunningServer } from './server.js';
+import { ACCOUNTS, ensureWebBuilt, nextTotp, startServer, type RunningServer, type TestAccount } from './server.js';
 
 type Json = Record<string, unknown>;
 
 announceBrowserSuite('Backoffice');
 
 const SCREENSHOT = '/tmp/rempart-backoffice.png';
+const SEEDED_NAMES = ['Bâtiments Durand', 'DURAND', 'Élise', 'MARTIN Paul', 'durand-batiment.fr', 'Sensibilisation'];
 
 /** Waits until the locator's text contains `text`, then returns its text. */
 async function textOf(locator: Locator, text: string): Promise<string> {
@@ -23,15 +24,37 @@ describe.skipIf(!hasChromium)('backoffice in Chromium', () => {
   const seeded: { org: Json; elise: Json; paul: Json; contract: Json } = { org: {}, elise: {}, paul: {}, contract: {} };
 
   const create = async (path: string, payload: Json): Promise<Json> => {
-    const res = await server.app.inject({ method: 'POST', url: `/api/v1/${path}`, payload });
+    const res = await server.api('POST', `/api/v1/${path}`, payload);
     expect(res.statusCode, res.body).toBe(201);
     return res.json<Json>();
   };
   // Always a fresh page load: a goto that changes only the hash would keep the page's state.
-  const goto = async (hash: string): Promise<void> => {
-    await page.goto('about:blank');
-    await page.goto(`${server.baseUrl}/${hash}`);
+  const goto = async (hash: string, on: Page = page): Promise<void> => {
+    await on.goto('about:blank');
+    await on.goto(`${server.baseUrl}/${hash}`);
   };
+  /** A page in a browser context of its own (its own cookies), its errors collected. */
+  const newPage = async (context?: BrowserContext): Promise<Page> => {
+    const ctx = context ?? (await browser.newContext({ viewport: { width: 1440, height: 820 }, locale: 'fr-FR', timezoneId: 'Europe/Paris' }));
+    const p = await ctx.newPage();
+    p.setDefaultTimeout(10_000);
+    p.on('pageerror', (e) => pageErrors.push(e.message));
+    p.on('console', (m) => {
+      // A 400, 401 or 403 answer is logged by Chromium itself; the test looks for script errors only.
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) pageErrors.push(m.text());
+    });
+    return p;
+  };
+  const signInForm = (on: Page): Locator => on.getByRole('form', { name: 'Connexion' });
+  /** Types e-mail and password into the sign-in form. */
+  const submitPassword = async (on: Page, account: TestAccount, password = account.password): Promise<void> => {
+    const form = signInForm(on);
+    await form.getByLabel('E-mail').fill(account.email);
+    await form.getByLabel('Mot de passe').fill(password);
+    await form.getByRole('button', { name: 'Se connecter' }).click();
+  };
+  /** The account shown in the top bar. */
+  const accountBar = (on: Page): Locator => on.getByRole('group', { name: 'Compte connecté' });
 
   beforeAll(async () => {
     ensureWebBuilt();
@@ -70,14 +93,17 @@ describe.skipIf(!hasChromium)('backoffice in Chromium', () => {
       startDate: '2025-01-01',
     });
 
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 820 }, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => {
-      // A 400 answer is logged by Chromium itself; the test looks for script errors only.
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) pageErrors.push(m.text());
+    await create('invoices', {
+      organisationId: seeded.org.id,
+      contractId: seeded.contract.id,
+      number: 'F-2025-0042',
+      issueDate: '2025-02-01',
+      dueDate: '2025-03-03',
+      amount: 1200.5,
     });
+
+    browser = await launchChromium();
+    page = await newPage();
   });
 
   afterAll(async () => {
@@ -85,13 +111,59 @@ describe.skipIf(!hasChromium)('backoffice in Chromium', () => {
     await server?.close();
   });
 
-  it('loads and shows the database engine from /healthz', async () => {
-    await goto('');
+  it('asks to sign in first, showing the database engine from /healthz and no data', async () => {
+    await goto('#/people');
     expect(await page.title()).toBe('Rempart — Backoffice');
+    await signInForm(page).waitFor();
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Connexion');
     const engine = page.getByRole('status', { name: 'Base de données' });
     expect(await textOf(engine, 'PGlite')).toBe('Base : PGlite');
+    expect(await page.getByRole('navigation').count()).toBe(0);
+    expect(await page.getByRole('table').count()).toBe(0);
+    expect(await accountBar(page).count()).toBe(0);
+    await page.screenshot({ path: '/tmp/rempart-login.png', fullPage: true });
+  });
+
+  it('refuses a wrong password with an error, and shows no data', async () => {
+    await goto('#/people');
+    await submitPassword(page, ACCOUNTS.manager, 'not-the-right-password');
+    const form = signInForm(page);
+    expect(await textOf(form.getByRole('alert'), 'incorrect')).toBe('E-mail ou mot de passe incorrect, ou compte momentanément bloqué.');
+    expect(await form.getByLabel('Mot de passe').inputValue()).toBe('');
+    await page.screenshot({ path: '/tmp/rempart-login-refused.png', fullPage: true });
+    expect(await page.getByRole('navigation').count()).toBe(0);
+    expect(await page.getByRole('table').count()).toBe(0);
+    const body = (await page.locator('body').textContent()) ?? '';
+    for (const name of SEEDED_NAMES) expect(body).not.toContain(name);
+    // Nor does the page get anything from the API by itself: the browser has no session.
+    expect(await page.evaluate(async () => (await fetch('/api/v1/people')).status)).toBe(401);
+  });
+
+  it('signs in with the password then the verification code; the top bar shows the account', async () => {
+    await goto('');
+    await submitPassword(page, ACCOUNTS.manager);
+    const step = page.getByRole('form', { name: 'Vérification en deux étapes' });
+    expect(await textOf(step.getByRole('heading', { level: 1 }), 'Code de vérification')).toBe('Code de vérification');
+    expect(await page.getByRole('navigation').count()).toBe(0);
+    await page.screenshot({ path: '/tmp/rempart-code.png', fullPage: true });
+
+    // A wrong code is refused and the step stays.
+    await step.getByLabel('Code de vérification').fill('000000');
+    await step.getByRole('button', { name: 'Vérifier' }).click();
+    expect(await textOf(step.getByRole('alert'), 'Code incorrect')).toContain('Code incorrect ou déjà utilisé');
+
+    await step.getByLabel('Code de vérification').fill(await nextTotp(server.managerTotpSecret));
+    await step.getByRole('button', { name: 'Vérifier' }).click();
+    const bar = accountBar(page);
+    expect(await textOf(bar, ACCOUNTS.manager.email)).toContain('Responsable hiérarchique');
+    expect(await bar.getByRole('button', { name: 'Se déconnecter' }).count()).toBe(1);
+    expect(await textOf(page.getByRole('heading', { level: 1 }), 'Organisations')).toBe('Organisations');
     const nav = page.getByRole('navigation', { name: 'Navigation principale' });
     expect(await nav.getByRole('link').allTextContents()).toEqual(['Organisations', 'Personnes', 'Contrats', 'Factures', 'Réclamations']);
+
+    // A reload keeps the session (GET /api/v1/session), and writes carry its CSRF token.
+    await page.reload();
+    await textOf(accountBar(page), ACCOUNTS.manager.email);
   });
 
   it('serves the app for unknown non-API paths (SPA fallback)', async () => {
@@ -179,7 +251,7 @@ describe.skipIf(!hasChromium)('backoffice in Chromium', () => {
     expect(row).toContain('Client');
 
     // It is really stored, and the list read afresh shows it too.
-    const list = await server.app.inject({ method: 'GET', url: '/api/v1/organisations' });
+    const list = await server.api('GET', '/api/v1/organisations?limit=200');
     expect(list.json<{ items: Json[] }>().items.map((o) => o.siret)).toContain('73282932000074');
     await page.reload();
     await textOf(table.locator('tbody tr'), 'Sécurité Plus SARL');
@@ -195,6 +267,108 @@ describe.skipIf(!hasChromium)('backoffice in Chromium', () => {
     await table.getByText('Client 55').waitFor();
     expect(await table.locator('tbody tr').count()).toBe(57);
     expect(await page.getByRole('button', { name: 'Charger plus' }).count()).toBe(0);
+  });
+
+  it('lists invoices for a role that may read them', async () => {
+    await goto('#/invoices');
+    // The organisation's name is read after the row: wait for it, not for the number.
+    const row = await textOf(page.getByRole('table', { name: 'Factures' }).locator('tbody tr'), 'Bâtiments Durand SAS');
+    expect(row).toContain('F-2025-0042');
+    expect(row).toContain('03/03/2025');
+    expect(row.replace(/\s/g, ' ')).toContain('1 200,50 €');
+    expect(row).toContain('Émise');
+  });
+
+  it('a role that needs MFA and has no app yet enrols it at first sign-in, then gets its recovery codes', async () => {
+    const dpo = await newPage();
+    try {
+      await goto('', dpo);
+      await submitPassword(dpo, ACCOUNTS.dpo);
+      const step = dpo.getByRole('form', { name: 'Activer la double authentification' });
+      const key = step.getByLabel('Clé de l’application d’authentification');
+      const secret = (await key.textContent())?.replace(/\s/g, '') ?? '';
+      expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+      expect(await step.getByRole('link', { name: 'Ouvrir dans l’application' }).getAttribute('href')).toMatch(/^otpauth:\/\/totp\//);
+      await dpo.screenshot({ path: '/tmp/rempart-enrol.png', fullPage: true });
+      await step.getByLabel('Code de vérification').fill(await nextTotp(secret));
+      await step.getByRole('button', { name: 'Activer' }).click();
+
+      const codes = dpo.getByRole('region', { name: 'Codes de secours' });
+      await codes.getByRole('listitem').first().waitFor();
+      expect(await codes.getByRole('listitem').count()).toBe(10);
+      await codes.getByRole('button', { name: 'J’ai noté mes codes, continuer' }).click();
+      expect(await textOf(accountBar(dpo), ACCOUNTS.dpo.email)).toContain('Délégué à la protection des données');
+      await textOf(dpo.getByRole('table', { name: 'Organisations' }).locator('tbody tr'), 'Bâtiments Durand SAS');
+    } finally {
+      await dpo.context().close();
+    }
+  });
+
+  it('logistics sees people without their job titles, and the invoices view says its role does not allow it', async () => {
+    const logistics = await newPage();
+    try {
+      await goto('#/people', logistics);
+      await submitPassword(logistics, ACCOUNTS.logistics);
+      // No second factor for this role: straight to the view asked for.
+      expect(await textOf(accountBar(logistics), ACCOUNTS.logistics.email)).toContain('Services logistiques');
+      const table = logistics.getByRole('table', { name: 'Personnes' });
+      await table.getByText('MARTIN Paul').waitFor();
+      const rows = await table.locator('tbody tr').allTextContents();
+      expect(rows).toHaveLength(2);
+      expect(rows[0]).toContain('DURAND Élise');
+      expect(rows[0]).toContain('elise.durand@durand-batiment.fr');
+      // Its presenter leaves out the professional fields: no column of dashes either.
+      expect(await table.locator('thead th').allTextContents()).toEqual(['Nom', 'E-mail']);
+      expect(rows.join(' ')).not.toContain('Directrice administrative');
+      await logistics.screenshot({ path: '/tmp/rempart-logistics-people.png', fullPage: true });
+
+      await table.getByText('elise.durand@durand-batiment.fr').click();
+      const panel = logistics.getByRole('complementary', { name: 'Fiche personne' });
+      const detail = await textOf(panel, '+33612345678');
+      expect(detail).toContain('3 rue de la Paix');
+      expect(detail).not.toContain('Directrice administrative');
+      expect(detail).not.toContain('Fonction');
+
+      await logistics.getByRole('navigation').getByRole('link', { name: 'Factures' }).click();
+      const refused = logistics.getByRole('alert').filter({ hasText: 'Votre rôle' });
+      expect(await textOf(refused, 'Votre rôle')).toBe('Votre rôle ne permet pas de consulter les factures.');
+      expect(await logistics.getByRole('table').count()).toBe(0);
+      expect(await logistics.getByRole('heading', { level: 1 }).textContent()).toBe('Factures');
+      await logistics.screenshot({ path: '/tmp/rempart-forbidden.png', fullPage: true });
+
+      // The session ends under the page (the cookie is gone): the next call's 401 brings the sign-in back.
+      await logistics.context().clearCookies();
+      await logistics.getByRole('navigation').getByRole('link', { name: 'Organisations' }).click();
+      await signInForm(logistics).waitFor();
+      expect(await textOf(signInForm(logistics).getByRole('status'), 'session')).toBe('Votre session a pris fin : reconnectez-vous.');
+      expect(await logistics.getByRole('table').count()).toBe(0);
+    } finally {
+      await logistics.context().close();
+    }
+  });
+
+  it('signs out: back to the sign-in screen, a reload stays signed out, and the old session reads nothing', async () => {
+    await goto('#/people');
+    await textOf(accountBar(page), ACCOUNTS.manager.email);
+    await page.getByRole('table', { name: 'Personnes' }).getByText('MARTIN Paul').waitFor();
+    const cookie = (await page.context().cookies()).find((c) => c.name === 'rempart_session');
+    expect(cookie?.httpOnly).toBe(true);
+    expect(cookie?.sameSite).toBe('Strict');
+    await accountBar(page).getByRole('button', { name: 'Se déconnecter' }).click();
+    await signInForm(page).waitFor();
+    expect(await textOf(signInForm(page).getByRole('status'), 'déconnecté')).toBe('Vous êtes déconnecté.');
+    expect(await page.getByRole('table').count()).toBe(0);
+    expect(await accountBar(page).count()).toBe(0);
+
+    await page.reload();
+    await signInForm(page).waitFor();
+    expect(await page.getByRole('navigation').count()).toBe(0);
+    const body = (await page.locator('body').textContent()) ?? '';
+    for (const name of SEEDED_NAMES) expect(body).not.toContain(name);
+    expect(await page.evaluate(async () => (await fetch('/api/v1/people')).status)).toBe(401);
+    // The server revoked the session: its cookie, replayed, reads nothing either.
+    const replay = await server.app.inject({ method: 'GET', url: '/api/v1/people', headers: { cookie: `rempart_session=${cookie?.value ?? ''}` } });
+    expect(replay.statusCode).toBe(401);
   });
 
   it('raised no script error in the page', () => {

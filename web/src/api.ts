@@ -1,7 +1,11 @@
 /**
  * A small typed client of the Rempart JSON API (/api/v1) and of /healthz. The types
- * mirror the response schemas of src/crm/resources.ts; the server validates every
- * response against them, so the casts below trust a checked shape.
+ * mirror the response schemas of src/crm/schemas.ts and src/access/auth/routes.ts; the
+ * server validates every response against them, so the casts below trust a checked shape.
+ *
+ * Every call goes with the session cookie (`credentials: 'same-origin'`); every write
+ * also carries the CSRF token given at sign-in. A 401 from a data call means the session
+ * ended: the listeners of onSessionLost() hear of it (the app goes back to sign-in).
  */
 
 export type Engine = 'pglite' | 'postgres';
@@ -25,7 +29,10 @@ export interface Phone {
   readonly type?: 'mobile' | 'landline' | 'fax' | 'other';
 }
 
-/** What every record carries. */
+/**
+ * What every record carries. Every other field may be absent: the server sends only the
+ * fields the signed-in role may see (its presenter), so views must tolerate any gap.
+ */
 interface RecordBase {
   readonly id: string;
   readonly purpose: string;
@@ -40,57 +47,58 @@ export type InvoiceStatus = 'issued' | 'paid' | 'overdue' | 'cancelled';
 export type CaseStatus = 'open' | 'in_progress' | 'resolved' | 'closed';
 
 export interface Organisation extends RecordBase {
-  readonly name: string;
-  readonly kind: OrganisationKind;
-  readonly siret: string | null;
-  readonly vatNumber: string | null;
-  readonly sector: string | null;
-  readonly headcount: number | null;
-  readonly addresses: readonly PostalAddress[];
+  readonly name?: string;
+  readonly kind?: OrganisationKind;
+  readonly siret?: string | null;
+  readonly vatNumber?: string | null;
+  readonly sector?: string | null;
+  readonly headcount?: number | null;
+  readonly addresses?: readonly PostalAddress[];
 }
 
 export interface Person extends RecordBase {
-  readonly lastName: string | null;
-  readonly firstName: string | null;
-  readonly email: string | null;
-  readonly phones: readonly Phone[];
-  readonly postalAddresses: readonly PostalAddress[];
-  readonly jobTitle: string | null;
-  readonly organisationId: string | null;
-  readonly relation: Relation;
-  readonly source: string;
-  readonly collectedAt: string;
-  readonly lastContactAt: string | null;
+  readonly lastName?: string | null;
+  readonly firstName?: string | null;
+  readonly email?: string | null;
+  readonly phones?: readonly Phone[];
+  readonly postalAddresses?: readonly PostalAddress[];
+  readonly jobTitle?: string | null;
+  readonly organisationId?: string | null;
+  readonly relation?: Relation;
+  readonly source?: string;
+  readonly collectedAt?: string;
+  readonly lastContactAt?: string | null;
 }
 
 export interface Contract extends RecordBase {
-  readonly organisationId: string;
-  readonly contactIds: readonly string[];
-  readonly offer: string;
-  readonly startDate: string;
-  readonly endDate: string | null;
-  readonly status: ContractStatus;
+  readonly organisationId?: string;
+  readonly contactIds?: readonly string[];
+  readonly offer?: string;
+  readonly startDate?: string;
+  readonly endDate?: string | null;
+  readonly status?: ContractStatus;
 }
 
 export interface Invoice extends RecordBase {
-  readonly organisationId: string;
-  readonly contractId: string | null;
-  readonly number: string;
-  readonly issueDate: string;
-  readonly dueDate: string;
-  readonly amount: number;
-  readonly currency: string;
-  readonly status: InvoiceStatus;
+  readonly organisationId?: string;
+  readonly contractId?: string | null;
+  readonly personId?: string | null;
+  readonly number?: string;
+  readonly issueDate?: string;
+  readonly dueDate?: string;
+  readonly amount?: number;
+  readonly currency?: string;
+  readonly status?: InvoiceStatus;
 }
 
 export interface Complaint extends RecordBase {
-  readonly personId: string | null;
-  readonly organisationId: string | null;
-  readonly subject: string;
-  readonly description: string | null;
-  readonly status: CaseStatus;
-  readonly openedAt: string;
-  readonly closedAt: string | null;
+  readonly personId?: string | null;
+  readonly organisationId?: string | null;
+  readonly subject?: string;
+  readonly description?: string | null;
+  readonly status?: CaseStatus;
+  readonly openedAt?: string;
+  readonly closedAt?: string | null;
 }
 
 /** The resources the backoffice shows, by their URL segment. */
@@ -119,28 +127,103 @@ export interface ErrorDetail {
 
 /** An error answered by the API (`{"error":{"code","message","details"}}`) or a network failure. */
 export class ApiError extends Error {
+  /** Seconds to wait before trying again, from Retry-After (429). */
+  readonly retryAfterSeconds: number | null;
+
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
     readonly details: readonly ErrorDetail[],
-    options?: ErrorOptions,
+    options?: ErrorOptions & { readonly retryAfterSeconds?: number | null },
   ) {
     super(message, options);
     this.name = 'ApiError';
+    this.retryAfterSeconds = options?.retryAfterSeconds ?? null;
   }
+
+  /** The role of the signed-in account has no grant for this (403 FORBIDDEN). */
+  get forbidden(): boolean {
+    return this.status === 403 && !this.csrfRefused;
+  }
+
+  /** The write was refused for a missing or stale x-csrf-token (the session changed). */
+  get csrfRefused(): boolean {
+    return this.status === 403 && this.details.some((d) => d.field === CSRF_HEADER);
+  }
+}
+
+/** Wraps anything thrown into an ApiError. */
+export function asApiError(e: unknown): ApiError {
+  return e instanceof ApiError ? e : new ApiError(0, 'CLIENT', 'Erreur inattendue.', [], { cause: e });
 }
 
 interface ErrorBody {
   readonly error?: { readonly code?: string; readonly message?: string; readonly details?: readonly ErrorDetail[] };
 }
 
-async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+// ---------------------------------------------------------------------------------------
+// Session state. The session cookie is HttpOnly: this page never sees it. What the page
+// keeps is the CSRF token, in memory only (never in storage, so no other script or tab
+// reads it; a reload asks GET /api/v1/session for it again).
+
+/** The header the server wants on every cookie-authenticated write. */
+const CSRF_HEADER = 'x-csrf-token';
+
+let csrfToken: string | null = null;
+/**
+ * Bumped at every sign-in and sign-out: an answer to a request sent under an earlier
+ * session must not end the current one (a 401 from before a new sign-in, say).
+ */
+let epoch = 0;
+
+/** Why the page lost its session: the server said 401, or refused the CSRF token. */
+export type SessionLoss = 'unauthenticated' | 'csrf';
+type SessionListener = (why: SessionLoss) => void;
+const sessionListeners = new Set<SessionListener>();
+
+/** Calls `listener` when a data call finds the session gone; returns the unsubscriber. */
+export function onSessionLost(listener: SessionListener): () => void {
+  sessionListeners.add(listener);
+  return () => {
+    sessionListeners.delete(listener);
+  };
+}
+
+function adoptSession(view: SessionView): SessionView {
+  if (view.csrfToken !== csrfToken) epoch++;
+  csrfToken = view.csrfToken;
+  return view;
+}
+
+function dropSession(): void {
+  csrfToken = null;
+  epoch++;
+}
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+interface RequestOptions {
+  readonly body?: unknown;
+  /**
+   * The /session routes answer 401 for a wrong password or code: that is the answer to
+   * show, not a sign that the session ended.
+   */
+  readonly sessionRoute?: boolean;
+}
+
+async function request<T>(method: Method, path: string, options: RequestOptions = {}): Promise<T> {
+  const { body } = options;
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken !== null) headers[CSRF_HEADER] = csrfToken;
+  const sentUnder = epoch;
   let res: Response;
   try {
     res = await fetch(path, {
       method,
-      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      headers,
+      credentials: 'same-origin',
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   } catch (cause) {
@@ -150,7 +233,16 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown):
   const json: unknown = text ? safeParse(text) : null;
   if (!res.ok) {
     const err = (json as ErrorBody | null)?.error;
-    throw new ApiError(res.status, err?.code ?? 'HTTP_' + String(res.status), err?.message ?? `Erreur HTTP ${res.status}.`, err?.details ?? []);
+    const retryAfter = Number(res.headers.get('retry-after'));
+    const error = new ApiError(res.status, err?.code ?? 'HTTP_' + String(res.status), err?.message ?? `Erreur HTTP ${res.status}.`, err?.details ?? [], {
+      retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null,
+    });
+    if (!options.sessionRoute && sentUnder === epoch && (error.status === 401 || error.csrfRefused)) {
+      const why: SessionLoss = error.status === 401 ? 'unauthenticated' : 'csrf';
+      if (why === 'unauthenticated') dropSession();
+      for (const listener of [...sessionListeners]) listener(why);
+    }
+    throw error;
   }
   return json as T;
 }
@@ -201,5 +293,76 @@ export interface NewOrganisation {
 
 /** Creates an organisation; an invalid field rejects with an ApiError naming it. */
 export function createOrganisation(input: NewOrganisation): Promise<Organisation> {
-  return request<Organisation>('POST', '/api/v1/organisations', input);
+  return request<Organisation>('POST', '/api/v1/organisations', { body: input });
+}
+
+// ---------------------------------------------------------------------------------------
+// Session routes (src/access/auth/routes.ts).
+
+/** The signed-in account, as GET/POST /api/v1/session describe it. */
+export interface Account {
+  readonly id: string;
+  readonly email: string;
+  /** A role id of the policy (e.g. `manager`, `logistics`). */
+  readonly role: string;
+  readonly scopeOrganisationId: string | null;
+}
+
+export interface SessionView {
+  readonly account: Account;
+  readonly csrfToken: string;
+  /** True until the second factor is verified (or enrolled): meanwhile no data route answers. */
+  readonly mfaRequired: boolean;
+  /** Whether the account has an authenticator app set up (verify) or must enrol first. */
+  readonly totpEnabled: boolean;
+}
+
+export interface TotpEnrolment {
+  readonly secret: string;
+  readonly otpauthUri: string;
+}
+
+/** The session of this browser, or null when nobody is signed in. */
+export async function getSession(): Promise<SessionView | null> {
+  try {
+    return adoptSession(await request<SessionView>('GET', '/api/v1/session', { sessionRoute: true }));
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) {
+      dropSession();
+      return null;
+    }
+    throw e;
+  }
+}
+
+/** Signs in; a wrong email, password or code rejects with a 401 ApiError. */
+export async function signIn(email: string, password: string): Promise<SessionView> {
+  return adoptSession(await request<SessionView>('POST', '/api/v1/session', { body: { email, password }, sessionRoute: true }));
+}
+
+/** Passes the second factor with a code of the authenticator app or a recovery code. */
+export async function verifyTotp(code: string): Promise<SessionView> {
+  return adoptSession(await request<SessionView>('POST', '/api/v1/session/totp/verify', { body: { code }, sessionRoute: true }));
+}
+
+/** Starts enrolling an authenticator app: the secret is shown this once. */
+export function enrolTotp(): Promise<TotpEnrolment> {
+  return request<TotpEnrolment>('POST', '/api/v1/session/totp/enrol', { sessionRoute: true });
+}
+
+/** Finishes the enrolment with a first code; returns the ten recovery codes, shown this once. */
+export function confirmTotp(code: string): Promise<{ readonly recoveryCodes: readonly string[] }> {
+  return request<{ recoveryCodes: string[] }>('POST', '/api/v1/session/totp/confirm', { body: { code }, sessionRoute: true });
+}
+
+/** Signs out: the server revokes the session. The page forgets it even if the server cannot be reached. */
+export async function signOut(): Promise<void> {
+  try {
+    await request<null>('DELETE', '/api/v1/session', { sessionRoute: true });
+  } catch (e) {
+    // A session that already ended is as signed out as can be.
+    if (!(e instanceof ApiError && e.status === 401)) throw e;
+  } finally {
+    dropSession();
+  }
 }

@@ -1,11 +1,18 @@
 import { useEffect, useState } from 'react';
-import { getHealth, type Engine } from './api.js';
-import { ENGINE_LABELS } from './labels.js';
+import { getHealth, type Account, type Engine } from './api.js';
+import { ENGINE_LABELS, roleLabel } from './labels.js';
 
 type HealthState = { readonly state: 'loading' } | { readonly state: 'ok'; readonly engine: Engine } | { readonly state: 'down' };
 
-/** The top bar: product name and the database engine the server reports on /healthz. */
-export function AppHeader() {
+interface Props {
+  /** The signed-in account; none on the sign-in screen. */
+  readonly account?: Account;
+  readonly onSignOut?: () => void;
+  readonly signingOut?: boolean;
+}
+
+/** The top bar: product name, the database engine from /healthz, and who is signed in. */
+export function AppHeader({ account, onSignOut, signingOut = false }: Props) {
   const [health, setHealth] = useState<HealthState>({ state: 'loading' });
   useEffect(() => {
     let live = true;
@@ -31,11 +38,26 @@ export function AppHeader() {
         <span className="brand-name">Rempart</span>
         <span className="brand-sub">Backoffice</span>
       </div>
-      <div className={`engine engine-${health.state}`} role="status" aria-label="Base de données">
-        <span className="dot" aria-hidden="true" />
-        {health.state === 'loading' && 'Base : …'}
-        {health.state === 'ok' && `Base : ${ENGINE_LABELS[health.engine]}`}
-        {health.state === 'down' && 'Base : indisponible'}
+      <div className="topbar-right">
+        <div className={`engine engine-${health.state}`} role="status" aria-label="Base de données">
+          <span className="dot" aria-hidden="true" />
+          {health.state === 'loading' && 'Base : …'}
+          {health.state === 'ok' && `Base : ${ENGINE_LABELS[health.engine]}`}
+          {health.state === 'down' && 'Base : indisponible'}
+        </div>
+        {account && (
+          <div className="account" role="group" aria-label="Compte connecté">
+            <span className="account-who">
+              <span className="account-email">{account.email}</span>
+              <span className="account-role">{roleLabel(account.role)}</span>
+            </span>
+            {onSignOut && (
+              <button type="button" className="signout" onClick={onSignOut} disabled={signingOut}>
+                Se déconnecter
+              </button>
+            )}
+          </div>
+        )}
       </div>
     </header>
   );

@@ -1,11 +1,30 @@
+import { useCallback, useEffect, useState } from 'react';
+import { asApiError, getSession, onSessionLost, signOut, type ApiError, type SessionView } from './api.js';
 import { AppHeader } from './app-header.js';
 import { ComplaintsView } from './complaints-view.js';
 import { ContractsView } from './contracts-view.js';
 import { InvoicesView } from './invoices-view.js';
+import { forgetOrganisationNames } from './organisation-name.js';
 import { OrganisationsView } from './organisations-view.js';
 import { PeopleView } from './people-view.js';
 import { useRoute, type Route } from './router.js';
 import { SideNav } from './side-nav.js';
+import { AuthLayout, EnrolForm, SignInForm, VerifyForm, type Notice } from './sign-in.js';
+
+/** Where the page stands with the server's session. */
+type Auth =
+  | { readonly state: 'checking' }
+  | { readonly state: 'unreachable'; readonly error: ApiError }
+  | { readonly state: 'signedOut'; readonly notice: Notice | null }
+  | { readonly state: 'secondFactor'; readonly session: SessionView }
+  | { readonly state: 'signedIn'; readonly session: SessionView };
+
+function authOf(session: SessionView | null): Auth {
+  if (session === null) return { state: 'signedOut', notice: null };
+  return session.mfaRequired ? { state: 'secondFactor', session } : { state: 'signedIn', session };
+}
+
+const SESSION_ENDED: Notice = { tone: 'info', text: 'Votre session a pris fin : reconnectez-vous.' };
 
 function Content({ route }: { readonly route: Route }) {
   switch (route.view) {
@@ -22,16 +41,111 @@ function Content({ route }: { readonly route: Route }) {
   }
 }
 
-/** The backoffice: top bar, navigation, and the view of the current route. */
-export function App() {
+/** The backoffice once signed in: top bar, navigation, and the view of the current route. */
+function Shell({ session, onSignOut, signingOut }: { readonly session: SessionView; readonly onSignOut: () => void; readonly signingOut: boolean }) {
   const route = useRoute();
   return (
     <div className="shell">
-      <AppHeader />
+      <AppHeader account={session.account} onSignOut={onSignOut} signingOut={signingOut} />
       <SideNav current={route.view} />
       <main className="content">
         <Content route={route} />
       </main>
     </div>
   );
+}
+
+/**
+ * The backoffice: asks the server who is signed in (GET /api/v1/session), then shows the
+ * sign-in steps or the views. Any data call answered 401 brings the sign-in back.
+ */
+export function App() {
+  const [auth, setAuthState] = useState<Auth>({ state: 'checking' });
+  const [signingOut, setSigningOut] = useState(false);
+
+  // What a role may read differs: nothing read under one session is shown under another.
+  const setAuth = useCallback((next: Auth) => {
+    forgetOrganisationNames();
+    setAuthState(next);
+  }, []);
+
+  const check = useCallback(() => {
+    getSession().then(
+      (session) => setAuth(authOf(session)),
+      (e: unknown) => setAuth({ state: 'unreachable', error: asApiError(e) }),
+    );
+  }, [setAuth]);
+
+  useEffect(check, [check]);
+
+  useEffect(
+    () =>
+      onSessionLost((why) => {
+        // A refused CSRF token means the session changed (signed in again in another
+        // tab): ask the server who it is now.
+        if (why === 'csrf') check();
+        else setAuth({ state: 'signedOut', notice: SESSION_ENDED });
+      }),
+    [check, setAuth],
+  );
+
+  const backToSignIn = useCallback(
+    async (notice: Notice | null) => {
+      setSigningOut(true);
+      let next: Notice | null = notice;
+      try {
+        await signOut();
+      } catch {
+        next = { tone: 'error', text: 'Le serveur n’a pas confirmé la déconnexion : fermez le navigateur pour terminer la session.' };
+      }
+      setSigningOut(false);
+      setAuth({ state: 'signedOut', notice: next });
+    },
+    [setAuth],
+  );
+
+  switch (auth.state) {
+    case 'checking':
+      return (
+        <AuthLayout>
+          <p className="muted" role="status">
+            Chargement…
+          </p>
+        </AuthLayout>
+      );
+    case 'unreachable':
+      return (
+        <AuthLayout>
+          <p className="alert error" role="alert">
+            Impossible de joindre le serveur ({auth.error.message})
+          </p>
+          <button type="button" onClick={check}>
+            Réessayer
+          </button>
+        </AuthLayout>
+      );
+    case 'signedOut':
+      return (
+        <AuthLayout>
+          <SignInForm notice={auth.notice} onSession={(s) => setAuth(authOf(s))} />
+        </AuthLayout>
+      );
+    case 'secondFactor': {
+      const Step = auth.session.totpEnabled ? VerifyForm : EnrolForm;
+      return (
+        <AuthLayout>
+          <Step session={auth.session} onSession={(s) => setAuth(authOf(s))} onCancel={() => void backToSignIn(null)} />
+        </AuthLayout>
+      );
+    }
+    case 'signedIn':
+      return (
+        <Shell
+          key={auth.session.account.id}
+          session={auth.session}
+          signingOut={signingOut}
+          onSignOut={() => void backToSignIn({ tone: 'info', text: 'Vous êtes déconnecté.' })}
+        />
+      );
+  }
 }

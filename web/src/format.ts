@@ -20,12 +20,13 @@ export function formatDateTime(instant: string | null | undefined): string {
 }
 
 /** An amount in its currency, French style (1 200,50 €). */
-export function formatMoney(amount: number, currency = 'EUR'): string {
+export function formatMoney(amount: number | undefined, currency = 'EUR'): string {
+  if (amount === undefined) return '—';
   return new Intl.NumberFormat('fr-FR', { style: 'currency', currency }).format(amount);
 }
 
 /** A SIRET grouped as SIREN + NIC (732 829 320 00074). */
-export function formatSiret(siret: string | null): string {
+export function formatSiret(siret: string | null | undefined): string {
   if (!siret) return '—';
   return /^\d{14}$/.test(siret) ? `${siret.slice(0, 3)} ${siret.slice(3, 6)} ${siret.slice(6, 9)} ${siret.slice(9)}` : siret;
 }

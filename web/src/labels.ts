@@ -87,3 +87,25 @@ export function messagesByField(details: readonly ErrorDetail[]): ReadonlyMap<st
   }
   return map;
 }
+
+/** The roles of the policy (policies/certilience.yaml), by id; an unknown role shows its id. */
+const ROLE_LABELS: Readonly<Record<string, string>> = {
+  marketing: 'Service marketing',
+  sales: 'Service commercial',
+  customer_relations: 'Relation client',
+  prospecting: 'Prospection',
+  administration: 'Services administratifs',
+  logistics: 'Services logistiques',
+  it: 'Services informatiques',
+  manager: 'Responsable hiérarchique',
+  subcontractor: 'Sous-traitant',
+  subsidiary: 'Filiale',
+  debt_recovery: 'Recouvrement',
+  dpo: 'Délégué à la protection des données',
+  archive_reader: 'Accès aux archives',
+};
+
+/** The French name of a role id. */
+export function roleLabel(role: string): string {
+  return Object.hasOwn(ROLE_LABELS, role) ? (ROLE_LABELS[role] ?? role) : role;
+}

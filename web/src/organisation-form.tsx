@@ -1,5 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
-import { ApiError, createOrganisation, type ErrorDetail, type Organisation } from './api.js';
+import { asApiError, createOrganisation, type ApiError, type ErrorDetail, type Organisation } from './api.js';
 import { messagesByField } from './labels.js';
 
 interface Props {
@@ -18,9 +18,11 @@ export function OrganisationForm({ onCreated, onCancel }: Props) {
   const [error, setError] = useState<ApiError | null>(null);
   const ids = { name: useId(), siret: useId() };
 
-  const byField = messagesByField(error?.details ?? []);
+  // A 403 names the fields the role may not write, not fields typed wrong: it gets its own message.
+  const fieldDetails = error && !error.forbidden ? error.details : [];
+  const byField = messagesByField(fieldDetails);
   // Problems the form has no field for are listed in the banner, so none goes unsaid.
-  const others: ErrorDetail[] = (error?.details ?? []).filter((d) => !(FIELDS as readonly string[]).includes(d.field));
+  const others: ErrorDetail[] = fieldDetails.filter((d) => !(FIELDS as readonly string[]).includes(d.field));
 
   async function submit(e: FormEvent<HTMLFormElement>): Promise<void> {
     e.preventDefault();
@@ -34,7 +36,7 @@ export function OrganisationForm({ onCreated, onCancel }: Props) {
       setSiret('');
       onCreated(created);
     } catch (err) {
-      setError(err instanceof ApiError ? err : new ApiError(0, 'CLIENT', 'Erreur inattendue.', [], { cause: err }));
+      setError(asApiError(err));
     } finally {
       setBusy(false);
     }
@@ -55,7 +57,7 @@ export function OrganisationForm({ onCreated, onCancel }: Props) {
       <h2>Nouvelle organisation</h2>
       {error && (
         <div className="alert error" role="status">
-          {error.details.length > 0 ? 'Vérifiez les champs signalés.' : error.message}
+          {formMessage(error, fieldDetails.length > 0)}
           {others.length > 0 && (
             <ul>
               {others.map((d) => (
@@ -111,4 +113,10 @@ export function OrganisationForm({ onCreated, onCancel }: Props) {
       </div>
     </form>
   );
+}
+
+function formMessage(error: ApiError, hasFieldErrors: boolean): string {
+  if (error.forbidden) return 'Votre rôle ne permet pas de créer une organisation.';
+  if (error.csrfRefused) return 'Votre session a changé entre-temps : réessayez.';
+  return hasFieldErrors ? 'Vérifiez les champs signalés.' : error.message;
 }

@@ -1,17 +1,25 @@
 import { useEffect, useState } from 'react';
-import { getRecord } from './api.js';
+import { ApiError, getRecord } from './api.js';
 
-// Names of organisations already asked for, shared by every table of the page.
+// Names of organisations already asked for, shared by every table of the page. What a
+// role may read differs: the app empties it whenever the signed-in account changes.
 const names = new Map<string, Promise<string>>();
+
+/** Forgets every name read (at sign-in and sign-out). */
+export function forgetOrganisationNames(): void {
+  names.clear();
+}
 
 function nameOf(id: string): Promise<string> {
   let p = names.get(id);
   if (!p) {
     p = getRecord('organisations', id).then(
-      (o) => o.name,
-      () => {
+      (o) => o.name ?? '(sans nom)',
+      (e: unknown) => {
         names.delete(id); // not cached: a later render may try again
-        return '(organisation introuvable)';
+        if (e instanceof ApiError && e.forbidden) return '(accès non autorisé)';
+        if (e instanceof ApiError && e.status === 404) return '(organisation introuvable)';
+        return '(organisation indisponible)';
       },
     );
     names.set(id, p);
@@ -25,7 +33,7 @@ export function rememberOrganisationName(id: string, name: string): void {
 }
 
 /** The name of an organisation given its id, read once per page load. */
-export function OrganisationName({ id }: { readonly id: string | null }) {
+export function OrganisationName({ id }: { readonly id: string | null | undefined }) {
   const [name, setName] = useState<string | null>(null);
   useEffect(() => {
     if (!id) return;

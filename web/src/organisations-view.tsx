@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { Organisation } from './api.js';
 import { formatSiret, orDash } from './format.js';
+import { EnumTag } from './enum-tag.js';
 import { KIND_LABELS } from './labels.js';
 import { OrganisationForm } from './organisation-form.js';
 import { rememberOrganisationName } from './organisation-name.js';
@@ -8,13 +9,13 @@ import { RecordTable, type Column } from './record-table.js';
 import { usePagedList } from './use-paged-list.js';
 
 const COLUMNS: readonly Column<Organisation>[] = [
-  { header: 'Raison sociale', cell: (o) => <strong>{o.name}</strong> },
-  { header: 'Type', cell: (o) => <span className={`tag kind-${o.kind}`}>{KIND_LABELS[o.kind]}</span> },
-  { header: 'SIRET', cell: (o) => formatSiret(o.siret), kind: 'mono' },
-  { header: 'N° TVA', cell: (o) => orDash(o.vatNumber), kind: 'mono' },
-  { header: 'Secteur', cell: (o) => orDash(o.sector) },
-  { header: 'Effectif', cell: (o) => orDash(o.headcount), kind: 'num' },
-  { header: 'Ville', cell: (o) => orDash(o.addresses[0]?.city) },
+  { header: 'Raison sociale', field: 'name', cell: (o) => <strong>{orDash(o.name)}</strong> },
+  { header: 'Type', field: 'kind', cell: (o) => <EnumTag value={o.kind} labels={KIND_LABELS} kind="kind" /> },
+  { header: 'SIRET', field: 'siret', cell: (o) => formatSiret(o.siret), kind: 'mono' },
+  { header: 'N° TVA', field: 'vatNumber', cell: (o) => orDash(o.vatNumber), kind: 'mono' },
+  { header: 'Secteur', field: 'sector', cell: (o) => orDash(o.sector) },
+  { header: 'Effectif', field: 'headcount', cell: (o) => orDash(o.headcount), kind: 'num' },
+  { header: 'Ville', field: 'addresses', cell: (o) => orDash(o.addresses?.[0]?.city) },
 ];
 
 /** Organisations: the list, and the form to create one. */
@@ -45,14 +46,14 @@ export function OrganisationsView() {
         <OrganisationForm
           onCancel={() => setFormOpen(false)}
           onCreated={(o) => {
-            rememberOrganisationName(o.id, o.name);
+            if (o.name !== undefined) rememberOrganisationName(o.id, o.name);
             setCreated((c) => [o, ...c]);
-            setNotice(`Organisation « ${o.name} » créée.`);
+            setNotice(`Organisation « ${o.name ?? o.id} » créée.`);
             setFormOpen(false);
           }}
         />
       )}
-      <RecordTable label="Organisations" columns={COLUMNS} list={list} pinned={created} empty="Aucune organisation." />
+      <RecordTable label="Organisations" columns={COLUMNS} list={list} pinned={created} empty="Aucune organisation." forbidden="Votre rôle ne permet pas de consulter les organisations." />
     </section>
   );
 }

@@ -1,5 +1,5 @@
 import { useEffect, useState, type ReactNode } from 'react';
-import { ApiError, getRecord, type Person } from './api.js';
+import { asApiError, getRecord, type ApiError, type Person } from './api.js';
 import { formatDateTime, orDash, personName } from './format.js';
 import { PHONE_TYPE_LABELS, purposeLabel, RELATION_LABELS } from './labels.js';
 import { OrganisationName } from './organisation-name.js';
@@ -11,7 +11,9 @@ interface Props {
 
 type Load = { readonly state: 'loading' } | { readonly state: 'ok'; readonly person: Person } | { readonly state: 'error'; readonly error: ApiError };
 
-function Row({ label, children }: { readonly label: string; readonly children: ReactNode }) {
+/** A line of the panel; none when the role may not see the field (the server left it out). */
+function Row({ label, shown = true, children }: { readonly label: string; readonly shown?: boolean; readonly children: ReactNode }) {
+  if (!shown) return null;
   return (
     <>
       <dt>{label}</dt>
@@ -32,7 +34,7 @@ export function PersonDetail({ id, onClose }: Props) {
         if (live) setLoad({ state: 'ok', person });
       },
       (e: unknown) => {
-        if (live) setLoad({ state: 'error', error: e instanceof ApiError ? e : new ApiError(0, 'CLIENT', 'Erreur inattendue.', [], { cause: e }) });
+        if (live) setLoad({ state: 'error', error: asApiError(e) });
       },
     );
     return () => {
@@ -59,7 +61,7 @@ export function PersonDetail({ id, onClose }: Props) {
       {load.state === 'loading' && <p className="muted pad">Chargement…</p>}
       {load.state === 'error' && (
         <p className="alert error" role="alert">
-          {load.error.code === 'NOT_FOUND' ? 'Cette personne n’existe pas ou plus.' : load.error.message}
+          {errorMessage(load.error)}
         </p>
       )}
       {load.state === 'ok' && <PersonFields person={load.person} />}
@@ -67,61 +69,99 @@ export function PersonDetail({ id, onClose }: Props) {
   );
 }
 
+function errorMessage(error: ApiError): string {
+  if (error.code === 'NOT_FOUND') return 'Cette personne n’existe pas ou plus.';
+  if (error.forbidden) return 'Votre rôle ne permet pas de consulter cette fiche.';
+  return error.message;
+}
+
 function PersonFields({ person: p }: { readonly person: Person }) {
+  const has = (field: keyof Person): boolean => Object.hasOwn(p, field);
+  const any = (...fields: (keyof Person)[]): boolean => fields.some(has);
+  const phones = p.phones ?? [];
+  const addresses = p.postalAddresses ?? [];
   return (
     <div className="panel-body">
-      <p className="panel-sub">
-        {orDash(p.jobTitle)} · <OrganisationName id={p.organisationId} />
-      </p>
-      <h3>Identité</h3>
-      <dl>
-        <Row label="Nom">{orDash(p.lastName)}</Row>
-        <Row label="Prénom">{orDash(p.firstName)}</Row>
-        <Row label="Fonction">{orDash(p.jobTitle)}</Row>
-        <Row label="Organisation">
-          <OrganisationName id={p.organisationId} />
-        </Row>
-      </dl>
-      <h3>Coordonnées</h3>
-      <dl>
-        <Row label="E-mail">{p.email ? <a href={`mailto:${p.email}`}>{p.email}</a> : '—'}</Row>
-        <Row label="Téléphones">
-          {p.phones.length === 0
-            ? '—'
-            : p.phones.map((ph) => (
-                <div key={ph.number}>
-                  <a href={`tel:${ph.number}`} className="mono">
-                    {ph.number}
-                  </a>
-                  {ph.type && <span className="muted"> ({PHONE_TYPE_LABELS[ph.type]})</span>}
-                </div>
-              ))}
-        </Row>
-        <Row label="Adresses">
-          {p.postalAddresses.length === 0
-            ? '—'
-            : p.postalAddresses.map((a, i) => (
-                <address key={i}>
-                  {a.line1}
-                  {a.line2 && (
-                    <>
+      {any('jobTitle', 'organisationId') && (
+        <p className="panel-sub">
+          {has('jobTitle') && orDash(p.jobTitle)}
+          {has('jobTitle') && has('organisationId') && ' · '}
+          {has('organisationId') && <OrganisationName id={p.organisationId ?? null} />}
+        </p>
+      )}
+      {any('lastName', 'firstName', 'jobTitle', 'organisationId') && (
+        <>
+          <h3>Identité</h3>
+          <dl>
+            <Row label="Nom" shown={has('lastName')}>
+              {orDash(p.lastName)}
+            </Row>
+            <Row label="Prénom" shown={has('firstName')}>
+              {orDash(p.firstName)}
+            </Row>
+            <Row label="Fonction" shown={has('jobTitle')}>
+              {orDash(p.jobTitle)}
+            </Row>
+            <Row label="Organisation" shown={has('organisationId')}>
+              <OrganisationName id={p.organisationId ?? null} />
+            </Row>
+          </dl>
+        </>
+      )}
+      {any('email', 'phones', 'postalAddresses') && (
+        <>
+          <h3>Coordonnées</h3>
+          <dl>
+            <Row label="E-mail" shown={has('email')}>
+              {p.email ? <a href={`mailto:${p.email}`}>{p.email}</a> : '—'}
+            </Row>
+            <Row label="Téléphones" shown={has('phones')}>
+              {phones.length === 0
+                ? '—'
+                : phones.map((ph) => (
+                    <div key={ph.number}>
+                      <a href={`tel:${ph.number}`} className="mono">
+                        {ph.number}
+                      </a>
+                      {ph.type && <span className="muted"> ({PHONE_TYPE_LABELS[ph.type]})</span>}
+                    </div>
+                  ))}
+            </Row>
+            <Row label="Adresses" shown={has('postalAddresses')}>
+              {addresses.length === 0
+                ? '—'
+                : addresses.map((a, i) => (
+                    <address key={i}>
+                      {a.line1}
+                      {a.line2 && (
+                        <>
+                          <br />
+                          {a.line2}
+                        </>
+                      )}
                       <br />
-                      {a.line2}
-                    </>
-                  )}
-                  <br />
-                  {a.postcode} {a.city} {a.country !== 'FR' && `(${a.country})`}
-                </address>
-              ))}
-        </Row>
-      </dl>
+                      {a.postcode} {a.city} {a.country !== 'FR' && `(${a.country})`}
+                    </address>
+                  ))}
+            </Row>
+          </dl>
+        </>
+      )}
       <h3>Traitement</h3>
       <dl>
-        <Row label="Relation">{RELATION_LABELS[p.relation]}</Row>
+        <Row label="Relation" shown={p.relation !== undefined}>
+          {p.relation && RELATION_LABELS[p.relation]}
+        </Row>
         <Row label="Finalité">{purposeLabel(p.purpose)}</Row>
-        <Row label="Source">{p.source}</Row>
-        <Row label="Collectée le">{formatDateTime(p.collectedAt)}</Row>
-        <Row label="Dernier contact">{formatDateTime(p.lastContactAt)}</Row>
+        <Row label="Source" shown={has('source')}>
+          {orDash(p.source)}
+        </Row>
+        <Row label="Collectée le" shown={has('collectedAt')}>
+          {formatDateTime(p.collectedAt)}
+        </Row>
+        <Row label="Dernier contact" shown={has('lastContactAt')}>
+          {formatDateTime(p.lastContactAt)}
+        </Row>
         <Row label="Créée le">{formatDateTime(p.createdAt)}</Row>
         <Row label="Modifiée le">{formatDateTime(p.updatedAt)}</Row>
       </dl>

@@ -9,6 +9,11 @@ export interface Column<T> {
   readonly kind?: 'num' | 'mono';
   /** Left out when the table is compact (a detail panel beside it). */
   readonly secondary?: boolean;
+  /**
+   * The field the column shows. The server leaves out the fields the role may not see:
+   * a column whose field no row carries is left out too, rather than a column of dashes.
+   */
+  readonly field?: keyof T & string;
 }
 
 interface Props<T extends { readonly id: string }> {
@@ -20,16 +25,28 @@ interface Props<T extends { readonly id: string }> {
   readonly selectedId?: string | null;
   readonly onSelect?: (row: T) => void;
   readonly empty: string;
+  /** Shown instead of the table when the role may not read these records (403). */
+  readonly forbidden: string;
   /** Shows only the columns that are not secondary. */
   readonly compact?: boolean;
 }
 
 /** A dense table of records with "Charger plus" while the API has a further page. */
-export function RecordTable<T extends { readonly id: string }>({ label, columns: allColumns, list, pinned = [], selectedId, onSelect, empty, compact = false }: Props<T>) {
-  const columns = compact ? allColumns.filter((c) => !c.secondary) : allColumns;
+export function RecordTable<T extends { readonly id: string }>({ label, columns: allColumns, list, pinned = [], selectedId, onSelect, empty, forbidden, compact = false }: Props<T>) {
   const pinnedIds = new Set(pinned.map((r) => r.id));
   const rows = [...pinned, ...list.items.filter((r) => !pinnedIds.has(r.id))];
+  const columns = allColumns.filter((c) => !(compact && c.secondary) && isShown(c, rows));
   const firstLoad = list.loading && list.items.length === 0;
+
+  if (list.error?.forbidden) {
+    return (
+      <div className="table-block">
+        <p className="forbidden" role="alert">
+          {forbidden}
+        </p>
+      </div>
+    );
+  }
 
   return (
     <div className="table-block">
@@ -97,4 +114,10 @@ export function RecordTable<T extends { readonly id: string }>({ label, columns:
       </div>
     </div>
   );
+}
+
+/** A column is shown unless rows are loaded and none of them carries its field. */
+function isShown<T extends object>(column: Column<T>, rows: readonly T[]): boolean {
+  const { field } = column;
+  return field === undefined || rows.length === 0 || rows.some((r) => Object.hasOwn(r, field));
 }

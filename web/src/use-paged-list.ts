@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError, listRecords, type ListQuery, type ResourceName, type Resources } from './api.js';
+import { asApiError, listRecords, type ApiError, type ListQuery, type ResourceName, type Resources } from './api.js';
 
 /** A list being read page by page with the API's nextCursor. */
 export interface PagedList<T> {
@@ -19,10 +19,6 @@ interface State<T> {
   readonly nextCursor: string | null;
   readonly loading: boolean;
   readonly error: ApiError | null;
-}
-
-function asApiError(e: unknown): ApiError {
-  return e instanceof ApiError ? e : new ApiError(0, 'CLIENT', 'Erreur inattendue.', [], { cause: e });
 }
 
 /** Reads `resource` with `filters`, first page at once, further pages on loadMore(). */
