@@ -1,0 +1,273 @@
+/**
+ * Test support for the rights engines (P5.1 access, P5.3 erasure, P5.5 portability):
+ * one person seeded in every catalogued table that can concern a person, with values
+ * unique to that seeding, so a test can look for each of them afterwards.
+ *
+ * Test code only: it writes rows straight into the tables, around the gate.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import { CATALOGUE } from '../../catalogue/catalogue.js';
+import { newId } from '../../db/ids.js';
+import type { Database } from '../../db/schema.js';
+
+/** A row as inserted: SQL column names and their values. */
+export type SeedRow = Readonly<Record<string, unknown>>;
+
+/** What a seeder can refer to: the person, the rows seeded so far, and a tag unique to this seeding. */
+export interface SeedContext {
+  readonly personId: string;
+  readonly email: string;
+  /** Hex, unique to this call: every text value carries it so it can be searched for. */
+  readonly tag: string;
+  /** A number unique to this call (0–9999), for numeric values. */
+  readonly n: number;
+  /** An organisation (a legal person, so not personal data) the rows can reference. */
+  readonly organisationId: string;
+  /** The rows seeded so far, by table. */
+  readonly rows: Readonly<Record<string, readonly SeedRow[]>>;
+}
+
+/** How to seed one table; `rows` sees the rows of the tables seeded before it. */
+export interface Seeder {
+  readonly table: string;
+  readonly rows: (ctx: SeedContext) => readonly SeedRow[];
+}
+
+/** The person seeded and every row written for them. */
+export interface SeededPerson {
+  readonly personId: string;
+  /** The email as stored (mixed case, so lookups must normalise). */
+  readonly email: string;
+  readonly tag: string;
+  /** Every row inserted, by table (the organisation support row included). */
+  readonly rows: Readonly<Record<string, readonly SeedRow[]>>;
+}
+
+const first = (ctx: SeedContext, table: string, column = 'id'): unknown => {
+  const row = ctx.rows[table]?.[0];
+  if (row === undefined) throw new Error(`seedPersonEverywhere: ${table} must be seeded before it is referenced`);
+  return row[column];
+};
+/** A time unique to this seeding (the hour of the year is the seeding's number), `hours` later. */
+const at = (ctx: SeedContext, hours: number): Date => new Date(Date.UTC(2021, 0, 1) + ((ctx.n % 8000) * 3_600 + hours * 3_600 + (ctx.n % 60)) * 1000 + 123);
+const day = (ctx: SeedContext, days: number): string => at(ctx, days * 24).toISOString().slice(0, 10);
+const money = (ctx: SeedContext, k: number): string => `${k * 10_000 + ctx.n}.${String(k * 7).padStart(2, '0').slice(-2)}`;
+const hex64 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/**
+ * The seeders, in foreign-key order. A table added to the catalogue with a subject link
+ * needs one here: `seedPersonEverywhere` fails until it has one, so no test can forget it.
+ */
+export const SEEDERS: readonly Seeder[] = [
+  {
+    table: 'people',
+    rows: (c) => [
+      {
+        id: c.personId,
+        relation: 'client_contact',
+        last_name: `Nom-${c.tag}`,
+        first_name: `Prénom-${c.tag}`,
+        email: c.email,
+        phones: [{ number: `+33 6 ${c.tag.slice(0, 2)} ${c.n}`, type: 'mobile' }],
+        postal_addresses: [{ label: `Bureau-${c.tag}`, line1: `${c.n} rue du Test-${c.tag}`, postcode: '75002', city: `Ville-${c.tag}`, country: 'FR' }],
+        job_title: `Fonction-${c.tag}`,
+        organisation_id: c.organisationId,
+        source: `Salon-${c.tag}`,
+        collected_at: at(c, 1),
+        last_contact_at: at(c, 2),
+      },
+    ],
+  },
+  {
+    table: 'contracts',
+    rows: (c) => [{ id: newId(), organisation_id: c.organisationId, offer: `Offre-${c.tag}`, start_date: day(c, 3), end_date: day(c, 400), status: 'active' }],
+  },
+  { table: 'contract_contacts', rows: (c) => [{ contract_id: first(c, 'contracts'), person_id: c.personId }] },
+  {
+    table: 'orders',
+    rows: (c) => [
+      {
+        id: newId(),
+        organisation_id: c.organisationId,
+        contract_id: first(c, 'contracts'),
+        person_id: c.personId,
+        number: `CMD-${c.tag}`,
+        ordered_at: day(c, 5),
+        amount: money(c, 1),
+        status: 'confirmed',
+      },
+    ],
+  },
+  {
+    table: 'deliveries',
+    rows: (c) => [
+      {
+        id: newId(),
+        order_id: first(c, 'orders'),
+        organisation_id: c.organisationId,
+        recipient_person_id: c.personId,
+        recipient_name: `Destinataire-${c.tag}`,
+        delivery_address: { line1: `${c.n} avenue Livraison-${c.tag}`, postcode: '69001', city: `Lyon-${c.tag}`, country: 'FR' },
+        shipped_at: day(c, 6),
+        delivered_at: day(c, 7),
+        status: 'delivered',
+      },
+    ],
+  },
+  {
+    table: 'invoices',
+    rows: (c) => [
+      {
+        id: newId(),
+        organisation_id: c.organisationId,
+        contract_id: first(c, 'contracts'),
+        person_id: c.personId,
+        number: `FAC-${c.tag}`,
+        issue_date: day(c, 8),
+        due_date: day(c, 38),
+        amount: money(c, 2),
+        currency: 'EUR',
+        status: 'overdue',
+      },
+    ],
+  },
+  {
+    table: 'payments',
+    rows: (c) => [
+      { id: newId(), invoice_id: first(c, 'invoices'), organisation_id: c.organisationId, amount: money(c, 3), paid_at: day(c, 9), method: 'transfer', reference: `VIR-${c.tag}` },
+    ],
+  },
+  ...(['complaints', 'tickets'] as const).map(
+    (table): Seeder => ({
+      table,
+      rows: (c) => [
+        {
+          id: newId(),
+          person_id: c.personId,
+          organisation_id: c.organisationId,
+          ...(table === 'tickets' ? { order_id: first(c, 'orders') } : {}),
+          subject: `Objet-${table}-${c.tag}`,
+          description: `Description-${table}-${c.tag}`,
+          status: 'closed',
+          opened_at: at(c, table === 'tickets' ? 10 : 11),
+          closed_at: at(c, table === 'tickets' ? 12 : 13),
+        },
+      ],
+    }),
+  ),
+  {
+    table: 'surveys',
+    rows: (c) => [
+      { id: newId(), person_id: c.personId, organisation_id: c.organisationId, survey: `Enquête-${c.tag}`, score: c.n % 11, comment: `Commentaire-${c.tag}`, answered_at: at(c, 14) },
+    ],
+  },
+  {
+    table: 'debt_cases',
+    rows: (c) => [
+      {
+        id: newId(),
+        invoice_id: first(c, 'invoices'),
+        recovery_body_id: c.organisationId,
+        organisation_id: c.organisationId,
+        status: 'litigation',
+        handed_over_at: day(c, 60),
+        closed_at: day(c, 90),
+      },
+    ],
+  },
+  // The catalogue links accounts, sessions and connection logs to a person by the account
+  // id: the person's own account (a portal account) carries their people id.
+  {
+    table: 'accounts',
+    rows: (c) => [
+      {
+        id: c.personId,
+        email: `compte-${c.tag}@example.test`,
+        role: 'sales',
+        password_hash: `$argon2id$v=19$m=19456,t=2,p=1$${c.tag}`,
+        totp_enabled: false,
+        failed_attempts: (c.n % 5) + 1,
+        locked_until: at(c, 15),
+        created_at: at(c, 16),
+        disabled_at: at(c, 17),
+      },
+    ],
+  },
+  {
+    table: 'sessions',
+    rows: (c) => [
+      {
+        id: hex64(`session-${c.tag}`),
+        account_id: c.personId,
+        created_at: at(c, 18),
+        expires_at: at(c, 19),
+        last_seen_at: at(c, 20),
+        csrf_hash: hex64(`csrf-${c.tag}`),
+        revoked_at: at(c, 21),
+        mfa_passed: true,
+      },
+    ],
+  },
+  {
+    table: 'connection_logs',
+    rows: (c) => [
+      {
+        id: newId(),
+        at: at(c, 22),
+        service: `backoffice-${c.tag}`,
+        event: 'login',
+        account_id: c.personId,
+        identifier_hash: hex64(`identifier-${c.tag}`),
+        source_ip: `10.${c.n % 250}.${(c.n >> 3) % 250}.7`,
+        source_port: 1024 + c.n,
+        user_agent: `Navigateur-${c.tag}`,
+        outcome: 'failure',
+        reason: `raison-${c.tag}`,
+      },
+    ],
+  },
+];
+
+/** The catalogued tables with a subject link that no seeder covers: the test of P5.1 fails on any. */
+export function unseededSubjectTables(seeders: readonly Seeder[] = SEEDERS): readonly string[] {
+  const seeded = new Set(seeders.map((s) => s.table));
+  return CATALOGUE.filter((t) => t.subjects.length > 0 && !seeded.has(t.table)).map((t) => t.table);
+}
+
+/** Inserts one row through SQL names; lists and objects go to jsonb as JSON text. */
+async function insertRow(db: Kysely<Database>, table: string, row: SeedRow): Promise<void> {
+  const columns = Object.keys(row);
+  const values = columns.map((c) => {
+    const v = row[c];
+    return v !== null && typeof v === 'object' && !(v instanceof Date) ? JSON.stringify(v) : v;
+  });
+  await sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) values (${sql.join(values)})`.execute(db.withoutPlugins());
+}
+
+/**
+ * Seeds one person in every catalogued table that has a subject link (plus the
+ * organisation their rows reference), with values carrying a tag unique to this call.
+ * Throws, naming the tables, when the catalogue has a subject table no seeder covers.
+ */
+export async function seedPersonEverywhere(db: Kysely<Database>, options: { readonly extra?: readonly Seeder[] } = {}): Promise<SeededPerson> {
+  const seeders = [...SEEDERS, ...(options.extra ?? [])];
+  const missing = unseededSubjectTables(seeders);
+  if (missing.length > 0) {
+    throw new Error(`seedPersonEverywhere: no seeder for the catalogued subject table(s) ${missing.join(', ')}; add one to SEEDERS in src/rights/export/test-support.ts`);
+  }
+  const tag = randomBytes(5).toString('hex');
+  const personId = newId();
+  const organisationId = newId();
+  const rows: Record<string, SeedRow[]> = {};
+  const organisation: SeedRow = { id: organisationId, kind: 'client', name: `Société-${tag}` };
+  await insertRow(db, 'organisations', organisation);
+  rows.organisations = [organisation];
+  const ctx: SeedContext = { personId, email: `Camille.${tag}@Example.TEST`, tag, n: randomBytes(2).readUInt16BE(0) % 10_000, organisationId, rows };
+  for (const seeder of seeders) {
+    const seeded = seeder.rows(ctx);
+    for (const row of seeded) await insertRow(db, seeder.table, row);
+    rows[seeder.table] = [...(rows[seeder.table] ?? []), ...seeded];
+  }
+  return { personId, email: ctx.email, tag, rows };
+}
