@@ -5,12 +5,17 @@ import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import Type from 'typebox';
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyRequest } from 'fastify';
 import { authPlugin, requireActor, type AuthLimits } from './access/auth/index.js';
 import type { GateSession } from './access/gate.js';
 import { accessRoutes } from './access/routes.js';
 import { createAccessRuntime } from './access/runtime.js';
 import { crmRoutes } from './crm/routes.js';
+import { createMailer, type Mailer } from './mail/index.js';
+import { rightsExecutor } from './rights/executor.js';
+import { rightsRequestRoutes, type RightExecutor } from './rights/requests/index.js';
 import { RempartError } from './errors.js';
 import { ping, type Store } from './db/database.js';
 import { errorHandler } from './http/error-handler.js';
@@ -34,6 +39,12 @@ export interface AppOptions {
   readonly serverKey?: Buffer;
   /** Sign-in rate limits (tests tighten or loosen them). */
   readonly authLimits?: Partial<AuthLimits>;
+  /** Outgoing mail; default: .eml files in a temporary outbox (tests). */
+  readonly mailer?: Mailer;
+  /** The data dir (ID documents of rights requests live under it). */
+  readonly dataDir?: string;
+  /** Carries out an answered rights request; default: src/rights/executor.ts over this app's store. */
+  readonly rightsExecutor?: RightExecutor;
 }
 
 /** Largest accepted JSON body. */
@@ -59,6 +70,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const now = options.now ?? (() => new Date());
   const db = options.store.db;
   const access = createAccessRuntime({ db, policy: options.policy, now });
+  const serverKey = options.serverKey ?? randomBytes(32);
   app.addHook('onClose', async () => access.close());
   app.decorate('rempartDb', db);
 
@@ -97,7 +109,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     db,
     policy: options.policy,
     now,
-    identifierKey: options.serverKey ?? randomBytes(32),
+    identifierKey: serverKey,
     ...(options.authLimits ? { limits: options.authLimits } : {}),
   });
 
@@ -106,6 +118,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (!req.actor) throw new RempartError('UNAUTHENTICATED', 'Sign in first.');
     return access.gate.for(req.actor);
   };
+  // Rights requests: the public routes (open, verify) need no account; the plugin
+  // guards its staff routes itself, so it sits outside the requireActor scope below.
+  const dataDir = options.dataDir ?? join(tmpdir(), `rempart-${process.pid}`);
+  const mailer = options.mailer ?? createMailer({ outboxDir: join(dataDir, 'outbox') });
+  await app.register(rightsRequestRoutes, {
+    prefix: '/api/v1',
+    deps: { db, policy: options.policy, now, mailer, serverKey, dataDir },
+    executor:
+      options.rightsExecutor ??
+      rightsExecutor({ db, policy: options.policy, now, serverKey, gate: access.gate, audit: access.audit, ...(options.dataDir ? { dataDir: options.dataDir } : {}) }),
+  });
+
   await app.register(
     async (api) => {
       api.addHook('preHandler', requireActor);

@@ -13,6 +13,8 @@ export interface Config {
   readonly demo: boolean;
   /** The hour (Europe/Paris, 0–23) the daily jobs run from. */
   readonly dailyHour: number;
+  /** SMTP server for outgoing mail; null writes .eml files into `<data-dir>/outbox/`. Never printed with its password. */
+  readonly smtpUrl: string | null;
 }
 
 /** What the command line gave; anything absent falls back to the environment, then the default. */
@@ -90,10 +92,23 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     problems.push({ field: '--daily-hour / REMPART_DAILY_HOUR', message: `must be an hour from 0 to 23, got "${rawHour}"` });
   }
 
+  const smtpUrl = nonEmpty(env.SMTP_URL) ?? null;
+  if (smtpUrl !== null) {
+    let protocol = '';
+    try {
+      protocol = new URL(smtpUrl).protocol;
+    } catch {
+      // reported below
+    }
+    if (protocol !== 'smtp:' && protocol !== 'smtps:') {
+      problems.push({ field: 'SMTP_URL', message: 'must be an smtp:// or smtps:// URL (value not shown: it may hold a password)' });
+    }
+  }
+
   if (problems.length > 0) {
     throw new RempartError('CONFIG_INVALID', `The configuration has ${problems.length} problem(s).`, { details: problems });
   }
-  return Object.freeze({ dataDir, databaseUrl, port, host, policyFile, demo: flags.demo ?? false, dailyHour });
+  return Object.freeze({ dataDir, databaseUrl, port, host, policyFile, demo: flags.demo ?? false, dailyHour, smtpUrl });
 }
 
 /** Formats a RempartError's details, one per line, for the terminal. */

@@ -2,12 +2,14 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { LoadedPolicy } from '../policy/index.js';
 import { AuditWriter, auditSink, startChainer } from './audit/index.js';
-import { Gate } from './gate.js';
+import { personStateChecks } from '../rights/restriction/index.js';
+import { Gate, type AuditSink } from './gate.js';
 
 /** The gate with its audit machinery, for one process. */
 export interface AccessRuntime {
   readonly gate: Gate;
   readonly auditWriter: AuditWriter;
+  readonly audit: AuditSink;
   /** Flushes and chains what is pending, then stops the chainer. */
   close(): Promise<void>;
 }
@@ -20,10 +22,13 @@ export interface AccessRuntime {
 export function createAccessRuntime(options: { db: Kysely<Database>; policy: LoadedPolicy; now: () => Date; chainer?: boolean }): AccessRuntime {
   const auditWriter = new AuditWriter(options.db);
   const stopChainer = options.chainer === false ? () => undefined : startChainer(options.db);
-  const gate = new Gate({ db: options.db, policy: options.policy, now: options.now, audit: auditSink(auditWriter) });
+  const audit = auditSink(auditWriter);
+  // Restriction (P5.4) and pending objections (P5.6) refuse processing at the gate.
+  const gate = new Gate({ db: options.db, policy: options.policy, now: options.now, audit, personState: personStateChecks() });
   return {
     gate,
     auditWriter,
+    audit,
     async close() {
       stopChainer();
       await auditWriter.close();

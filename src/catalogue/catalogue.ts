@@ -2,6 +2,12 @@ import { AUDIT_CATALOGUE } from '../access/audit/catalogue-entries.js';
 import { AUTH_CATALOGUE } from '../access/auth/catalogue-entries.js';
 import { CONNECTION_LOG_CATALOGUE } from '../access/connection-logs/catalogue-entries.js';
 import type { PurposeId } from '../db/schema.js';
+import { ERASURE_CATALOGUE } from '../rights/erasure/catalogue-entries.js';
+import { OPPOSITION_CATALOGUE } from '../rights/opposition/catalogue-entries.js';
+import { RECIPIENTS_CATALOGUE } from '../rights/recipients/catalogue-entries.js';
+import { RECTIFICATION_CATALOGUE } from '../rights/rectification/catalogue-entries.js';
+import { RIGHTS_REQUESTS_CATALOGUE } from '../rights/requests/catalogue-entries.js';
+import { RESTRICTION_CATALOGUE } from '../rights/restriction/catalogue-entries.js';
 
 /**
  * The personal-data catalogue (P1.1): one declaration of every column of every table,
@@ -60,6 +66,12 @@ export interface TableEntry {
   readonly description: string;
   /** Ways a row of this table concerns a person; empty when it never does. */
   readonly subjects: readonly SubjectLink[];
+  /**
+   * For tables that hold only keyed hashes of a person's identifiers and no link to the
+   * person on purpose (the opposition list, Art. 19 notices): how a row is found from
+   * the person's email or phone (GDPR Art. 11: nothing kept to re-identify).
+   */
+  readonly keyedBy?: string;
   readonly columns: Readonly<Record<string, ColumnEntry>>;
 }
 
@@ -284,6 +296,12 @@ export const CATALOGUE: readonly TableEntry[] = Object.freeze([
   ...AUTH_CATALOGUE,
   ...CONNECTION_LOG_CATALOGUE,
   ...AUDIT_CATALOGUE,
+  ...RIGHTS_REQUESTS_CATALOGUE,
+  ...OPPOSITION_CATALOGUE,
+  ...RESTRICTION_CATALOGUE,
+  ...RECTIFICATION_CATALOGUE,
+  ...ERASURE_CATALOGUE,
+  ...RECIPIENTS_CATALOGUE,
 ]);
 
 /** Tables that hold no data of the client base at all (bookkeeping of the software itself). */

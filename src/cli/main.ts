@@ -7,6 +7,9 @@ import { policyCheckCommand } from './policy-check.js';
 import { registerAuditCommands } from './audit.js';
 import { registerLogsCommands } from './logs.js';
 import { registerRecordCommands } from './record.js';
+import { registerRequestCommands } from './requests.js';
+import { registerSubjectExportCommand } from './subject-export.js';
+import { registerSubjectCommands } from './subject.js';
 import { registerTokenCommands } from './tokens.js';
 import { registerUserCommands } from './users.js';
 import { serveCommand } from './serve.js';
@@ -69,6 +72,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerTokenCommands(program, setExit);
   registerLogsCommands(program, setExit);
   registerAuditCommands(program, setExit);
+  registerRequestCommands(program, setExit);
+  const subject = program.command('subject').description("a person's rights: export, erase, restrict, object, scan (GDPR Art. 15–21)");
+  registerSubjectExportCommand(subject, setExit);
+  registerSubjectCommands(subject, setExit);
 
   return program;
 }

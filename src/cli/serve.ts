@@ -4,6 +4,8 @@ import { buildApp } from '../app.js';
 import { DEMO_PASSWORD, ensureDemoAccounts } from '../demo/accounts.js';
 import { hasPeople, seedDemo } from '../demo/seed.js';
 import { startDailyJobs } from '../jobs/daily.js';
+import { createMailer } from '../mail/index.js';
+import { join } from 'node:path';
 import { requiresMfa, loadPolicy } from '../policy/index.js';
 import type { StoreFlags } from './main.js';
 import { openConfiguredStore } from './store.js';
@@ -24,7 +26,10 @@ export async function serveCommand(flags: StoreFlags & { port?: string; host?: s
       console.log(`Demo data: seeded ${counts.people} people with their organisations, contracts and invoices.`);
     }
     const demoLogins = config.demo ? await ensureDemoAccounts(store.db, policy) : [];
-    app = await buildApp({ store, policy, serverKey, logger: { level: process.env.LOG_LEVEL ?? 'warn' } });
+    const outboxDir = join(config.dataDir, 'outbox');
+    const mailer = createMailer({ ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}), outboxDir });
+    app = await buildApp({ store, policy, serverKey, mailer, dataDir: config.dataDir, logger: { level: process.env.LOG_LEVEL ?? 'warn' } });
+    app.addHook('onClose', async () => mailer.close());
     await app.listen({ port: config.port, host: config.host });
     const logger = app.log;
     stopJobs = startDailyJobs({
@@ -32,6 +37,7 @@ export async function serveCommand(flags: StoreFlags & { port?: string; host?: s
       engine: store.engine,
       hour: config.dailyHour,
       serverKey,
+      outboxDir,
       onReport: (r) => logger.info({ job: 'daily', ...r }, 'daily jobs done'),
       onError: (e) => logger.error({ job: 'daily', errorName: (e as Error).name }, 'daily jobs failed'),
     });
@@ -42,6 +48,7 @@ export async function serveCommand(flags: StoreFlags & { port?: string; host?: s
     console.log(`Rempart is running at ${url}`);
     console.log(`  database: ${store.location} · policy ${policy.version.shortHash} (effective ${policy.version.effectiveDate})`);
     console.log(`  API: ${url}api/v1/people · OpenAPI: ${url}api/openapi.json`);
+    console.log(`  mail: ${mailer.describe()}`);
     if (demoLogins.length > 0) {
       // A role without a second factor, so the demo opens at once; MFA roles enrol at first login.
       const first = demoLogins.find((l) => l.role === 'customer_relations') ?? demoLogins[0];

@@ -2,6 +2,8 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 import type { AuditTables } from '../access/audit/tables.js';
 import type { AuthTables } from '../access/auth/tables.js';
 import type { ConnectionLogTables } from '../access/connection-logs/tables.js';
+import type { RightsRequestTables } from '../rights/requests/tables.js';
+import type { RightsStateTables } from '../rights/erasure/tables.js';
 
 /** A `date` column: ISO `YYYY-MM-DD` strings in and out (parsers are set so in database.ts). */
 export type DateString = string;
@@ -165,7 +167,7 @@ export interface DebtCasesTable extends Audited {
 }
 
 /** The whole database, as Kysely sees it (camelCase; the CamelCasePlugin maps to snake_case). */
-export interface Database extends AuthTables, ConnectionLogTables, AuditTables {
+export interface Database extends AuthTables, ConnectionLogTables, AuditTables, RightsRequestTables, RightsStateTables {
   organisations: OrganisationsTable;
   people: PeopleTable;
   contracts: ContractsTable;

@@ -2,11 +2,14 @@ import { sql, type Kysely } from 'kysely';
 import { purgeEndedSessions } from '../access/auth/index.js';
 import { purgeConnectionLogs } from '../access/connection-logs/index.js';
 import type { Database } from '../db/schema.js';
+import { OUTBOX_STORE, purgeOutbox } from '../mail/index.js';
+import { parseDuration } from '../policy/index.js';
 
 /** What one daily run did. */
 export interface DailyReport {
   readonly connectionLogsPurged: number;
   readonly sessionsPurged: number;
+  readonly outboxFilesPurged: number;
 }
 
 /**
@@ -14,10 +17,13 @@ export interface DailyReport {
  * retention sweep of a later issue joins here), and ended sessions are removed. Each
  * step is idempotent, so a second run the same day, or on another instance, changes nothing.
  */
-export async function runDailyJobs(db: Kysely<Database>, now: Date, serverKey: Buffer): Promise<DailyReport> {
+export async function runDailyJobs(db: Kysely<Database>, now: Date, serverKey: Buffer, outboxDir?: string): Promise<DailyReport> {
   const connectionLogsPurged = await purgeConnectionLogs(db, now);
   const sessionsPurged = await purgeEndedSessions(db, now, serverKey);
-  return { connectionLogsPurged, sessionsPurged };
+  // Outgoing mail kept as files expires as the catalogue of file stores declares (P5.3).
+  const days = parseDuration(OUTBOX_STORE.expiry.after ?? 'P30D').days;
+  const outboxFilesPurged = outboxDir ? await purgeOutbox(outboxDir, new Date(now.getTime() - days * 86_400_000)) : 0;
+  return { connectionLogsPurged, sessionsPurged, outboxFilesPurged };
 }
 
 /** The local calendar day (Europe/Paris) of an instant, `YYYY-MM-DD`. */
@@ -48,6 +54,7 @@ export function startDailyJobs(options: {
   engine: 'pglite' | 'postgres';
   hour: number;
   serverKey: Buffer;
+  outboxDir?: string;
   now?: () => Date;
   onReport?: (report: DailyReport) => void;
   onError?: (e: unknown) => void;
@@ -66,12 +73,12 @@ export function startDailyJobs(options: {
               const got = await sql<{ locked: boolean }>`select pg_try_advisory_lock(${DAILY_LOCK}) as locked`.execute(conn);
               if (!got.rows[0]?.locked) return null;
               try {
-                return await runDailyJobs(conn, at, options.serverKey);
+                return await runDailyJobs(conn, at, options.serverKey, options.outboxDir);
               } finally {
                 await sql`select pg_advisory_unlock(${DAILY_LOCK})`.execute(conn);
               }
             })
-          : await runDailyJobs(options.db, at, options.serverKey);
+          : await runDailyJobs(options.db, at, options.serverKey, options.outboxDir);
       lastRunDay = parisDay(at);
       if (report) options.onReport?.(report);
     } catch (e) {

@@ -3,6 +3,8 @@ import * as m20261126T1000 from './20261126T1000-client-relationship.js';
 import * as m20261126T1100 from './20261126T1100-accounts.js';
 import * as m20261126T1110 from './20261126T1110-connection-logs.js';
 import * as m20261126T1120 from './20261126T1120-audit-chain.js';
+import * as m20261126T1200 from './20261126T1200-rights-requests.js';
+import * as m20261126T1210 from './20261126T1210-rights-state.js';
 
 /**
  * Every migration, in order. Append-only: a landed migration is never edited or removed.
@@ -13,4 +15,6 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '20261126T1100-accounts': m20261126T1100,
   '20261126T1110-connection-logs': m20261126T1110,
   '20261126T1120-audit-chain': m20261126T1120,
+  '20261126T1200-rights-requests': m20261126T1200,
+  '20261126T1210-rights-state': m20261126T1210,
 });

@@ -227,6 +227,35 @@ export const SEEDERS: readonly Seeder[] = [
       },
     ],
   },
+  {
+    // An open request: erasure keeps it until it is answered (Art. 12(3)).
+    table: 'rights_requests',
+    rows: (c) => [
+      {
+        id: newId(),
+        type: 'access',
+        person_id: c.personId,
+        contact_email: `demande-${c.tag}@exemple.fr`,
+        language: 'fr',
+        channel: 'portal',
+        details: { note: `Demande-${c.tag}` },
+        state: 'in_progress',
+        received_at: at(c, 30),
+        due_at: day(c, 31),
+        notice_version: hex64(`notice-${c.tag}`),
+      },
+    ],
+  },
+  { table: 'person_states', rows: (c) => [{ person_id: c.personId, objection_other_at: at(c, 32), objection_other_grounds: `Motif-${c.tag}` }] },
+  { table: 'person_change_history', rows: (c) => [{ id: newId(), person_id: c.personId, changed_at: at(c, 33), field: 'last_name', old_value: { last_name: `Ancien-${c.tag}` } }] },
+  // A lifted hold and an archived record whose hold ran out: nothing keeps them any more.
+  { table: 'legal_holds', rows: (c) => [{ id: newId(), person_id: c.personId, reason: `Litige-${c.tag}`, set_by: 'user:dpo', set_at: new Date('2022-01-01T00:00:00Z'), lifted_at: new Date('2023-01-01T00:00:00Z') }] },
+  {
+    table: 'archived_records',
+    rows: (c) => [
+      { id: newId(), source_table: 'complaints', record_id: newId(), person_id: c.personId, data: { subject: `Archive-${c.tag}` }, reason: 'old', hold_until: new Date('2024-01-01T00:00:00Z'), archived_at: new Date('2020-01-01T00:00:00Z') },
+    ],
+  },
 ];
 
 /** The catalogued tables with a subject link that no seeder covers: the test of P5.1 fails on any. */

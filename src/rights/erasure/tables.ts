@@ -1,0 +1,40 @@
+import type { ColumnType } from 'kysely';
+import type { Json, Timestamp } from '../../db/schema.js';
+import type { OppositionTables } from '../opposition/tables.js';
+import type { RecipientTables } from '../recipients/tables.js';
+import type { RectificationTables } from '../rectification/tables.js';
+import type { RestrictionTables } from '../restriction/tables.js';
+
+type NullableTime = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+/** `legal_holds`: a litigation hold the dpo set on a person (Art. 17(3)(e)). */
+export interface LegalHoldsTable {
+  id: string;
+  personId: string;
+  reason: string;
+  setBy: string;
+  setAt: Timestamp;
+  liftedAt: NullableTime;
+}
+
+/** `archived_records`: the intermediate archive (P4.5) of records kept under a hold. */
+export interface ArchivedRecordsTable {
+  id: string;
+  sourceTable: string;
+  recordId: string | null;
+  personId: string | null;
+  legalHoldId: string | null;
+  data: Json<Record<string, unknown>>;
+  reason: string;
+  holdUntil: NullableTime;
+  archivedAt: Timestamp;
+}
+
+/** The tables of this folder. */
+export interface ErasureTables {
+  legalHolds: LegalHoldsTable;
+  archivedRecords: ArchivedRecordsTable;
+}
+
+/** Every table of the rights folders, merged into `Database` (src/db/schema.ts). */
+export interface RightsStateTables extends ErasureTables, OppositionTables, RestrictionTables, RectificationTables, RecipientTables {}

@@ -1,0 +1,97 @@
+import type { Kysely } from 'kysely';
+import { systemActor } from '../access/actor.js';
+import type { AuditSink, Gate } from '../access/gate.js';
+import type { Database } from '../db/schema.js';
+import { RempartError } from '../errors.js';
+import type { LoadedPolicy } from '../policy/index.js';
+import { erasePerson } from './erasure/index.js';
+import { buildAccessExport, buildPortabilityExport, writeAccessZip, writePortabilityZip } from './export/index.js';
+import { objectToOtherProcessing, objectToProspecting } from './opposition/index.js';
+import { rectify } from './rectification/index.js';
+import type { RightExecutor } from './requests/index.js';
+import { restrict } from './restriction/index.js';
+
+/** What carrying out a right needs. */
+export interface RightsExecutorDeps {
+  readonly db: Kysely<Database>;
+  readonly policy: LoadedPolicy;
+  readonly now: () => Date;
+  readonly serverKey: Buffer;
+  readonly gate: Gate;
+  readonly audit: AuditSink;
+  readonly dataDir?: string;
+}
+
+/**
+ * Carries out an answered rights request (GDPR Art. 15–21), as the engine acting on
+ * the dpo's decision (`system:rights`), every step audited. Answering a request of a
+ * person we hold nothing on says so (Art. 15(1): "whether or not").
+ */
+export function rightsExecutor(deps: RightsExecutorDeps): RightExecutor {
+  const actor = systemActor('rights');
+  return async (type, personId, context) => {
+    const fr = context.language === 'fr';
+    if (personId === null) {
+      return { summary: fr ? 'Nous ne détenons aucune donnée vous concernant.' : 'We hold no personal data about you.' };
+    }
+    const ids = [personId];
+    const now = deps.now();
+    const exportAudit = { actor: actor.id, role: null, audit: (events: Parameters<AuditSink['durable']>[0]) => deps.audit.durable(events) };
+    switch (type) {
+      case 'access': {
+        const exp = await buildAccessExport(deps.db, deps.policy, ids, { now, language: context.language, ...exportAudit });
+        const zip = await writeAccessZip(exp, { format: 'html' });
+        return {
+          summary: fr ? 'Vous trouverez en pièce jointe une copie de vos données et les informations prévues à l\'article 15 du RGPD.' : 'Attached is a copy of your data and the information required by GDPR Article 15.',
+          attachments: [{ filename: 'donnees-personnelles.zip', content: zip, contentType: 'application/zip' }],
+        };
+      }
+      case 'portability': {
+        const exp = await buildPortabilityExport(deps.db, deps.policy, ids, { now, ...exportAudit });
+        return {
+          summary: fr ? 'Vous trouverez en pièce jointe les données que vous nous avez fournies, en JSON et CSV.' : 'Attached are the data you provided, as JSON and CSV.',
+          attachments: [{ filename: 'portabilite.zip', content: writePortabilityZip(exp), contentType: 'application/zip' }],
+        };
+      }
+      case 'erasure': {
+        const report = await erasePerson(deps.db, deps.policy, ids, {
+          reason: `rights request ${context.requestId}`,
+          now,
+          key: deps.serverKey,
+          audit: deps.audit,
+          actor,
+          ...(deps.dataDir ? { dataDir: deps.dataDir } : {}),
+        });
+        const kept = report.kept.map((k) => `${k.table} (${k.count}): ${k.basis}${k.until ? `, ${fr ? 'jusqu\'au' : 'until'} ${k.until}` : ''}`);
+        return {
+          summary: fr
+            ? `Vos données ont été effacées.${kept.length ? ` Sont conservées, au titre d'une obligation légale : ${kept.join(' ; ')}.` : ''}`
+            : `Your data have been erased.${kept.length ? ` Kept under a legal obligation: ${kept.join('; ')}.` : ''}`,
+        };
+      }
+      case 'restriction':
+        await restrict(deps.db, personId, `rights request ${context.requestId}`, { now });
+        return { summary: fr ? 'Le traitement de vos données est limité : elles sont conservées mais ne sont plus utilisées.' : 'Processing of your data is restricted: they are stored but no longer used.' };
+      case 'objection': {
+        const scope = context.details?.scope === 'other' ? 'other' : 'prospecting';
+        if (scope === 'prospecting') await objectToProspecting(deps.db, deps.serverKey, personId, { now });
+        else await objectToOtherProcessing(deps.db, personId, String(context.details?.grounds ?? ''));
+        return {
+          summary: fr
+            ? scope === 'prospecting' ? 'Vous ne recevrez plus de prospection commerciale.' : 'Le traitement est suspendu dans l\'attente de notre décision motivée.'
+            : scope === 'prospecting' ? 'You will receive no more commercial prospecting.' : 'Processing is suspended pending our reasoned decision.',
+        };
+      }
+      case 'rectification': {
+        const patch = context.details?.patch;
+        if (patch === null || typeof patch !== 'object') {
+          throw new RempartError('VALIDATION_FAILED', 'A rectification request needs the fields to correct.', { details: [{ field: 'details.patch', message: 'is required' }] });
+        }
+        await rectify(deps.gate.for(actor), deps.db, personId, patch as Record<string, unknown>, { now, key: deps.serverKey });
+        return { summary: fr ? 'Vos données ont été rectifiées.' : 'Your data have been rectified.' };
+      }
+      default:
+        throw new RempartError('VALIDATION_FAILED', `Unknown request type ${String(type)}.`);
+    }
+  };
+}

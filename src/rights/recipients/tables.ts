@@ -1,0 +1,41 @@
+import type { ColumnType, Generated } from 'kysely';
+import type { Timestamp } from '../../db/schema.js';
+
+type NullableTime = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+/** What a recipient is told about (GDPR Art. 19). */
+export const RECIPIENT_EVENTS = ['rectification', 'erasure', 'restriction'] as const;
+/** One of RECIPIENT_EVENTS. */
+export type RecipientEvent = (typeof RECIPIENT_EVENTS)[number];
+
+/** `recipient_endpoints`: how to reach each recipient of the data (policy locations, the subsidiary). */
+export interface RecipientEndpointsTable {
+  id: string;
+  name: string;
+  webhookUrl: string | null;
+  hmacSecret: string | null;
+  email: string | null;
+  createdAt: Generated<Date>;
+}
+
+/** `recipient_notifications`: one notice to one recipient, and its delivery log. */
+export interface RecipientNotificationsTable {
+  id: string;
+  recipientId: string;
+  personRef: string;
+  event: RecipientEvent;
+  payloadHash: string;
+  payloadSealed: string | null;
+  attempts: Generated<number>;
+  lastStatus: string | null;
+  nextAttemptAt: NullableTime;
+  deliveredAt: NullableTime;
+  gaveUpAt: NullableTime;
+  createdAt: Timestamp;
+}
+
+/** The tables of this folder. */
+export interface RecipientTables {
+  recipientEndpoints: RecipientEndpointsTable;
+  recipientNotifications: RecipientNotificationsTable;
+}

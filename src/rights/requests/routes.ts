@@ -1,0 +1,301 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import Type from 'typebox';
+import { clientOf } from '../../access/auth/request-auth.js';
+import { SlidingWindowLimiter } from '../../access/auth/rate-limit.js';
+import { RempartError } from '../../errors.js';
+import { ErrorResponse } from '../../http/schemas.js';
+import type { RequestDeps } from './context.js';
+import { answerRequest, extendRequest, refuseRequest, withdrawRequest, type RightExecutor } from './decisions.js';
+import { MAX_ID_DOCUMENT_BYTES, attachIdDocument, recordDoubt } from './id-documents.js';
+import { getRequest, listRequests } from './list-requests.js';
+import { openRequest } from './open-request.js';
+import { REQUEST_LANGUAGES, REQUEST_STATES, REQUEST_TYPES, type RequestLanguage, type RequestState, type RequestType } from './tables.js';
+import { verifyRequest } from './verify-request.js';
+
+/** Limits of the public routes, per source IP and sliding window. */
+export interface RequestRouteLimits {
+  /** Requests opened per IP (default 5 per window): each sends a mail to an address anyone can type. */
+  readonly openPerIp: number;
+  /** Code checks per IP (default 20 per window); each request also allows only 5. */
+  readonly verifyPerIp: number;
+  readonly windowMs: number;
+}
+
+const DEFAULT_LIMITS: RequestRouteLimits = Object.freeze({ openPerIp: 5, verifyPerIp: 20, windowMs: 10 * 60_000 });
+
+/** Options of rightsRequestRoutes. */
+export interface RightsRequestRouteOptions {
+  readonly deps: RequestDeps;
+  /** Carries out each right when the dpo answers; until wired, answering says no handler exists. */
+  readonly executor?: RightExecutor;
+  readonly limits?: Partial<RequestRouteLimits>;
+}
+
+const noExecutor: RightExecutor = async (type) => {
+  throw new RempartError('CONFLICT', `No handler answers ${type} requests yet.`);
+};
+
+const tags = ['Rights requests'];
+const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+const Reason = Type.String({ minLength: 1, maxLength: 2000, pattern: '\\S' });
+const Literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
+
+const Summary = Type.Object({
+  id: Type.String(),
+  type: Type.String(),
+  state: Type.String(),
+  channel: Type.String(),
+  language: Type.String(),
+  receivedAt: Type.String(),
+  dueAt: Type.String(),
+  extendedDueAt: Type.Union([Type.String(), Type.Null()]),
+  effectiveDueAt: Type.String(),
+  daysLeft: Type.Union([Type.Integer(), Type.Null()]),
+  overdue: Type.Boolean(),
+  personMatched: Type.Boolean(),
+  identityVerified: Type.Boolean(),
+  doubtRecorded: Type.Boolean(),
+  hasIdDocument: Type.Boolean(),
+  closedAt: Type.Union([Type.String(), Type.Null()]),
+});
+const Nullable = (t: ReturnType<typeof Type.String>) => Type.Union([t, Type.Null()]);
+const Detail = Type.Object({
+  ...Summary.properties,
+  contactEmail: Nullable(Type.String()),
+  personId: Nullable(Type.String()),
+  details: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+  extensionReason: Nullable(Type.String()),
+  refusalReason: Nullable(Type.String()),
+  doubtReason: Nullable(Type.String()),
+  answeredAt: Nullable(Type.String()),
+  noticeVersion: Type.String(),
+  subjectHash: Nullable(Type.String()),
+});
+
+const OPENED_MESSAGE: Readonly<Record<RequestLanguage, string>> = {
+  fr: "Demande enregistrée. Un code de vérification a été envoyé à l'adresse indiquée ; il est valable 30 minutes.",
+  en: 'Request recorded. A verification code was sent to the address given; it is valid for 30 minutes.',
+};
+
+function throttle(limiter: SlidingWindowLimiter, req: FastifyRequest, reply: FastifyReply, now: Date): void {
+  const waitMs = limiter.hit(req.ip, now.getTime());
+  if (waitMs > 0) {
+    const seconds = Math.ceil(waitMs / 1000);
+    void reply.header('retry-after', String(seconds));
+    throw new RempartError('RATE_LIMITED', `Too many requests from this address; try again in ${seconds} seconds.`);
+  }
+}
+
+/**
+ * preHandler of the staff routes: the privacy officer (or the local operator's full
+ * rights) handles requests, as GDPR Art. 38–39 give the DPO that task; 401 without an
+ * actor, 403 for any other role.
+ */
+export async function requireRequestHandler(request: FastifyRequest): Promise<void> {
+  if (request.actor === null || request.actor === undefined) throw new RempartError('UNAUTHENTICATED', 'Sign in first, or send an API token as Authorization: Bearer.');
+  if (!(request.actor.role === 'dpo' || request.actor.role === null)) {
+    throw new RempartError('FORBIDDEN', 'Only the data protection officer handles requests to exercise a right.');
+  }
+}
+
+/**
+ * The routes of requests to exercise a right (GDPR Art. 12–21), for mounting under
+ * /api/v1. Public: opening a request and checking its code (rate-limited per IP; the
+ * same answer whether or not the address is known). Staff (dpo): list, read, extend,
+ * refuse, answer, withdraw, record a doubt and take an ID document. No route carries an
+ * email in its URL, and no email reaches a log line.
+ */
+export async function rightsRequestRoutes(app: FastifyInstance, opts: RightsRequestRouteOptions): Promise<void> {
+  const { deps } = opts;
+  const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const openLimiter = new SlidingWindowLimiter(limits.openPerIp, limits.windowMs);
+  const verifyLimiter = new SlidingWindowLimiter(limits.verifyPerIp, limits.windowMs);
+  const executor = opts.executor ?? noExecutor;
+  const publicErrors = { 400: ErrorResponse, 404: ErrorResponse, 429: ErrorResponse };
+
+  app.post(
+    '/requests',
+    {
+      schema: {
+        tags,
+        summary: 'Make a request to exercise a right (public); a code is sent to the address',
+        body: Type.Object(
+          {
+            type: Literals(REQUEST_TYPES),
+            email: Type.String({ format: 'email', maxLength: 254 }),
+            language: Type.Optional(Literals(REQUEST_LANGUAGES)),
+            channel: Type.Optional(Literals(['portal', 'api'] as const)),
+            details: Type.Optional(Type.Record(Type.String({ maxLength: 100 }), Type.Unknown(), { maxProperties: 50 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 202: Type.Object({ id: Type.String(), state: Type.Literal('identity_pending'), message: Type.String() }), ...publicErrors },
+      },
+    },
+    async (req, reply) => {
+      throttle(openLimiter, req, reply, deps.now());
+      const body = req.body as { type: RequestType; email: string; language?: RequestLanguage; channel?: 'portal' | 'api'; details?: Record<string, unknown> };
+      const language = body.language ?? 'fr';
+      const opened = await openRequest(deps, {
+        type: body.type,
+        email: body.email,
+        language,
+        channel: body.channel ?? 'portal',
+        ...(body.details === undefined ? {} : { details: body.details }),
+      });
+      return reply.status(202).send({ ...opened, message: OPENED_MESSAGE[language] });
+    },
+  );
+
+  app.post(
+    '/requests/:id/verify',
+    {
+      schema: {
+        tags,
+        summary: 'Confirm a request with the code received by email (public)',
+        params: IdParams,
+        body: Type.Object({ code: Type.String({ pattern: '^\\s*[0-9]{6}\\s*$' }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ id: Type.String(), state: Type.Literal('in_progress'), dueAt: Type.String() }), ...publicErrors },
+      },
+    },
+    async (req, reply) => {
+      throttle(verifyLimiter, req, reply, deps.now());
+      const { id } = req.params as { id: string };
+      const { code } = req.body as { code: string };
+      return verifyRequest(deps, id, code, { ...clientOf(req), service: 'portal' });
+    },
+  );
+
+  await app.register(async (staff) => {
+    staff.addHook('preHandler', requireRequestHandler);
+    const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
+    const Done = Type.Object({ id: Type.String(), state: Type.String() });
+
+    staff.get(
+      '/requests',
+      {
+        schema: {
+          tags,
+          summary: 'List requests, most urgent first (dpo)',
+          querystring: Type.Object(
+            {
+              overdue: Type.Optional(Type.Boolean()),
+              dueWithinDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 366 })),
+              state: Type.Optional(Literals(REQUEST_STATES)),
+              limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 200: Type.Object({ items: Type.Array(Summary) }), ...errors },
+        },
+      },
+      async (req) => {
+        const q = req.query as { overdue?: boolean; dueWithinDays?: number; state?: RequestState; limit?: number };
+        return { items: await listRequests(deps.db, { ...q, now: deps.now() }) };
+      },
+    );
+
+    staff.get(
+      '/requests/:id',
+      { schema: { tags, summary: 'Read a request (dpo)', params: IdParams, response: { 200: Detail, ...errors } } },
+      async (req) => getRequest(deps.db, (req.params as { id: string }).id, deps.now()),
+    );
+
+    const stateOf = async (id: string) => ({ id, state: (await getRequest(deps.db, id, deps.now())).state });
+
+    staff.post(
+      '/requests/:id/extend',
+      {
+        schema: {
+          tags,
+          summary: 'Extend the deadline by up to two months, with the reasons (GDPR Art. 12(3)) (dpo)',
+          params: IdParams,
+          body: Type.Object({ reason: Reason, months: Type.Optional(Type.Integer({ minimum: 1, maximum: 2 })) }, { additionalProperties: false }),
+          response: { 200: Detail, ...errors },
+        },
+      },
+      async (req) => {
+        const { id } = req.params as { id: string };
+        const { reason, months } = req.body as { reason: string; months?: number };
+        await extendRequest(deps, id, reason, months);
+        return getRequest(deps.db, id, deps.now());
+      },
+    );
+
+    staff.post(
+      '/requests/:id/refuse',
+      {
+        schema: {
+          tags,
+          summary: 'Refuse a request, with the reasons and the right to complain to the CNIL (GDPR Art. 12(4)) (dpo)',
+          params: IdParams,
+          body: Type.Object({ reason: Reason }, { additionalProperties: false }),
+          response: { 200: Done, ...errors },
+        },
+      },
+      async (req) => {
+        const { id } = req.params as { id: string };
+        await refuseRequest(deps, id, (req.body as { reason: string }).reason);
+        return stateOf(id);
+      },
+    );
+
+    staff.post(
+      '/requests/:id/answer',
+      { schema: { tags, summary: 'Carry out the right and send the answer (dpo)', params: IdParams, response: { 200: Done, ...errors } } },
+      async (req) => {
+        const { id } = req.params as { id: string };
+        await answerRequest(deps, id, executor);
+        return stateOf(id);
+      },
+    );
+
+    staff.post(
+      '/requests/:id/withdraw',
+      { schema: { tags, summary: 'Record that the person withdrew the request (dpo)', params: IdParams, response: { 200: Done, ...errors } } },
+      async (req) => {
+        const { id } = req.params as { id: string };
+        await withdrawRequest(deps, id);
+        return stateOf(id);
+      },
+    );
+
+    staff.post(
+      '/requests/:id/doubt',
+      {
+        schema: {
+          tags,
+          summary: 'Record a real doubt about the identity, so an ID document may be asked (GDPR Art. 12(6)) (dpo)',
+          params: IdParams,
+          body: Type.Object({ reason: Reason }, { additionalProperties: false }),
+          response: { 200: Done, ...errors },
+        },
+      },
+      async (req) => {
+        const { id } = req.params as { id: string };
+        await recordDoubt(deps, id, (req.body as { reason: string }).reason);
+        return stateOf(id);
+      },
+    );
+
+    staff.put(
+      '/requests/:id/id-document',
+      {
+        // Base64 inflates by 4/3; the command checks the decoded size.
+        bodyLimit: Math.ceil((MAX_ID_DOCUMENT_BYTES * 4) / 3) + 1024,
+        schema: {
+          tags,
+          summary: 'Upload the ID document of a request in doubt (PDF, JPEG or PNG, base64); deleted when the request closes (dpo)',
+          params: IdParams,
+          body: Type.Object({ contentBase64: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9+/=\\s]+$' }) }, { additionalProperties: false }),
+          response: { 200: Done, ...errors, 413: ErrorResponse, 415: ErrorResponse },
+        },
+      },
+      async (req) => {
+        const { id } = req.params as { id: string };
+        await attachIdDocument(deps, id, Buffer.from((req.body as { contentBase64: string }).contentBase64, 'base64'));
+        return stateOf(id);
+      },
+    );
+  });
+}
