@@ -1,0 +1,89 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachEngine } from '../../test/engines.js';
+import { createToken } from '../access/auth/index.js';
+import { buildApp } from '../app.js';
+import { createMailer } from '../mail/index.js';
+import { loadPolicy } from '../policy/index.js';
+
+/**
+ * A request end to end through the API: opened by the person (public), verified with the
+ * code sent to the address, answered by the dpo, carried out, and closed to a hash.
+ */
+describeEachEngine('rights requests carried out', (store) => {
+  let app: Awaited<ReturnType<typeof buildApp>>;
+  let dir: string;
+  const auth: Record<string, Record<string, string>> = {};
+  const mails = (): string[] => (existsSync(join(dir, 'outbox')) ? readdirSync(join(dir, 'outbox')) : []).sort().map((f) => readFileSync(join(dir, 'outbox', f), 'utf8'));
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'rempart-exec-'));
+    const policy = await loadPolicy('policies/certilience.yaml');
+    app = await buildApp({ store: store(), policy, dataDir: dir, mailer: createMailer({ outboxDir: join(dir, 'outbox') }) });
+    for (const role of ['manager', 'dpo']) auth[role] = { authorization: `Bearer ${(await createToken(store().db, policy, { role, name: role })).token}` };
+  });
+  afterAll(async () => {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function openAndVerify(type: string, email: string): Promise<string> {
+    const before = mails().length;
+    const opened = await app.inject({ method: 'POST', url: '/api/v1/requests', payload: { type, email, language: 'fr' } });
+    expect(opened.statusCode).toBe(202);
+    const id = (opened.json() as { id: string }).id;
+    const codeMail = mails().slice(before).find((m) => /code/i.test(m));
+    const code = /\b(\d{6})\b/.exec(codeMail ?? '')?.[1];
+    expect(code).toBeDefined();
+    const verified = await app.inject({ method: 'POST', url: `/api/v1/requests/${id}/verify`, payload: { code } });
+    expect(verified.statusCode, verified.body).toBe(200);
+    return id;
+  }
+
+  it('P5.1 an access request is answered with the export attached, then kept only as a hash', async () => {
+    const person = await app.inject({ method: 'POST', url: '/api/v1/people', headers: auth.manager, payload: { lastName: 'Accès-Exec', firstName: 'Zoé', email: 'zoe.acces@client.fr' } });
+    expect(person.statusCode).toBe(201);
+    const id = await openAndVerify('access', 'zoe.acces@client.fr');
+    const before = mails().length;
+    const answered = await app.inject({ method: 'POST', url: `/api/v1/requests/${id}/answer`, headers: auth.dpo });
+    expect(answered.statusCode, answered.body).toBe(200);
+    expect(answered.json()).toMatchObject({ state: 'answered' });
+    const answer = mails().slice(before).join('\n');
+    expect(answer).toContain('donnees-personnelles.zip');
+    expect(answer).toMatch(/8 rue Vivienne/);
+    const row = await sql<{ contactEmail: string | null; personId: string | null; subjectHash: string | null }>`
+      select contact_email, person_id, subject_hash from rights_requests where id = ${id}`.execute(store().db);
+    expect(row.rows[0]).toMatchObject({ contactEmail: null, personId: null });
+    expect(row.rows[0]?.subjectHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('P5.3 an erasure request erases the person and says what was kept', async () => {
+    const person = await app.inject({ method: 'POST', url: '/api/v1/people', headers: auth.manager, payload: { lastName: 'Efface-Exec', email: 'efface@client.fr' } });
+    const personId = (person.json() as { id: string }).id;
+    const id = await openAndVerify('erasure', 'efface@client.fr');
+    const before = mails().length;
+    const answered = await app.inject({ method: 'POST', url: `/api/v1/requests/${id}/answer`, headers: auth.dpo });
+    expect(answered.statusCode, answered.body).toBe(200);
+    expect(mails().slice(before).join('\n')).toMatch(/effac/);
+    expect((await app.inject({ method: 'GET', url: `/api/v1/people/${personId}`, headers: auth.manager })).statusCode).toBe(404);
+  });
+
+  it('P5.4 a restriction request makes the gate refuse edits of the person', async () => {
+    const person = await app.inject({ method: 'POST', url: '/api/v1/people', headers: auth.manager, payload: { lastName: 'Limite-Exec', email: 'limite@client.fr' } });
+    const personId = (person.json() as { id: string }).id;
+    const id = await openAndVerify('restriction', 'limite@client.fr');
+    expect((await app.inject({ method: 'POST', url: `/api/v1/requests/${id}/answer`, headers: auth.dpo })).statusCode).toBe(200);
+    const edit = await app.inject({ method: 'PATCH', url: `/api/v1/people/${personId}`, headers: auth.manager, payload: { jobTitle: 'DG' } });
+    expect(edit.statusCode).toBe(403);
+    expect(edit.body).not.toContain('limite@client.fr');
+  });
+
+  it('P5.7 staff routes are the dpo\'s only', async () => {
+    expect((await app.inject({ method: 'GET', url: '/api/v1/requests', headers: auth.manager })).statusCode).toBe(403);
+    expect((await app.inject({ method: 'GET', url: '/api/v1/requests' })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'GET', url: '/api/v1/requests', headers: auth.dpo })).statusCode).toBe(200);
+  });
+});
