@@ -64,10 +64,12 @@ describeEachEngine('rights requests carried out', (store) => {
     const person = await app.inject({ method: 'POST', url: '/api/v1/people', headers: auth.manager, payload: { lastName: 'Efface-Exec', email: 'efface@client.fr' } });
     const personId = (person.json() as { id: string }).id;
     const id = await openAndVerify('erasure', 'efface@client.fr');
-    const before = mails().length;
     const answered = await app.inject({ method: 'POST', url: `/api/v1/requests/${id}/answer`, headers: auth.dpo });
     expect(answered.statusCode, answered.body).toBe(200);
-    expect(mails().slice(before).join('\n')).toMatch(/effac/);
+    // Erasure removed the person's earlier messages from the outbox; the answer is what is left for them.
+    const left = mails().filter((m) => m.includes('efface@client.fr'));
+    expect(left).toHaveLength(1);
+    expect(left[0]).toMatch(/effac/);
     expect((await app.inject({ method: 'GET', url: `/api/v1/people/${personId}`, headers: auth.manager })).statusCode).toBe(404);
   });
 
