@@ -18,6 +18,7 @@ import type { Database } from '../db/schema.js';
 import { RempartError } from '../errors.js';
 import type { LoadedPolicy, Operation, PurposeId } from '../policy/index.js';
 import type { Actor } from './actor.js';
+import type { AuditEvent } from './audit/event.js';
 import { can, forbiddenWrites, presentFor, purposesFor, tableEntryOf, toSnake } from './permissions.js';
 
 /**
@@ -31,19 +32,8 @@ import { can, forbiddenWrites, presentFor, purposesFor, tableEntryOf, toSnake } 
  *      read's answer leaves (GDPR Art. 5(2); P2.5).
  */
 
-/** An audit event as the gate emits it; field names only, never values. */
-export interface GateAuditEvent {
-  readonly at: Date;
-  readonly actor: string;
-  readonly role: string | null;
-  readonly purpose: string | null;
-  readonly action: 'read' | 'create' | 'update' | 'delete' | 'export' | 'denied';
-  readonly resource: string;
-  readonly recordIds: readonly string[];
-  readonly personIds: readonly string[];
-  readonly fields: readonly string[];
-  readonly reason?: string | null;
-}
+/** An audit event as the gate emits it (src/access/audit): field names only, never values. */
+export type GateAuditEvent = AuditEvent;
 
 /** Where the gate writes its audit events (implemented by src/access/audit). */
 export interface AuditSink {

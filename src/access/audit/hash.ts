@@ -1,23 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { AuditAction } from './tables.js';
+import type { QueuedAuditEvent } from './tables.js';
 
 /** The `prev_hash` of the very first entry: 64 zeros. */
 export const GENESIS_HASH = '0'.repeat(64);
 
 /** What an entry's hash covers: everything but the hashes themselves, its seq included. */
-export interface AuditEntryContent {
-  readonly seq: number;
-  readonly at: string;
-  readonly actor: string;
-  readonly role: string | null;
-  readonly purpose: string | null;
-  readonly action: AuditAction;
-  readonly resource: string;
-  readonly recordIds: readonly string[];
-  readonly personIds: readonly string[];
-  readonly fields: readonly string[];
-  readonly reason: string | null;
-}
+export type AuditEntryContent = QueuedAuditEvent & { readonly seq: number };
 
 type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [k: string]: JsonValue };
 

@@ -1,3 +1,4 @@
+import type { AuditEvent } from './event.js';
 import type { ColumnType, Generated } from 'kysely';
 import type { Json, Timestamp } from '../../db/schema.js';
 
@@ -10,18 +11,7 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export type Int8 = ColumnType<string | number, string | number, string | number>;
 
 /** An audit event as queued (jsonb): the event with its time as an ISO-8601 string. */
-export interface QueuedAuditEvent {
-  readonly at: string;
-  readonly actor: string;
-  readonly role: string | null;
-  readonly purpose: string | null;
-  readonly action: AuditAction;
-  readonly resource: string;
-  readonly recordIds: readonly string[];
-  readonly personIds: readonly string[];
-  readonly fields: readonly string[];
-  readonly reason: string | null;
-}
+export type QueuedAuditEvent = Omit<AuditEvent, 'at' | 'reason'> & { readonly at: string; readonly reason: string | null };
 
 /** `audit_queue`: events committed with the business write, waiting to be chained. */
 export interface AuditQueueTable {
