@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,6 +15,8 @@ export interface MachineInfo {
   readonly node: string;
   readonly platform: string;
   readonly date: string;
+  /** os.loadavg() when the run started (1, 5, 15 minutes): other work on the machine skews the figures. */
+  readonly loadAverage?: readonly number[];
 }
 
 /** Wall times of a case, in milliseconds, and their summary. */
@@ -42,8 +44,10 @@ export interface CaseResult {
   readonly peakRssBytes: number;
   /** Highest JS heap in use seen while the timed runs went on (sampled). */
   readonly peakHeapBytes: number;
-  /** Rows written per timed run, when the case writes rows. */
+  /** Rows written (or requests sent, entries appended: see `unit`) per timed run. */
   readonly rows?: number;
+  /** What `rows` counts, for the throughput column (default `rows`; `reads` when `rows` is absent). */
+  readonly unit?: string;
   /** Anything case-specific (row counts per table, …). */
   readonly extra?: Readonly<Record<string, unknown>>;
 }
@@ -58,6 +62,7 @@ export function machineInfo(now: Date = new Date()): MachineInfo {
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
     date: now.toISOString(),
+    loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
   };
 }
 
@@ -92,7 +97,7 @@ export interface CaseHooks<S> {
 }
 
 /** Peak of the JS heap while a measurement runs, sampled every few milliseconds. */
-class HeapSampler {
+export class HeapSampler {
   #peak = 0;
   #timer: NodeJS.Timeout | undefined;
 

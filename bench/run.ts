@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { describeDatabaseUrl, type Engine } from '../src/db/database.js';
 import type { DemoCounts } from '../src/demo/index.js';
-import { baselineCase, readCase, seedCase, SIZES, type SizeConfig } from './cases.js';
+import { baselineCase, openSeededStore, readCase, seedCase, SIZES, type SeededStore, type SizeConfig } from './cases.js';
 import { benchDatabaseUrl, postgresUnavailable } from './engines.js';
 import { BENCH_DIR, machineInfo, reportToParent, runInChild, updateMarkdownSection, writeJson, type CaseResult } from './harness.js';
 import { renderRun, type BenchRun } from './report.js';
@@ -38,6 +38,19 @@ function parse(argv: readonly string[]): { size: SizeConfig; child?: string; eng
   };
 }
 
+/** The gate case, or a skip note when the access code cannot be loaded or fails (it may be mid-change). */
+async function gateCaseOrSkip(engine: Engine, size: SizeConfig, seeded: SeededStore): Promise<CaseResult[]> {
+  try {
+    // Loaded here only: the gate case builds the API, which may be mid-change while others work.
+    const { gateCase } = await import('./access-cases.js');
+    return await gateCase(engine, size, seeded);
+  } catch (e) {
+    const why = `the gate case failed (${(e as Error).message.split('\n')[0]})`;
+    console.log(`gate ${engine}: skipped, ${why}`);
+    return [{ id: 'read-gated', label: 'read one person, token + gate + audit', engine, timings: null, skipped: why, peakRssBytes: 0, peakHeapBytes: 0 }];
+  }
+}
+
 async function child(name: string, engine: Engine | undefined, size: SizeConfig, counts: DemoCounts | undefined): Promise<void> {
   if (!engine) throw new Error('--child needs --engine');
   let results: CaseResult[];
@@ -45,8 +58,19 @@ async function child(name: string, engine: Engine | undefined, size: SizeConfig,
   else if (name === 'baseline') {
     if (!counts) throw new Error('--child baseline needs --counts');
     results = await baselineCase(engine, size, counts);
-  } else if (name === 'read') results = await readCase(engine, size);
-  else throw new Error(`unknown case "${name}"`);
+  } else if (name === 'read') {
+    // The plain reads and the gated-vs-ungated reads share one seeded store.
+    const seeded = await openSeededStore(engine, size, 'read');
+    try {
+      results = await readCase(engine, size, seeded);
+      results.push(...(await gateCaseOrSkip(engine, size, seeded)));
+    } finally {
+      await seeded.store.close();
+    }
+  } else if (name === 'audit') {
+    const { auditCase } = await import('./access-cases.js');
+    results = await auditCase(engine, size);
+  } else throw new Error(`unknown case "${name}"`);
   reportToParent(results);
 }
 
@@ -73,7 +97,9 @@ async function main(): Promise<void> {
   }
 
   const cases: CaseResult[] = [];
+  const since = (t0: number): string => `${((performance.now() - t0) / 1000).toFixed(1)} s`;
   for (const engine of engines) {
+    const engineStarted = performance.now();
     const common = ['--engine', engine, '--size', size.name];
     console.log(`\n[${engine}] seeding`);
     const seeded = await runInChild(SCRIPT, ['--child', 'seed', ...common], `seed ${engine}`);
@@ -82,8 +108,11 @@ async function main(): Promise<void> {
     if (!counts) throw new Error('the seed case reported no row counts');
     console.log(`[${engine}] baseline`);
     cases.push(...(await runInChild(SCRIPT, ['--child', 'baseline', '--counts', JSON.stringify(counts), ...common], `baseline ${engine}`)));
-    console.log(`[${engine}] reads`);
+    console.log(`[${engine}] reads: bare, API, gated vs ungated`);
     cases.push(...(await runInChild(SCRIPT, ['--child', 'read', ...common], `read ${engine}`)));
+    console.log(`[${engine}] audit appends`);
+    cases.push(...(await runInChild(SCRIPT, ['--child', 'audit', ...common], `audit ${engine}`)));
+    console.log(`[${engine}] done in ${since(engineStarted)}`);
   }
 
   const run: BenchRun = {
