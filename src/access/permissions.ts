@@ -28,10 +28,29 @@ export function fieldEntry(spec: ResourceSpec, field: string): ColumnEntry | und
   return tableEntryOf(spec).columns[toSnake(field)];
 }
 
+// The policy is frozen for the life of the process: a role's expanded grants are
+// worked out once, not on every field of every record (measured in BENCHMARKS.md).
+const grantCache = new WeakMap<LoadedPolicy, Map<string, ReturnType<typeof effectiveGrants>>>();
+
+/** The role's grants with `includes` expanded, memoised per policy. */
+export function grantsOf(policy: LoadedPolicy, role: string): ReturnType<typeof effectiveGrants> {
+  let byRole = grantCache.get(policy);
+  if (!byRole) {
+    byRole = new Map();
+    grantCache.set(policy, byRole);
+  }
+  let grants = byRole.get(role);
+  if (!grants) {
+    grants = effectiveGrants(policy, role);
+    byRole.set(role, grants);
+  }
+  return grants;
+}
+
 /** True when the actor can do `operation` on data of `category` processed for `purpose`. */
 export function can(policy: LoadedPolicy, actor: Actor, operation: Operation, purpose: PurposeId, category: string): boolean {
   if (actor.role === null) return true; // the operator holding the store, or the engine itself
-  return effectiveGrants(policy, actor.role).some(
+  return grantsOf(policy, actor.role).some(
     (g) => !(g.archive ?? false) && g.purposes.includes(purpose) && g.categories.includes(category) && g.operations.includes(operation),
   );
 }
@@ -43,7 +62,7 @@ export function can(policy: LoadedPolicy, actor: Actor, operation: Operation, pu
  */
 export function purposesFor(policy: LoadedPolicy, actor: Actor, spec: ResourceSpec, operation: Operation): PurposeId[] {
   if (actor.role === null) return [...spec.purposes];
-  const grants = effectiveGrants(policy, actor.role).filter((g) => !(g.archive ?? false) && g.operations.includes(operation));
+  const grants = grantsOf(policy, actor.role).filter((g) => !(g.archive ?? false) && g.operations.includes(operation));
   return spec.purposes.filter((p) =>
     grants.some((g) => g.purposes.includes(p) && (spec.category === null || g.categories.includes(spec.category))),
   );
