@@ -228,3 +228,29 @@ describe('P2.1 the CLI goes through the gate', () => {
     expect(lines[lines.length - 1]).toMatch(/^rmp_[A-Za-z0-9_-]{20,}$/);
   }, 60_000);
 });
+
+describe('rempart subject', () => {
+  it('P5.2 P5.1 P5.3 rectify, export, erase and scan a person from the command line', async () => {
+    const dir = tempDir();
+    await run('record', 'create', 'people', '--data-dir', dir, '--data', JSON.stringify({ lastName: 'Ancien-Nom', firstName: 'Rémi', email: 'remi.cli@client.fr', phones: [{ number: '+33677889900' }] }));
+    const rect = await run('subject', 'rectify', '--email', 'remi.cli@client.fr', '--data', '{"lastName":"Nouveau-Nom"}', '--data-dir', dir);
+    expect(rect.code, rect.err).toBe(0);
+    const zip = join(dir, 'export.zip');
+    const exp = await run('subject', 'export', '--email', 'remi.cli@client.fr', '--out', zip, '--data-dir', dir);
+    expect(exp.code, exp.err).toBe(0);
+    const { unzipSync, strFromU8 } = await import('fflate');
+    const files = unzipSync(readFileSync(zip));
+    expect(Object.keys(files)).toEqual(expect.arrayContaining(['access.json', 'access.html', 'manifest.json']));
+    const json = strFromU8(files['access.json']!);
+    expect(json).toContain('Nouveau-Nom');
+    // The old value is the person's own history, part of what they get (Art. 15).
+    expect(json).toContain('Ancien-Nom');
+    expect(strFromU8(files['access.html']!)).toContain('8 rue Vivienne');
+    expect((await run('subject', 'scan', '--email', 'remi.cli@client.fr', '--data-dir', dir)).code).toBe(1);
+    const erase = await run('subject', 'erase', '--email', 'remi.cli@client.fr', '--reason', 'request 42', '--data-dir', dir);
+    expect(erase.code, erase.err).toBe(0);
+    const scan = await run('subject', 'scan', '--email', 'remi.cli@client.fr', '--data-dir', dir);
+    expect(scan.code, scan.out + scan.err).toBe(0);
+    expect((await run('audit', 'verify', '--data-dir', dir)).code).toBe(0);
+  }, 120_000);
+});

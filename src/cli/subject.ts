@@ -12,7 +12,11 @@ import { erasePerson, isClean, scanForPerson } from '../rights/erasure/index.js'
 import { findPeopleByEmail } from '../rights/export/index.js';
 import { decideObjection, objectToOtherProcessing, objectToProspecting } from '../rights/opposition/index.js';
 import { notifyRecipients } from '../rights/recipients/index.js';
+import { rectify } from '../rights/rectification/index.js';
 import { personContact, restrict, unrestrict } from '../rights/restriction/index.js';
+import { createAccessRuntime } from '../access/runtime.js';
+import { validateInput } from '../crm/schemas.js';
+import { resource } from '../crm/resources.js';
 import { withStoreOptions, type StoreFlags } from './main.js';
 import { openConfiguredStore } from './store.js';
 
@@ -38,6 +42,37 @@ function requireSome(ids: readonly string[]): void {
  * command calls the same commands the API does; output names tables, never values.
  */
 export function registerSubjectCommands(subject: Command, setExit: (code: number) => void): void {
+  withStoreOptions(
+    subject
+      .command('rectify')
+      .description("correct the person's data through the gate; old values go to their own change history only (P5.2)")
+      .requiredOption('--email <email>', "the person's email")
+      .requiredOption('--data <json>', 'the corrected fields as JSON, e.g. {"lastName":"Dupont"}'),
+  ).action(async (opts: Flags & { data: string }) =>
+    setExit(
+      await withPeople(opts, 'rempart subject rectify', async ({ config, store, ids }) => {
+        requireSome(ids);
+        let patch: unknown;
+        try {
+          patch = JSON.parse(opts.data);
+        } catch {
+          throw new RempartError('MALFORMED_REQUEST', '--data is not valid JSON.', { details: [{ field: '--data', message: 'is not valid JSON' }] });
+        }
+        const fields = validateInput(resource('people'), 'patch', patch);
+        const policy = await loadPolicy(config.policyFile);
+        const access = createAccessRuntime({ db: store.db, policy, now: () => new Date(), chainer: false });
+        try {
+          const key = loadOrCreateServerKey(config.dataDir);
+          for (const id of ids) await rectify(access.gate.for(cliActor()), store.db, id, fields, { key });
+          console.log(`rectified ${ids.length} person record(s): ${Object.keys(fields).join(', ')}`);
+          return 0;
+        } finally {
+          await access.close();
+        }
+      }),
+    ),
+  );
+
   withStoreOptions(
     subject
       .command('erase')
