@@ -77,6 +77,8 @@ export function renderAccessHtml(exp: AccessExport): string {
   const empty = pick(TEXT.notProvided, lang);
   const tablesWithRows = Object.entries(exp.data).filter(([, rows]) => rows.length > 0);
   if (tablesWithRows.length === 0) out.push(`<p>${t('noData')}</p>`);
+  // Purposes by their name in the person's language, not the policy's ids.
+  const purposeName = new Map(ctx.purposes.map((p) => [String(p.id), p.name]));
   for (const [table, rows] of tablesWithRows) {
     const info = ctx.tables[table];
     out.push(`<section><h3>${e(table)}</h3>`);
@@ -88,7 +90,7 @@ export function renderAccessHtml(exp: AccessExport): string {
       for (const [column, value] of Object.entries(row)) {
         const f = info?.fields[column];
         out.push(
-          `<tr><th scope="row">${e(column)}</th><td>${valueHtml(value, empty)}</td><td>${e(f?.category?.label ?? '')}</td><td>${e((f?.purposes ?? []).join(', '))}</td><td>${f?.personal ? (f.provided ? t('yes') : t('no')) : ''}</td></tr>`,
+          `<tr><th scope="row">${e(column)}</th><td>${valueHtml(value, empty)}</td><td>${e(f?.category?.label ?? '')}</td><td>${e((f?.purposes ?? []).map((id) => purposeName.get(String(id)) ?? String(id)).join(', '))}</td><td>${f?.personal ? (f.provided ? t('yes') : t('no')) : ''}</td></tr>`,
         );
       }
       out.push('</tbody></table>');
