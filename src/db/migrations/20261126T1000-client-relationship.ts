@@ -1,4 +1,5 @@
-import { type Kysely, sql } from 'kysely';
+import type { MigrationDb } from './migration-db.js';
+import { sql } from 'kysely';
 
 /**
  * The client-relationship data model (annex art. 1, "Gestion de la relation client"; P1.1, P1.3).
@@ -7,8 +8,6 @@ import { type Kysely, sql } from 'kysely';
  *
  * Append-only: once landed, this file is never edited; later changes are new migrations.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run on a schema-less Kysely, as Kysely's docs advise
-type AnyDb = Kysely<any>;
 
 const PURPOSES = `('crm','prospecting','training','file_sharing','connection_logs')`;
 
@@ -16,7 +15,7 @@ function purposeColumn(defaultPurpose: string) {
   return sql`text not null default ${sql.lit(defaultPurpose)} check (purpose in ${sql.raw(PURPOSES)})`;
 }
 
-export async function up(db: AnyDb): Promise<void> {
+export async function up(db: MigrationDb): Promise<void> {
   await db.schema
     .createTable('organisations')
     .addColumn('id', 'uuid', (c) => c.primaryKey())
@@ -233,7 +232,7 @@ export async function up(db: AnyDb): Promise<void> {
   await db.schema.createIndex('debt_cases_organisation_idx').on('debt_cases').columns(['organisation_id', 'id']).execute();
 }
 
-export async function down(db: AnyDb): Promise<void> {
+export async function down(db: MigrationDb): Promise<void> {
   for (const table of [
     'debt_cases',
     'surveys',

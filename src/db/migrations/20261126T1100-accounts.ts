@@ -1,4 +1,5 @@
-import { type Kysely, sql } from 'kysely';
+import type { MigrationDb } from './migration-db.js';
+import { sql } from 'kysely';
 
 /**
  * Staff accounts, their sessions and API tokens (P2.1–P2.3: each recipient acts within
@@ -10,10 +11,8 @@ import { type Kysely, sql } from 'kysely';
  *
  * Append-only: once landed, this file is never edited; later changes are new migrations.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run on a schema-less Kysely, as Kysely's docs advise
-type AnyDb = Kysely<any>;
 
-export async function up(db: AnyDb): Promise<void> {
+export async function up(db: MigrationDb): Promise<void> {
   await db.schema
     .createTable('accounts')
     .addColumn('id', 'uuid', (c) => c.primaryKey())
@@ -70,7 +69,7 @@ export async function up(db: AnyDb): Promise<void> {
     .execute();
 }
 
-export async function down(db: AnyDb): Promise<void> {
+export async function down(db: MigrationDb): Promise<void> {
   await db.schema.dropTable('api_tokens').execute();
   await db.schema.dropTable('sessions').execute();
   await db.schema.dropTable('accounts').execute();

@@ -1,4 +1,5 @@
-import { type Kysely, sql } from 'kysely';
+import type { MigrationDb } from './migration-db.js';
+import { sql } from 'kysely';
 
 /**
  * Connection and identification logs of the digital services (P1.7), kept 12 months (P4.4).
@@ -16,10 +17,8 @@ import { type Kysely, sql } from 'kysely';
  *
  * Append-only: once landed, this file is never edited; later changes are new migrations.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run on a schema-less Kysely, as Kysely's docs advise
-type AnyDb = Kysely<any>;
 
-export async function up(db: AnyDb): Promise<void> {
+export async function up(db: MigrationDb): Promise<void> {
   await db.schema
     .createTable('connection_logs')
     .addColumn('id', 'uuid', (c) => c.primaryKey())
@@ -59,7 +58,7 @@ export async function up(db: AnyDb): Promise<void> {
     for each statement execute function connection_logs_append_only()`.execute(db);
 }
 
-export async function down(db: AnyDb): Promise<void> {
+export async function down(db: MigrationDb): Promise<void> {
   await db.schema.dropTable('connection_logs').execute();
   await sql`drop function connection_logs_append_only()`.execute(db);
 }

@@ -1,4 +1,5 @@
-import { type Kysely, sql } from 'kysely';
+import type { MigrationDb } from './migration-db.js';
+import { sql } from 'kysely';
 
 /**
  * The audit trail (GDPR Art. 5(2), accountability; P2.5).
@@ -18,12 +19,10 @@ import { type Kysely, sql } from 'kysely';
  *
  * Append-only: once landed, this file is never edited; later changes are new migrations.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run on a schema-less Kysely, as Kysely's docs advise
-type AnyDb = Kysely<any>;
 
 const ACTIONS = sql`action in ('read','create','update','delete','export','denied')`;
 
-export async function up(db: AnyDb): Promise<void> {
+export async function up(db: MigrationDb): Promise<void> {
   await db.schema
     .createTable('audit_queue')
     .addColumn('id', 'bigserial', (c) => c.primaryKey())
@@ -85,7 +84,7 @@ export async function up(db: AnyDb): Promise<void> {
   }
 }
 
-export async function down(db: AnyDb): Promise<void> {
+export async function down(db: MigrationDb): Promise<void> {
   for (const table of ['audit_checkpoints', 'audit_entries', 'audit_queue']) {
     await db.schema.dropTable(table).ifExists().execute();
   }

@@ -1,4 +1,5 @@
-import { type Kysely, sql } from 'kysely';
+import type { MigrationDb } from './migration-db.js';
+import { sql } from 'kysely';
 
 /**
  * Requests to exercise a right (GDPR Art. 12, 15–21; issue 4).
@@ -15,10 +16,8 @@ import { type Kysely, sql } from 'kysely';
  *
  * Append-only: once landed, this file is never edited; later changes are new migrations.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run on a schema-less Kysely, as Kysely's docs advise
-type AnyDb = Kysely<any>;
 
-export async function up(db: AnyDb): Promise<void> {
+export async function up(db: MigrationDb): Promise<void> {
   await db.schema
     .createTable('rights_requests')
     .addColumn('id', 'uuid', (c) => c.primaryKey())
@@ -68,6 +67,6 @@ export async function up(db: AnyDb): Promise<void> {
   await db.schema.createIndex('rights_requests_subject_hash_idx').on('rights_requests').column('subject_hash').where(sql.ref('subject_hash'), 'is not', null).execute();
 }
 
-export async function down(db: AnyDb): Promise<void> {
+export async function down(db: MigrationDb): Promise<void> {
   await db.schema.dropTable('rights_requests').execute();
 }

@@ -1,4 +1,5 @@
-import { type Kysely, sql } from 'kysely';
+import type { MigrationDb } from './migration-db.js';
+import { sql } from 'kysely';
 
 /**
  * The state the rights of the people concerned need (GDPR Art. 16–21; P5.2–P5.6, R-PROS-3, Art. 19):
@@ -16,12 +17,10 @@ import { type Kysely, sql } from 'kysely';
  *
  * Append-only: once landed, this file is never edited; later changes are new migrations.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run on a schema-less Kysely, as Kysely's docs advise
-type AnyDb = Kysely<any>;
 
 const HEX64 = (column: string) => sql.raw(`${column} ~ '^[0-9a-f]{64}$'`);
 
-export async function up(db: AnyDb): Promise<void> {
+export async function up(db: MigrationDb): Promise<void> {
   await db.schema
     .createTable('opposition_list')
     .addColumn('id', 'uuid', (c) => c.primaryKey())
@@ -123,7 +122,7 @@ export async function up(db: AnyDb): Promise<void> {
   await db.schema.createIndex('recipient_notifications_person_idx').on('recipient_notifications').column('person_ref').execute();
 }
 
-export async function down(db: AnyDb): Promise<void> {
+export async function down(db: MigrationDb): Promise<void> {
   for (const table of ['recipient_notifications', 'recipient_endpoints', 'archived_records', 'legal_holds', 'person_change_history', 'person_states', 'opposition_list']) {
     await db.schema.dropTable(table).execute();
   }
