@@ -46,7 +46,7 @@ const LADDER: readonly { readonly id: string; readonly label: string; readonly l
  * so that a slow drift of the machine or of the database falls on every operation alike.
  * Each operation gets `iterations` timed samples after `warmup` untimed calls.
  */
-async function interleaved(
+export async function interleaved(
   ops: Readonly<Record<string, (i: number) => Promise<void>>>,
   options: { readonly iterations: number; readonly warmup: number; readonly blocks?: number },
 ): Promise<Record<string, { timings: Timings; peakHeapBytes: number; extra: { nodeCpuMsPerOp: number } }>> {

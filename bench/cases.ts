@@ -31,19 +31,26 @@ export interface SizeConfig {
   readonly auditEventsPg: number;
   readonly auditEventsPglite: number;
   readonly auditRounds: number;
+  /** Rights (issue 4): people of the rights store per engine, access exports and erasures timed. */
+  readonly rightsPeoplePglite: number;
+  readonly rightsPeoplePg: number;
+  readonly rightsExports: number;
+  readonly rightsErasures: number;
 }
 
-/** The two sizes: `small` stays under a minute in all; `full` is the 100,000-people data set. */
+/** The two sizes: `small` stays under about 90 s in all (CI runs it); `full` is the 100,000-people data set (rights on PostgreSQL: 1,000,000 people). */
 export const SIZES: Readonly<Record<'small' | 'full', SizeConfig>> = Object.freeze({
   small: {
     name: 'small', people: 2_000, seedIterations: 3, seedWarmup: 1, reads: 500, readWarmup: 100,
     gateReads: 500, gateWarmup: 300, loadRequests: 500, loadRounds: 3, loadWarmup: 100, ladderReads: 300, ladderSocket: false,
     callIterations: 200, auditEventsPg: 400, auditEventsPglite: 200, auditRounds: 3,
+    rightsPeoplePglite: 2_000, rightsPeoplePg: 2_000, rightsExports: 100, rightsErasures: 20,
   },
   full: {
     name: 'full', people: 100_000, seedIterations: 3, seedWarmup: 0, reads: 2_000, readWarmup: 200,
     gateReads: 2_000, gateWarmup: 1_000, loadRequests: 3_000, loadRounds: 5, loadWarmup: 500, ladderReads: 1_000, ladderSocket: true,
     callIterations: 2_000, auditEventsPg: 8_000, auditEventsPglite: 2_000, auditRounds: 5,
+    rightsPeoplePglite: 100_000, rightsPeoplePg: Number(process.env.BENCH_RIGHTS_PEOPLE_PG ?? 1_000_000), rightsExports: 100, rightsErasures: 100,
   },
 });
 

@@ -25,6 +25,8 @@ export interface Timings {
   readonly samplesMs: readonly number[];
   readonly medianMs: number;
   readonly p95Ms: number;
+  /** Absent in results written before it was added. */
+  readonly p99Ms?: number;
   readonly minMs: number;
   readonly maxMs: number;
 }
@@ -84,6 +86,7 @@ export function summarise(samplesMs: readonly number[]): Timings {
     samplesMs: [...samplesMs],
     medianMs: median,
     p95Ms: quantile(sorted, 0.95),
+    p99Ms: quantile(sorted, 0.99),
     minMs: sorted[0] ?? Number.NaN,
     maxMs: sorted[sorted.length - 1] ?? Number.NaN,
   };

@@ -28,6 +28,8 @@ function comparisonOf(id: string): Comparison | undefined {
   if (id === 'read-gated' || id.startsWith('step-')) return { base: 'read-ungated', kind: 'time' };
   if (id === 'load-gated' || id.startsWith('load-step-')) return { base: 'load-ungated', kind: 'rate' };
   if (id.startsWith('audit-') && id !== 'audit-plain') return { base: 'audit-plain', kind: 'rate' };
+  if (id === 'rights-export') return { base: 'rights-export-plain', kind: 'time' };
+  if (id === 'rights-erase-vacuum') return { base: 'rights-erase', kind: 'time' };
   return undefined;
 }
 
@@ -38,6 +40,7 @@ const SECTIONS: readonly { readonly title: string | null; readonly ids: (id: str
     title: 'Gate and audit (issue 3)',
     ids: (id) => ['read-ungated', 'read-gated', 'load-ungated', 'load-gated', 'audit-plain', 'audit-chain-tx', 'audit-chain-writer'].includes(id),
   },
+  { title: 'Rights (issue 4)', ids: (id) => id.startsWith('rights-') },
   { title: 'Profile: where the gated read and the audit append spend their time', ids: (id) => /^(step-|load-step-|call-|audit-(plain-tx|queue-|writer-bg))/.test(id) },
 ];
 
@@ -85,21 +88,23 @@ function cpuPerOp(c: CaseResult): number | undefined {
   return typeof v === 'number' ? v : undefined;
 }
 
-function table(cases: readonly CaseResult[], all: readonly CaseResult[]): string {
+function table(cases: readonly CaseResult[], all: readonly CaseResult[], withP99 = false): string {
   const withCpu = cases.some((c) => cpuPerOp(c) !== undefined);
+  const p99 = (c: CaseResult): string[] => (withP99 ? [c.timings?.p99Ms === undefined ? '–' : formatMs(c.timings.p99Ms)] : []);
   const rows = cases.map((c) => [
     c.label,
     c.engine,
     c.timings ? String(c.timings.iterations) : '0',
     c.timings ? formatMs(c.timings.medianMs) : `skipped: ${c.skipped ?? 'unknown'}`,
     c.timings ? formatMs(c.timings.p95Ms) : '–',
+    ...p99(c),
     throughput(c),
     ratio(c, all),
     formatBytes(c.peakRssBytes),
     formatBytes(c.peakHeapBytes),
     ...(withCpu ? [cpuPerOp(c) === undefined ? '–' : formatMs(cpuPerOp(c) ?? 0)] : []),
   ]);
-  const headers = ['Case', 'Engine', 'Runs', 'Median', 'p95', 'Throughput (median)', 'Ratio (median)', 'Peak RSS', 'Peak JS heap'];
+  const headers = ['Case', 'Engine', 'Runs', 'Median', 'p95', ...(withP99 ? ['p99'] : []), 'Throughput (median)', 'Ratio (median)', 'Peak RSS', 'Peak JS heap'];
   return markdownTable(withCpu ? [...headers, 'Node CPU per read'] : headers, rows);
 }
 
@@ -155,6 +160,36 @@ export function goals(all: readonly CaseResult[]): string[] {
   return out;
 }
 
+/** Issue 4's goal and figures, per engine. */
+export function rightsGoals(all: readonly CaseResult[]): string[] {
+  const out: string[] = [];
+  for (const engine of ['pglite', 'postgres'] as const) {
+    const find = (id: string): CaseResult | undefined => all.find((c) => c.id === id && c.engine === engine && c.timings);
+    const exp = find('rights-export');
+    const plain = find('rights-export-plain');
+    const people = Number(exp?.extra?.people ?? find('rights-erase')?.extra?.people ?? 0).toLocaleString('en');
+    if (exp?.timings && plain?.timings) {
+      const r = ratioValue(exp, all);
+      out.push(
+        `${engine} (${people} people): access export ${r.toFixed(2)}× the plain reads, ${formatMs(exp.timings.medianMs)} vs ` +
+          `${formatMs(plain.timings.medianMs)} (medians; p95 ${formatMs(exp.timings.p95Ms)} vs ${formatMs(plain.timings.p95Ms)}; ` +
+          `${String(plain.extra?.rowsPerPerson ?? '?')} rows per person; goal ≤ 3): ${r <= 3 ? '**met**' : '**missed**'}.`,
+      );
+    }
+    const erase = find('rights-erase');
+    const vac = find('rights-erase-vacuum');
+    if (erase?.timings) {
+      const p99 = erase.timings.p99Ms === undefined ? '?' : formatMs(erase.timings.p99Ms);
+      const withVacuum = vac?.timings ? `; one erasure with the default vacuum ${formatMs(vac.timings.medianMs)} (${ratioValue(vac, all).toFixed(1)}× the median)` : '';
+      out.push(
+        `${engine} (${people} people): erasure of one person ${formatMs(erase.timings.medianMs)} median, ${p99} p99 over ${erase.timings.iterations} people, ` +
+          `vacuum none (${String(erase.extra?.rowsDeletedOrUnlinkedPerPerson ?? '?')} rows deleted or unlinked per person)${withVacuum}; no goal.`,
+      );
+    }
+  }
+  return out;
+}
+
 /** The Markdown that goes between a size's markers in BENCHMARKS.md. */
 export function renderRun(run: BenchRun): string {
   const m = run.machine;
@@ -169,12 +204,16 @@ export function renderRun(run: BenchRun): string {
     const cases = run.cases.filter((c) => section.ids(c.id));
     if (cases.length === 0) continue;
     if (section.title) parts.push(`**${section.title}**`);
-    parts.push(table(cases, run.cases));
+    parts.push(table(cases, run.cases, section.title?.startsWith('Rights') ?? false));
     if (section.title === null && counts && typeof counts === 'object') {
       parts.push(`Rows per seeding run: ${Object.entries(counts).map(([t, n]) => `${t} ${Number(n).toLocaleString('en')}`).join(', ')}.`);
     }
     if (section.title?.startsWith('Gate')) {
       const g = goals(run.cases);
+      if (g.length > 0) parts.push(g.map((line) => `- ${line}`).join('\n'));
+    }
+    if (section.title?.startsWith('Rights')) {
+      const g = rightsGoals(run.cases);
       if (g.length > 0) parts.push(g.map((line) => `- ${line}`).join('\n'));
     }
   }

@@ -67,6 +67,9 @@ async function child(name: string, engine: Engine | undefined, size: SizeConfig,
     } finally {
       await seeded.store.close();
     }
+  } else if (name === 'rights') {
+    const { rightsCase } = await import('./rights-cases.js');
+    results = await rightsCase(engine, size);
   } else if (name === 'audit') {
     const { auditCase } = await import('./access-cases.js');
     results = await auditCase(engine, size);
@@ -112,6 +115,8 @@ async function main(): Promise<void> {
     cases.push(...(await runInChild(SCRIPT, ['--child', 'read', ...common], `read ${engine}`)));
     console.log(`[${engine}] audit appends`);
     cases.push(...(await runInChild(SCRIPT, ['--child', 'audit', ...common], `audit ${engine}`)));
+    console.log(`[${engine}] rights: access export, erasure`);
+    cases.push(...(await runInChild(SCRIPT, ['--child', 'rights', ...common], `rights ${engine}`)));
     console.log(`[${engine}] done in ${since(engineStarted)}`);
   }
 
