@@ -58,7 +58,8 @@ export async function up(db: MigrationDb): Promise<void> {
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
   await db.schema.createIndex('people_organisation_idx').on('people').columns(['organisation_id', 'id']).execute();
-  await db.schema.createIndex('people_email_idx').on('people').expression(sql`lower(email)`).execute();
+  // Lookups by email (rights requests, deduplication) compare trimmed, lower-cased values.
+  await db.schema.createIndex('people_email_idx').on('people').expression(sql`lower(btrim(email))`).execute();
   await db.schema.createIndex('people_relation_idx').on('people').columns(['relation', 'id']).execute();
 
   await db.schema

@@ -17,9 +17,8 @@ export async function findPeopleByEmail(db: Kysely<Database>, email: string): Pr
   const rows = await db
     .selectFrom('people')
     .select('id')
-    // Matches the expression index people_email_idx, lower(email): stored emails are
-    // validated (no surrounding spaces), so trimming the input is enough (BENCHMARKS.md).
-    .where(sql<string>`lower(email)`, '=', wanted)
+    // Matches the expression index people_email_idx (BENCHMARKS.md: a full scan before).
+    .where(sql<string>`lower(btrim(email))`, '=', wanted)
     .orderBy('id')
     .execute();
   return rows.map((r) => r.id);

@@ -10,7 +10,7 @@ function requireKey(key: Buffer): void {
   if (key.length < 16) throw new RempartError('CONFIG_INVALID', 'The server key must be at least 16 bytes long.');
 }
 
-/** How we compare email addresses: trimmed, lower case (as the people_email_idx index on lower(email)). */
+/** How we compare email addresses: trimmed, lower case (as the people_email_idx index on lower(btrim(email))). */
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
 }

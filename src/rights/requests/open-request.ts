@@ -61,7 +61,7 @@ export async function openRequest(deps: RequestDeps, input: NewRequest): Promise
   const person = await deps.db
     .selectFrom('people')
     .select('id')
-    .where(sql<string>`lower(trim(email))`, '=', email)
+    .where(sql<string>`lower(btrim(email))`, '=', email)
     .orderBy('id')
     .limit(1)
     .executeTakeFirst();
