@@ -48,7 +48,7 @@ export async function serveCommand(flags: StoreFlags & { port?: string; host?: s
     console.log(`Rempart is running at ${url}`);
     console.log(`  database: ${store.location} · policy ${policy.version.shortHash} (effective ${policy.version.effectiveDate})`);
     console.log(`  API: ${url}api/v1/people · OpenAPI: ${url}api/openapi.json`);
-    console.log(`  mail: ${mailer.describe()}`);
+    console.log(`  ${mailer.describe()}`);
     if (demoLogins.length > 0) {
       // A role without a second factor, so the demo opens at once; MFA roles enrol at first login.
       const first = demoLogins.find((l) => l.role === 'customer_relations') ?? demoLogins[0];
