@@ -182,17 +182,6 @@ export class GateSession {
     const kind = await this.#scopeKind;
     if (kind === 'subsidiary') return undefined;
     if (kind !== 'recovery_body') return (eb) => eb.val(false);
-    const handed: RowCondition = (eb) =>
-      eb(
-        'id',
-        'in',
-        eb
-          .selectFrom('debtCases as d')
-          .innerJoin('invoices as i', 'i.id', 'd.invoiceId')
-          .select('d.invoiceId')
-          .where('d.recoveryBodyId', '=', org)
-          .where('i.status', '=', 'overdue'),
-      );
     const handedInvoiceIds = (eb: Parameters<RowCondition>[0]) =>
       eb
         .selectFrom('debtCases as d')
@@ -202,7 +191,7 @@ export class GateSession {
         .where('i.status', '=', 'overdue');
     switch (spec.name) {
       case 'invoices':
-        return handed;
+        return (eb) => eb('id', 'in', handedInvoiceIds(eb));
       case 'debt-cases':
         return (eb) => eb('recoveryBodyId', '=', org);
       case 'payments':

@@ -1,13 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../db/database.js';
 import { createMailer } from '../mail/index.js';
 import { DEFAULT_POLICY_FILE, loadPolicy } from '../policy/index.js';
 import { answerDeadline, openRequest, parisDate } from '../rights/requests/index.js';
-import { registerRequestCommands } from './requests.js';
+import { runCli } from '../../test/cli.js';
 
 let dataDir: string;
 const ids: string[] = [];
@@ -34,21 +33,10 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-async function run(...args: string[]): Promise<{ code: number; out: string }> {
-  let code = -1;
-  const program = new Command('rempart').exitOverride();
-  registerRequestCommands(program, (c) => {
-    code = c;
-  });
-  const out: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  try {
-    await program.parseAsync(['node', 'rempart', 'requests', 'list', '--data-dir', dataDir, ...args]);
-  } finally {
-    log.mockRestore();
-  }
-  return { code, out: out.join('\n') };
-}
+const run = async (...args: string[]) => {
+  const { code, out } = await runCli('requests', 'list', '--data-dir', dataDir, ...args);
+  return { code, out };
+};
 
 describe('rempart requests list', () => {
   it('P5 lists ids, types, states and due dates, never an email; --overdue keeps the late ones; --json', async () => {

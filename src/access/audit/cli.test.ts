@@ -1,10 +1,9 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { registerAuditCommands } from '../../cli/audit.js';
+import { runCli } from '../../../test/cli.js';
 import { openStore } from '../../db/database.js';
 import { appendInTransaction } from './index.js';
 import { auditKeyFile } from './keys.js';
@@ -14,22 +13,10 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-/** Runs `rempart audit …` in-process with only the audit commands registered. */
-async function run(...args: string[]): Promise<{ code: number; out: string }> {
-  let code = -1;
-  const program = new Command('rempart').exitOverride();
-  registerAuditCommands(program, (c) => {
-    code = c;
-  });
-  const out: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  try {
-    await program.parseAsync(['node', 'rempart', ...args]);
-  } finally {
-    log.mockRestore();
-  }
-  return { code, out: out.join('\n') };
-}
+const run = async (...args: string[]) => {
+  const { code, out } = await runCli(...args);
+  return { code, out };
+};
 
 describe('rempart audit', () => {
   it('P2.5 verify says ok with the count, then exit 1 naming the first bad entry; checkpoint signs', async () => {

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { parseAt, registerLogsCommands } from '../../cli/logs.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../../test/cli.js';
+import { parseAt } from '../../cli/logs.js';
 import { openStore } from '../../db/database.js';
 import { listConnectionLogs, recordConnection } from './index.js';
 
@@ -12,21 +12,10 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function run(...args: string[]): Promise<{ code: number; out: string }> {
-  let code = -1;
-  const program = new Command('rempart').exitOverride();
-  registerLogsCommands(program, (c) => {
-    code = c;
-  });
-  const out: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  try {
-    await program.parseAsync(['node', 'rempart', ...args]);
-  } finally {
-    log.mockRestore();
-  }
-  return { code, out: out.join('\n') };
-}
+const run = async (...args: string[]) => {
+  const { code, out } = await runCli(...args);
+  return { code, out };
+};
 
 describe('rempart logs purge', () => {
   it('P4.4 purges the entries older than 12 months as of --at', async () => {

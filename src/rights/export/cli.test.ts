@@ -1,33 +1,15 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { registerSubjectExportCommand } from '../../cli/subject-export.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../../test/cli.js';
 import { openStore } from '../../db/database.js';
 import type { AccessExport } from './access-export.js';
 import { seedPersonEverywhere, type SeededPerson } from './test-support.js';
 import { unpackArchive } from './zip.js';
 
 /** Runs `rempart subject …` on a command tree holding only the subject export command. */
-async function run(args: readonly string[]): Promise<{ code: number; out: string; err: string }> {
-  let code = -1;
-  const program = new Command('rempart').exitOverride();
-  registerSubjectExportCommand(program.command('subject'), (c) => {
-    code = c;
-  });
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  try {
-    await program.parseAsync(['node', 'rempart', 'subject', ...args]);
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const run = (args: readonly string[]) => runCli('subject', ...args);
 
 describe('rempart subject export (P5.1, P5.5)', () => {
   let dir: string;
