@@ -27,7 +27,7 @@ export const RIGHTS_REQUESTS_CATALOGUE: readonly TableEntry[] = Object.freeze([
       contact_email: personal('contact', true),
       language: personal('contact', true),
       channel: personal('contact', true),
-      // What the person asked for (the correction wanted…): any category they chose to give.
+      // What the person asked for (the correction wanted…), in whatever category they chose to give.
       details: personal('identity', true),
       state: personal('contact', false),
       received_at: personal('contact', false),

@@ -89,7 +89,7 @@ describeEachEngine('rights requests', (store) => {
     clock = new Date('2026-11-26T10:00:00Z');
   });
 
-  it('P5 opening: the same answer and the same mail for a known and an unknown email; the person matched silently; the code stored hashed', async () => {
+  it('P5 D3 opening: the same answer and the same mail for a known and an unknown email; the person matched silently; the code stored hashed; the notice version in force recorded', async () => {
     const personId = await seedPerson('jeanne.martin@example.fr');
     const known = await openRequest(deps(), { type: 'access', email: '  Jeanne.Martin@Example.FR ', language: 'fr', channel: 'portal' });
     const unknown = await openRequest(deps(), { type: 'access', email: 'nobody.here@example.fr', language: 'fr', channel: 'portal' });
