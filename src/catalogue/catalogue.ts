@@ -4,6 +4,7 @@ import { CONNECTION_LOG_CATALOGUE } from '../access/connection-logs/catalogue-en
 import type { PurposeId } from '../db/schema.js';
 import { ERASURE_CATALOGUE } from '../rights/erasure/catalogue-entries.js';
 import { OPPOSITION_CATALOGUE } from '../rights/opposition/catalogue-entries.js';
+import { PROSPECTING_IMPORT_CATALOGUE } from '../prospecting/import/catalogue-entries.js';
 import { RECIPIENTS_CATALOGUE } from '../rights/recipients/catalogue-entries.js';
 import { RECTIFICATION_CATALOGUE } from '../rights/rectification/catalogue-entries.js';
 import { RIGHTS_REQUESTS_CATALOGUE } from '../rights/requests/catalogue-entries.js';
@@ -302,6 +303,7 @@ export const CATALOGUE: readonly TableEntry[] = Object.freeze([
   ...RECTIFICATION_CATALOGUE,
   ...ERASURE_CATALOGUE,
   ...RECIPIENTS_CATALOGUE,
+  ...PROSPECTING_IMPORT_CATALOGUE,
 ]);
 
 /** Tables that hold no data of the client base at all (bookkeeping of the software itself). */

@@ -4,6 +4,7 @@ import type { AuthTables } from '../access/auth/tables.js';
 import type { ConnectionLogTables } from '../access/connection-logs/tables.js';
 import type { RightsRequestTables } from '../rights/requests/tables.js';
 import type { RightsStateTables } from '../rights/erasure/tables.js';
+import type { ProspectingTables } from '../prospecting/import/tables.js';
 
 /** A `date` column: ISO `YYYY-MM-DD` strings in and out (parsers are set so in database.ts). */
 export type DateString = string;
@@ -167,7 +168,7 @@ export interface DebtCasesTable extends Audited {
 }
 
 /** The whole database, as Kysely sees it (camelCase; the CamelCasePlugin maps to snake_case). */
-export interface Database extends AuthTables, ConnectionLogTables, AuditTables, RightsRequestTables, RightsStateTables {
+export interface Database extends AuthTables, ConnectionLogTables, AuditTables, RightsRequestTables, RightsStateTables, ProspectingTables {
   organisations: OrganisationsTable;
   people: PeopleTable;
   contracts: ContractsTable;

@@ -5,6 +5,7 @@ import * as m20261126T1110 from './20261126T1110-connection-logs.js';
 import * as m20261126T1120 from './20261126T1120-audit-chain.js';
 import * as m20261126T1200 from './20261126T1200-rights-requests.js';
 import * as m20261126T1210 from './20261126T1210-rights-state.js';
+import * as m20261126T1400 from './20261126T1400-prospecting.js';
 
 /**
  * Every migration, in order. Append-only: a landed migration is never edited or removed.
@@ -17,4 +18,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '20261126T1120-audit-chain': m20261126T1120,
   '20261126T1200-rights-requests': m20261126T1200,
   '20261126T1210-rights-state': m20261126T1210,
+  '20261126T1400-prospecting': m20261126T1400,
 });

@@ -1,0 +1,100 @@
+import type { ColumnType, Generated } from 'kysely';
+import type { Json, Timestamp } from '../../db/schema.js';
+
+type NullableTime = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+/** One rejected row of an import: where it is and why, never its values. */
+export interface RejectedRow {
+  /** Data row number, from 1, header excluded. */
+  readonly row: number;
+  /** Physical line (CSV) or sheet row (XLSX) where the record starts. */
+  readonly line: number;
+  readonly field: string;
+  readonly reason: string;
+}
+
+/** A value dropped from an accepted row, or a note about the file. */
+export interface ImportWarning {
+  readonly row?: number;
+  readonly line?: number;
+  readonly field: string;
+  readonly reason: string;
+}
+
+/** The report of an import, as stored on its job and printed by the CLI. */
+export interface ImportReport {
+  readonly imported: number;
+  readonly merged: number;
+  readonly rejected: readonly RejectedRow[];
+  readonly warnings: readonly ImportWarning[];
+  /** Accepted rows whose email or phone is on the opposition list: flagged objected, never contacted (R-PROS-3). */
+  readonly flaggedOpposed: number;
+  /** Pairs left for review instead of being merged (R-PROS-2). */
+  readonly queuedForReview: number;
+  readonly rows: number;
+  readonly blankRows: number;
+  readonly created: number;
+  readonly organisationsCreated: number;
+  readonly dryRun: boolean;
+  readonly encoding: string;
+  readonly delimiter: string | null;
+  readonly columns: Readonly<Record<string, string>>;
+}
+
+/** `import_jobs`: one import, its progress and its report. */
+export interface ImportJobsTable {
+  id: string;
+  kind: 'prospects';
+  source: string;
+  actor: string;
+  role: string | null;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  dryRun: Generated<boolean>;
+  rowsTotal: number | null;
+  rowsDone: Generated<number>;
+  imported: Generated<number>;
+  merged: Generated<number>;
+  report: Json<ImportReport> | null;
+  error: Json<{ code: string; message: string; details: readonly unknown[] }> | null;
+  createdAt: Timestamp;
+  finishedAt: NullableTime;
+}
+
+/** `prospect_field_provenance`: which source gave each field of a person, and when (R-PROS-2, R-PROS-9). */
+export interface ProspectFieldProvenanceTable {
+  personId: string;
+  field: string;
+  source: string;
+  collectedAt: Timestamp;
+  importJobId: string | null;
+  chosen: Generated<boolean>;
+}
+
+/** `prospect_organisation_keys`: SIRET, SIREN or normalised-name keys of organisations. */
+export interface ProspectOrganisationKeysTable {
+  kind: 'siret' | 'siren' | 'name';
+  key: string;
+  organisationId: string;
+}
+
+/** `dedupe_review_queue`: uncertain pairs waiting for a person's decision (R-PROS-2). */
+export interface DedupeReviewQueueTable {
+  id: string;
+  leftPersonId: string;
+  rightPersonId: string;
+  score: number;
+  comparison: Json<Readonly<Record<string, string>>>;
+  status: Generated<'pending' | 'accepted' | 'rejected'>;
+  importJobId: string | null;
+  createdAt: Timestamp;
+  decidedAt: NullableTime;
+  decidedBy: string | null;
+}
+
+/** The tables of src/prospecting (import, provenance, review). */
+export interface ProspectingTables {
+  importJobs: ImportJobsTable;
+  prospectFieldProvenance: ProspectFieldProvenanceTable;
+  prospectOrganisationKeys: ProspectOrganisationKeysTable;
+  dedupeReviewQueue: DedupeReviewQueueTable;
+}
