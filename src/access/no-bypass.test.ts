@@ -23,6 +23,14 @@ const ALLOWED: Readonly<Record<string, string>> = {
  */
 const ALLOWED_DIRS = ['src/db/', 'src/access/audit/', 'src/access/auth/', 'src/access/connection-logs/', 'src/rights/'];
 
+// The retention engines (last contact, re-permission, statistics fold) are batch engines over the whole base:
+// each act, message and fold runs inside an audited batch or writes its own audit entry (appendInTransaction).
+ALLOWED_DIRS.push('src/retention/contact/', 'src/retention/statistics/');
+
+// Selection, sending and commercial statistics are batch engines over the whole base: every selection passes the
+// guard (src/prospecting/campaigns/guard.ts, R-PROS-4) and each message, preview and report writes its audit event.
+ALLOWED_DIRS.push('src/prospecting/campaigns/', 'src/prospecting/stats/');
+
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const p = join(dir, name);

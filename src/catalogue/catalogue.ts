@@ -9,6 +9,11 @@ import { RECIPIENTS_CATALOGUE } from '../rights/recipients/catalogue-entries.js'
 import { RECTIFICATION_CATALOGUE } from '../rights/rectification/catalogue-entries.js';
 import { RIGHTS_REQUESTS_CATALOGUE } from '../rights/requests/catalogue-entries.js';
 import { RESTRICTION_CATALOGUE } from '../rights/restriction/catalogue-entries.js';
+import { CONSENT_CATALOGUE } from '../consent/catalogue-entries.js';
+import { RETENTION_CATALOGUE } from '../retention/catalogue-entries.js';
+import { CONTACT_CATALOGUE } from '../retention/contact/catalogue-entries.js';
+import { STATISTICS_CATALOGUE } from '../retention/statistics/catalogue-entries.js';
+import { CAMPAIGNS_CATALOGUE } from '../prospecting/campaigns/catalogue-entries.js';
 
 /**
  * The personal-data catalogue (P1.1): one declaration of every column of every table,
@@ -34,7 +39,8 @@ export type DataCategory =
   | 'debt_recovery'
   | 'prospecting'
   | 'provenance'
-  | 'connection';
+  | 'connection'
+  | 'consent';
 
 /** A column that can hold personal data. */
 export interface PersonalColumn {
@@ -303,6 +309,11 @@ export const CATALOGUE: readonly TableEntry[] = Object.freeze([
   ...RECTIFICATION_CATALOGUE,
   ...ERASURE_CATALOGUE,
   ...RECIPIENTS_CATALOGUE,
+  ...CONSENT_CATALOGUE,
+  ...RETENTION_CATALOGUE,
+  ...CONTACT_CATALOGUE,
+  ...STATISTICS_CATALOGUE,
+  ...CAMPAIGNS_CATALOGUE,
   ...PROSPECTING_IMPORT_CATALOGUE,
 ]);
 

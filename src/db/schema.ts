@@ -3,8 +3,13 @@ import type { AuditTables } from '../access/audit/tables.js';
 import type { AuthTables } from '../access/auth/tables.js';
 import type { ConnectionLogTables } from '../access/connection-logs/tables.js';
 import type { RightsRequestTables } from '../rights/requests/tables.js';
+import type { ConsentTables } from '../consent/tables.js';
 import type { RightsStateTables } from '../rights/erasure/tables.js';
+import type { ContactTables } from '../retention/contact/tables.js';
+import type { StatisticsTables } from '../retention/statistics/tables.js';
+import type { CampaignTables } from '../prospecting/campaigns/tables.js';
 import type { ProspectingTables } from '../prospecting/import/tables.js';
+import type { RetentionTables } from '../retention/tables.js';
 
 /** A `date` column: ISO `YYYY-MM-DD` strings in and out (parsers are set so in database.ts). */
 export type DateString = string;
@@ -168,7 +173,7 @@ export interface DebtCasesTable extends Audited {
 }
 
 /** The whole database, as Kysely sees it (camelCase; the CamelCasePlugin maps to snake_case). */
-export interface Database extends AuthTables, ConnectionLogTables, AuditTables, RightsRequestTables, RightsStateTables, ProspectingTables {
+export interface Database extends AuthTables, ConnectionLogTables, AuditTables, RightsRequestTables, RightsStateTables, ConsentTables, ContactTables, StatisticsTables, CampaignTables, RetentionTables {
   organisations: OrganisationsTable;
   people: PeopleTable;
   contracts: ContractsTable;

@@ -5,7 +5,11 @@ import * as m20261126T1110 from './20261126T1110-connection-logs.js';
 import * as m20261126T1120 from './20261126T1120-audit-chain.js';
 import * as m20261126T1200 from './20261126T1200-rights-requests.js';
 import * as m20261126T1210 from './20261126T1210-rights-state.js';
+import * as m20261126T1300 from './20261126T1300-retention.js';
 import * as m20261126T1400 from './20261126T1400-prospecting.js';
+import * as m20261126T1310 from './20261126T1310-contact-and-statistics.js';
+import * as m20261126T1450 from './20261126T1450-campaigns.js';
+import * as m20261126T1500 from './20261126T1500-consent.js';
 
 /**
  * Every migration, in order. Append-only: a landed migration is never edited or removed.
@@ -18,5 +22,9 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '20261126T1120-audit-chain': m20261126T1120,
   '20261126T1200-rights-requests': m20261126T1200,
   '20261126T1210-rights-state': m20261126T1210,
+  '20261126T1300-retention': m20261126T1300,
   '20261126T1400-prospecting': m20261126T1400,
+  '20261126T1310-contact-and-statistics': m20261126T1310,
+  '20261126T1450-campaigns': m20261126T1450,
+  '20261126T1500-consent': m20261126T1500,
 });

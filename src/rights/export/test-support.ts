@@ -249,6 +249,7 @@ export const SEEDERS: readonly Seeder[] = [
   { table: 'person_states', rows: (c) => [{ person_id: c.personId, objection_other_at: at(c, 32), objection_other_grounds: `Motif-${c.tag}` }] },
   { table: 'prospect_field_provenance', rows: (c) => [{ person_id: c.personId, field: 'email', source: `Fichier-${c.tag}`, collected_at: at(c, 34), chosen: true }] },
   { table: 'dedupe_review_queue', rows: (c) => [{ id: newId(), left_person_id: c.personId, right_person_id: c.personId, score: 0.5 + (c.n % 100) / 1000, comparison: { lastName: `level-${c.tag}` }, created_at: at(c, 35) }] },
+  { table: 'solicitations', rows: (c) => [{ id: newId(), person_id: c.personId, campaign_id: null, kind: 'art14_notice', channel: 'email', sent_at: at(c, 36), art14_included: true, opened_at: at(c, 37), clicked_at: at(c, 38) }] },
   { table: 'person_change_history', rows: (c) => [{ id: newId(), person_id: c.personId, changed_at: at(c, 33), field: 'last_name', old_value: { last_name: `Ancien-${c.tag}` } }] },
   // A lifted hold and an archived record whose hold ran out: nothing keeps them any more.
   { table: 'legal_holds', rows: (c) => [{ id: newId(), person_id: c.personId, reason: `Litige-${c.tag}`, set_by: 'user:dpo', set_at: new Date('2022-01-01T00:00:00Z'), lifted_at: new Date('2023-01-01T00:00:00Z') }] },
