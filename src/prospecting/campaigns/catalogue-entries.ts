@@ -5,7 +5,7 @@ const plain = (why: string): PlainColumn => ({ personal: false, why });
 const CAMPAIGN = 'a campaign setting, written by staff for everyone in a segment, about no one in particular';
 
 /** The catalogue entries (P1.1) of segments, campaigns and the solicitation log (R-PROS-4 to R-PROS-11). */
-export const CAMPAIGNS_CATALOGUE: readonly TableEntry[] = Object.freeze([
+export const CAMPAIGNS_CATALOGUE: readonly TableEntry[] = Object.freeze<TableEntry[]>([
   {
     table: 'segments',
     description: 'Saved selection criteria for loyalty, prospecting, study, survey and promotion actions',
