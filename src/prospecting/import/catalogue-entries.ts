@@ -10,7 +10,7 @@ const provenance: PersonalColumn = { personal: true, category: 'provenance', pur
  * from is itself about the person), organisation match keys (legal persons, recital
  * 14) and the dedupe review queue (which two people might be one: about both).
  */
-export const PROSPECTING_IMPORT_CATALOGUE: readonly TableEntry[] = Object.freeze([
+export const PROSPECTING_IMPORT_CATALOGUE: readonly TableEntry[] = Object.freeze<TableEntry[]>([
   {
     table: 'import_jobs',
     description: 'Prospect file imports: progress and report (row and line numbers, field names, reasons; never values)',

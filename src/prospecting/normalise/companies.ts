@@ -1,0 +1,71 @@
+import { isValidSiren, isValidSiret } from '../../demo/siret.js';
+import { cleanText, fold } from './fold.js';
+
+/** French legal forms, as written after (or before) a company name. */
+export const LEGAL_FORMS: readonly string[] = [
+  'SA', 'SAS', 'SASU', 'SARL', 'SARLU', 'EURL', 'SCI', 'SNC', 'SCOP', 'SCA', 'SCS', 'SE', 'SEL', 'SELARL', 'SELAS', 'SELAFA', 'SELCA',
+  'GIE', 'GAEC', 'EARL', 'EI', 'EIRL', 'SCM', 'SCP', 'SEM', 'SEML', 'SPL', 'SCIC', 'ASSOCIATION', 'ASSO', 'FONDATION',
+];
+const FORMS = new Set(LEGAL_FORMS.map((f) => f.toLowerCase()));
+const NOISE = new Set(['societe', 'ste', 'ets', 'etablissements', 'groupe', 'cie', 'compagnie', 'et', 'the', 'inc', 'ltd', 'gmbh', 'llc']);
+
+/** A company name normalised. */
+export interface NormalisedCompany {
+  /** NFC, spaces collapsed, the legal form kept as written in capitals ("Acme SAS"). */
+  readonly display: string;
+  /** The legal form found, if any. */
+  readonly legalForm: string | null;
+  /** Folded, without legal form or "Société"/"& Cie": what matching compares. */
+  readonly key: string;
+}
+
+/**
+ * Normalises a company name (R-PROS-1): the legal-form suffix or prefix recognised
+ * with or without dots ("S.A.R.L.", "sarl"), written in capitals, and removed from the
+ * match key with "Société", "Ets" and "& Cie".
+ */
+export function normaliseCompanyName(raw: string | null | undefined): NormalisedCompany | null {
+  if (raw === null || raw === undefined) return null;
+  const text = cleanText(raw);
+  if (!/[\p{L}\p{N}]/u.test(text)) return null;
+  // "S.A.R.L." → "SARL" before splitting into words.
+  const undotted = text.replace(/\b((?:[A-Za-z]\.){2,})/g, (m) => m.replace(/\./g, ''));
+  const words = undotted.split(' ');
+  let legalForm: string | null = null;
+  const kept: string[] = [];
+  for (const w of words) {
+    const f = fold(w).replace(/ /g, '');
+    if (legalForm === null && FORMS.has(f) && words.length > 1) {
+      legalForm = f.toUpperCase();
+      continue;
+    }
+    kept.push(w);
+  }
+  const name = kept.join(' ').replace(/^[\s,;-]+|[\s,;-]+$/g, '');
+  const display = legalForm ? `${name} ${legalForm}` : name;
+  const key = fold(name)
+    .split(' ')
+    .filter((w) => w !== '' && !NOISE.has(w))
+    .join(' ');
+  return { display, legalForm, key: key === '' ? fold(name) : key };
+}
+
+/** A SIREN or SIRET normalised, or why not. */
+export type CompanyIdResult =
+  | { readonly ok: true; readonly siren: string; readonly siret: string | null }
+  | { readonly ok: false; readonly reason: string };
+
+/**
+ * Normalises a SIREN (9 digits) or SIRET (14 digits): spaces and dots removed, the
+ * check digit verified (Luhn; La Poste's SIRETs by their own rule, R-PROS-1), reusing
+ * src/demo/siret.ts.
+ */
+export function normaliseCompanyId(raw: string): CompanyIdResult {
+  const digits = cleanText(raw).replace(/[\s.\-/]/g, '');
+  if (!/^\d+$/.test(digits)) return { ok: false, reason: 'a SIREN or SIRET has only digits' };
+  if (digits.length === 14) {
+    return isValidSiret(digits) ? { ok: true, siren: digits.slice(0, 9), siret: digits } : { ok: false, reason: 'the SIRET check digit is wrong' };
+  }
+  if (digits.length === 9) return isValidSiren(digits) ? { ok: true, siren: digits, siret: null } : { ok: false, reason: 'the SIREN check digit is wrong' };
+  return { ok: false, reason: 'a SIREN has 9 digits and a SIRET 14' };
+}
