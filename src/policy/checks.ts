@@ -208,6 +208,24 @@ function checkLocations(policy: Policy, issues: Issue[]): void {
   }
 }
 
+/**
+ * P4.2: a re-permission message makes sense only where retention runs from the last
+ * contact; it goes either before the term or with an answer window after it, not both.
+ */
+function checkRepermission(policy: Policy, issues: Issue[]): void {
+  policy.purposes.forEach((purpose, i) => {
+    const rule = purpose.retention.repermission;
+    if (rule === undefined) return;
+    const path = ['purposes', i, 'retention', 'repermission'];
+    if (purpose.retention.start !== 'collection_or_last_contact') {
+      issues.push({ path, message: `re-permission applies only to retention that starts at collection_or_last_contact, not ${purpose.retention.start}` });
+    }
+    if ((rule.before === undefined) === (rule.after === undefined)) {
+      issues.push({ path, message: 'give exactly one of before (lead time before the term) or after (answer window after the term)' });
+    }
+  });
+}
+
 /** Every semantic problem of a schema-valid policy, each at the path to fix. */
 export function semanticIssues(policy: Policy): readonly Issue[] {
   const issues: Issue[] = [];
@@ -218,5 +236,6 @@ export function semanticIssues(policy: Policy): readonly Issue[] {
   checkPurposes(policy, issues);
   checkRoles(policy, issues);
   checkLocations(policy, issues);
+  checkRepermission(policy, issues);
   return issues;
 }

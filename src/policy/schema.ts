@@ -12,6 +12,7 @@ import {
   PURPOSE_IDS,
   RETENTION_ENDS,
   RETENTION_STARTS,
+  STATISTICS_DIMENSIONS,
   ROLE_KINDS,
   ROLE_SCOPES,
   SAFEGUARDS,
@@ -30,11 +31,13 @@ import {
   type PolicyVersion,
   type PostalAddress,
   type Purpose,
+  type RepermissionRule,
   type RetentionRule,
   type Role,
+  type StatisticsRule,
   type SupervisoryAuthority,
 } from './types.js';
-import { array, boolean, object, oneOf, optional, record, string, type Schema } from './validator.js';
+import { array, boolean, integer, object, oneOf, optional, record, string, type Schema } from './validator.js';
 
 const id = string({
   format: { test: (s) => /^[a-z][a-z0-9_]*$/.test(s), expected: 'an id in snake_case such as client_contacts' },
@@ -106,11 +109,20 @@ const legalHold = object<LegalHold>({
   basis: text,
 });
 
+const repermission = object<RepermissionRule>({ before: optional(duration), after: optional(duration) });
+// R-PROS-8: k ≥ 5 by default and at least 5 always.
+const statistics = object<StatisticsRule>({
+  k: integer({ min: 5 }),
+  dimensions: array(oneOf(STATISTICS_DIMENSIONS), { unique: true }),
+});
+
 const retention = object<RetentionRule>({
   start: oneOf(RETENTION_STARTS),
   active: duration,
   archive: duration,
   end: oneOf(RETENTION_ENDS),
+  repermission: optional(repermission),
+  statistics: optional(statistics),
   restitution: optional(boolean()),
   holds: optional(array(legalHold)),
   notes: optional(localized),

@@ -164,6 +164,29 @@ export interface LegalHold {
   readonly basis: string;
 }
 
+/** The dimensions anonymised statistics may be cut by (R-PROS-8): source, région, quarter or year of collection. */
+export const STATISTICS_DIMENSIONS = ['source', 'region', 'quarter', 'year'] as const;
+/** One of STATISTICS_DIMENSIONS. */
+export type StatisticsDimension = (typeof STATISTICS_DIMENSIONS)[number];
+
+/**
+ * When the one re-permission message goes out (P4.2): `before` the term (lead time,
+ * default P30D), or at the term with an answer window `after` it during which the data
+ * is kept (the annex: "au terme de ce délai, CERTILIENCE peut reprendre contact").
+ * Exactly one of the two.
+ */
+export interface RepermissionRule {
+  readonly before?: IsoDuration;
+  readonly after?: IsoDuration;
+}
+
+/** The aggregates folded in before a purpose's people are deleted (R-PROS-8). */
+export interface StatisticsRule {
+  /** Minimum group size, at least 5. */
+  readonly k: number;
+  readonly dimensions: readonly StatisticsDimension[];
+}
+
 /**
  * Retention of a purpose's data: the data lives for the whole relationship, then
  * `active` more after `start`, then `archive` in the intermediate archive, then `end`.
@@ -173,6 +196,10 @@ export interface RetentionRule {
   readonly active: IsoDuration;
   readonly archive: IsoDuration;
   readonly end: RetentionEnd;
+  /** P4.2: the re-permission message for retention from collection or last contact; default 30 days before the term. */
+  readonly repermission?: RepermissionRule;
+  /** R-PROS-8: the anonymised statistics kept when the purpose's people are deleted; absent, none. */
+  readonly statistics?: StatisticsRule;
   /** At the end, give the data back to the client before destroying it (processor, Art. 28(3)(g)). */
   readonly restitution?: boolean;
   readonly holds?: readonly LegalHold[];

@@ -150,6 +150,16 @@ export function array<T>(item: Schema<T>, options: ArrayOptions = {}): Schema<re
   });
 }
 
+/** An integer, at least `min` when given. */
+export function integer(options: { readonly min?: number } = {}): Schema<number> {
+  const expected = options.min === undefined ? 'an integer' : `an integer of at least ${options.min}`;
+  return schema(expected, (value, path, issues) => {
+    if (typeof value !== 'number' || !Number.isInteger(value) || (options.min !== undefined && value < options.min)) {
+      issues.push({ path, message: `must be ${expected}, got ${describe(value)}` });
+    }
+  });
+}
+
 /** Marks an object key as optional. */
 export function optional<T>(inner: Schema<T>): OptionalField<T> {
   return { kind: 'optional', schema: inner };

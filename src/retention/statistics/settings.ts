@@ -1,16 +1,10 @@
 import type { PurposeId } from '../../db/schema.js';
+import type { Policy, StatisticsRule } from '../../policy/types.js';
 
-/** The dimensions a statistics group may be cut by (R-PROS-8). */
-export const STATISTICS_DIMENSIONS = ['source', 'region', 'quarter', 'year'] as const;
-/** One of STATISTICS_DIMENSIONS: the prospect's source, région of their address, quarter or year of collection. */
-export type StatisticsDimension = (typeof STATISTICS_DIMENSIONS)[number];
+export { STATISTICS_DIMENSIONS, type StatisticsDimension } from '../../policy/types.js';
 
-/** What to fold for one purpose before its people are deleted. */
-export interface StatisticsSettings {
-  /** Minimum group size (k-anonymity); at least 5 (R-PROS-8). */
-  readonly k: number;
-  readonly dimensions: readonly StatisticsDimension[];
-}
+/** What to fold for one purpose before its people are deleted: the policy's `retention.statistics`. */
+export type StatisticsSettings = StatisticsRule;
 
 /** Statistics settings by purpose; a purpose not listed folds nothing. */
 export type StatisticsByPurpose = Readonly<Partial<Record<PurposeId, StatisticsSettings>>>;
@@ -22,3 +16,12 @@ export const MIN_K = 5;
 export const DEFAULT_STATISTICS: StatisticsByPurpose = Object.freeze({
   prospecting: Object.freeze({ k: MIN_K, dimensions: Object.freeze(['source', 'region', 'quarter'] as const) }),
 });
+
+/** The statistics each purpose of the policy asks for (`purposes[].retention.statistics`). */
+export function statisticsSettings(policy: Policy): StatisticsByPurpose {
+  const out: Partial<Record<PurposeId, StatisticsSettings>> = {};
+  for (const purpose of policy.purposes) {
+    if (purpose.retention.statistics !== undefined) out[purpose.id] = purpose.retention.statistics;
+  }
+  return Object.freeze(out);
+}
