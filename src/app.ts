@@ -13,6 +13,9 @@ import type { GateSession } from './access/gate.js';
 import { accessRoutes } from './access/routes.js';
 import { createAccessRuntime } from './access/runtime.js';
 import { crmRoutes } from './crm/routes.js';
+import { noticeRoutes } from './documents/routes.js';
+import { consentRoutes } from './consent/routes.js';
+import { campaignRoutes } from './prospecting/campaigns/routes.js';
 import { createMailer, type Mailer } from './mail/index.js';
 import { rightsExecutor } from './rights/executor.js';
 import { rightsRequestRoutes, type RightExecutor } from './rights/requests/index.js';
@@ -104,6 +107,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   );
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(noticeRoutes, { policy: options.policy, ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
 
   await app.register(authPlugin, {
     db,
@@ -122,6 +126,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // guards its staff routes itself, so it sits outside the requireActor scope below.
   const dataDir = options.dataDir ?? join(tmpdir(), `rempart-${process.pid}`);
   const mailer = options.mailer ?? createMailer({ outboxDir: join(dataDir, 'outbox') });
+  await app.register(consentRoutes, { deps: { db, policy: options.policy, now, mailer, serverKey, fetch: globalThis.fetch }, session });
   await app.register(rightsRequestRoutes, {
     prefix: '/api/v1',
     deps: { db, policy: options.policy, now, mailer, serverKey, dataDir },
@@ -138,6 +143,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     { prefix: '/api/v1' },
   );
+
+  await app.register(campaignRoutes, { session, db, policy: options.policy, now, mailer, serverKey });
 
   const webRoot = options.webRoot ?? DEFAULT_WEB_ROOT;
   if (existsSync(webRoot)) {
