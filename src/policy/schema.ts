@@ -125,6 +125,8 @@ const retention = object<RetentionRule>({
   statistics: optional(statistics),
   restitution: optional(boolean()),
   holds: optional(array(legalHold)),
+  archiveKeeps: optional(record(id, array(id, { nonEmpty: true, unique: true }))),
+  financialYearEnd: optional(string({ format: { test: (v) => /^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/.test(v), expected: 'a month-day MM-DD such as 12-31' } })),
   notes: optional(localized),
 });
 

@@ -203,6 +203,14 @@ export interface RetentionRule {
   /** At the end, give the data back to the client before destroying it (processor, Art. 28(3)(g)). */
   readonly restitution?: boolean;
   readonly holds?: readonly LegalHold[];
+  /**
+   * P4.5: the columns kept, per table, when a record moves to the intermediate archive;
+   * every other column is dropped as not needed for proof, and a table not listed is
+   * deleted rather than archived. Absent: nothing is archived (the archive phase is empty).
+   */
+  readonly archiveKeeps?: { readonly [table: string]: readonly string[] };
+  /** The last day of the financial year, `MM-DD` (holds `from: financial_year_end`); default `12-31`. */
+  readonly financialYearEnd?: string;
   readonly notes?: Localized;
 }
 

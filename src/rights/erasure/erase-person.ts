@@ -13,6 +13,7 @@ import { notifyRecipients } from '../recipients/recipients.js';
 import { endOfDay, isoDay, statutoryHolds, type TableHold } from './holds.js';
 import { fileStoreFiles, searchableText } from './file-stores.js';
 import { rightsCatalogue, rowsThrough, type RawRow } from './walk.js';
+import { ARCHIVE_TABLE } from '../../retention/catalogue-entries.js';
 
 /** How an erasure runs. */
 export interface ErasureOptions {
@@ -63,7 +64,7 @@ const add = (m: Record<string, number>, k: string, n: number) => {
 };
 
 /** Tables with a meaning of their own to erasure: the holds and the archive are handled apart. */
-const OWN = new Set(['legal_holds', 'archived_records']);
+const OWN = new Set(['legal_holds', 'archived_records', ARCHIVE_TABLE]);
 
 /**
  * Open rights requests are not erased: the controller must still answer them (GDPR
@@ -212,6 +213,27 @@ export async function erasePerson(db: Kysely<Database>, policy: LoadedPolicy, pe
           and not ((a.hold_until is not null and a.hold_until > ${now})
                or (a.hold_until is null and exists (select 1 from legal_holds h where h.id = a.legal_hold_id and h.lifted_at is null)))`.execute(raw);
       add(deleted, 'archived_records', Number(expired.numAffectedRows ?? 0));
+      // The retention archive (P4.5): under a litigation hold it all stays; otherwise
+      // accounting records still inside their hold (L123-22) stay, unlinked from the
+      // person, and everything else of theirs goes.
+      if (litigation.length === 0) {
+        const accounting = [...holds.values()].filter((h) => !h.inPlace).map((h) => h.table);
+        const today = isoDay(now)!;
+        const keptAccounting = await sql`
+          update archive.records set person_id = null
+          where person_id = ${personId} and source_table = any(${accounting}::text[]) and delete_on > ${today}::date`.execute(raw);
+        const n = Number(keptAccounting.numAffectedRows ?? 0);
+        if (n > 0) {
+          add(unlinked, ARCHIVE_TABLE, n);
+          for (let i = 0; i < n; i++) keep(ARCHIVE_TABLE, 'Code de commerce L123-22: accounting records kept in the archive', null);
+        }
+        const gone = await sql`delete from archive.records where person_id = ${personId}`.execute(raw);
+        add(deleted, ARCHIVE_TABLE, Number(gone.numAffectedRows ?? 0));
+        if (n + Number(gone.numAffectedRows ?? 0) > 0) touched.add(ARCHIVE_TABLE);
+      } else {
+        const held = await sql<{ n: string | number }>`select count(*) as n from archive.records where person_id = ${personId}`.execute(raw);
+        for (let i = 0; i < Number(held.rows[0]?.n ?? 0); i++) keep(ARCHIVE_TABLE, 'GDPR Art. 17(3)(e): litigation hold', null);
+      }
       if (Number(lifted.numDeletedRows) > 0) touched.add('legal_holds');
       if (Number(expired.numAffectedRows ?? 0) > 0) touched.add('archived_records');
     }

@@ -259,6 +259,8 @@ export const SEEDERS: readonly Seeder[] = [
       { id: newId(), source_table: 'complaints', record_id: newId(), person_id: c.personId, data: { subject: `Archive-${c.tag}` }, reason: 'old', hold_until: new Date('2024-01-01T00:00:00Z'), archived_at: new Date('2020-01-01T00:00:00Z') },
     ],
   },
+  // The intermediate archive (P4.5): a record whose archive period ran out.
+  { table: 'archive.records', rows: (c) => [{ source_table: 'complaints', id: newId(), purpose: 'crm', person_id: c.personId, organisation_id: c.organisationId, data: { subject: `Archivé-${c.tag}` }, reason: 'retention', archived_at: new Date('2020-01-01T00:00:00Z'), delete_on: '2024-01-01', end_action: 'anonymise' }] },
 ];
 
 /** The catalogued tables with a subject link that no seeder covers: the test of P5.1 fails on any. */

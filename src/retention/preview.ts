@@ -1,0 +1,49 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { RempartError } from '../errors.js';
+import { isIsoDate, type LoadedPolicy } from '../policy/index.js';
+import type { IsoDate } from '../policy/types.js';
+import { archiveGroups, closedRequestGroups, connectionLogGroups, erasureHoldGroups, invoicesPage, peoplePage } from './facts.js';
+import { PlanAccumulator, planRecord, retentionRules, type PlanSummary, type RecordPlan } from './plan.js';
+
+/**
+ * `rempart retention plan`: every record's facts, streamed page by page through the
+ * pure planner, counted by purpose and action for `at` and the 30, 90 and 365 days
+ * after it (P4.6: what will be archived or deleted at any future date).
+ */
+export async function previewRetention(db: Kysely<Database>, policy: LoadedPolicy, at: IsoDate, options: { batchSize?: number } = {}): Promise<PlanSummary> {
+  if (!isIsoDate(at)) throw new RempartError('VALIDATION_FAILED', `"${at}" is not a calendar date YYYY-MM-DD.`, { details: [{ field: 'at', message: 'a date such as 2027-01-31' }] });
+  const acc = new PlanAccumulator(retentionRules(policy), at);
+  const size = options.batchSize ?? 5000;
+  for (const read of [peoplePage, invoicesPage]) {
+    for (let after: string | null = null; ; ) {
+      const page = await read(db, after, size);
+      if (page.last === null) break;
+      after = page.last;
+      for (const r of page.rows) acc.add(r.facts);
+    }
+  }
+  for (const groups of [archiveGroups, erasureHoldGroups, connectionLogGroups, closedRequestGroups]) {
+    for (const f of await groups(db)) acc.add(f);
+  }
+  return acc.summary();
+}
+
+/**
+ * One person's retention on day `at` (P4.2, R-PROS-4): their phase, what a run that day
+ * does to them and the next change. Null when the person is not in the operational
+ * tables (archived or gone). What the prospecting selection and the re-permission
+ * call: a person is past retention when `due` is not null.
+ */
+export async function personRetention(db: Kysely<Database>, policy: LoadedPolicy, personId: string, at: IsoDate): Promise<RecordPlan | null> {
+  const page = await peoplePage(db, null, 1, personId);
+  const row = page.rows[0];
+  if (!row || row.id !== personId) return null;
+  return planRecord(retentionRules(policy), row.facts, at);
+}
+
+/** Whether the person is past their retention on day `at` (or no longer in the operational tables). */
+export async function isPastRetention(db: Kysely<Database>, policy: LoadedPolicy, personId: string, at: IsoDate): Promise<boolean> {
+  const plan = await personRetention(db, policy, personId, at);
+  return plan === null || plan.due !== null;
+}
