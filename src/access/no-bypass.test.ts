@@ -21,11 +21,13 @@ const ALLOWED: Readonly<Record<string, string>> = {
  * trace of a person wherever it is (GDPR Art. 15, 17) by walking the catalogue; each of
  * its exports and erasures writes its own audit event.
  */
-const ALLOWED_DIRS = ['src/db/', 'src/access/audit/', 'src/access/auth/', 'src/access/connection-logs/', 'src/rights/'];
+const ALLOWED_DIRS = ['src/db/', 'src/access/audit/', 'src/access/auth/', 'src/access/connection-logs/', 'src/rights/', 'src/consent/' /* consent history and transfers: set-based consent checks at the transfer instant, each transfer audited as one export in its transaction (P1.6) */];
 
 // The retention engines (last contact, re-permission, statistics fold) are batch engines over the whole base:
 // each act, message and fold runs inside an audited batch or writes its own audit entry (appendInTransaction).
 ALLOWED_DIRS.push('src/retention/contact/', 'src/retention/statistics/');
+// The retention sweep and planner (P4): set-based batches over the whole base, each batch audited in its transaction (appendInTransaction).
+ALLOWED_DIRS.push('src/retention/');
 
 // Selection, sending and commercial statistics are batch engines over the whole base: every selection passes the
 // guard (src/prospecting/campaigns/guard.ts, R-PROS-4) and each message, preview and report writes its audit event.
