@@ -173,7 +173,7 @@ export interface DebtCasesTable extends Audited {
 }
 
 /** The whole database, as Kysely sees it (camelCase; the CamelCasePlugin maps to snake_case). */
-export interface Database extends AuthTables, ConnectionLogTables, AuditTables, RightsRequestTables, RightsStateTables, ConsentTables, ContactTables, StatisticsTables, CampaignTables, RetentionTables {
+export interface Database extends AuthTables, ConnectionLogTables, AuditTables, RightsRequestTables, RightsStateTables, ConsentTables, ContactTables, StatisticsTables, CampaignTables, RetentionTables, ProspectingTables {
   organisations: OrganisationsTable;
   people: PeopleTable;
   contracts: ContractsTable;
