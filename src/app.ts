@@ -17,6 +17,7 @@ import { noticeRoutes } from './documents/routes.js';
 import { noticeRoutes } from './documents/routes.js';
 import { consentRoutes } from './consent/routes.js';
 import { campaignRoutes } from './prospecting/campaigns/routes.js';
+import { repermissionRoutes } from './retention/contact/routes.js';
 import { createMailer, type Mailer } from './mail/index.js';
 import { rightsExecutor } from './rights/executor.js';
 import { rightsRequestRoutes, type RightExecutor } from './rights/requests/index.js';
@@ -147,6 +148,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   );
 
   await app.register(campaignRoutes, { session, db, policy: options.policy, now, mailer, serverKey });
+  await app.register(repermissionRoutes, { db, policy: options.policy, now, serverKey });
 
   const webRoot = options.webRoot ?? DEFAULT_WEB_ROOT;
   if (existsSync(webRoot)) {

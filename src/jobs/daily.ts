@@ -4,12 +4,23 @@ import { purgeConnectionLogs } from '../access/connection-logs/index.js';
 import type { Database } from '../db/schema.js';
 import { OUTBOX_STORE, purgeOutbox } from '../mail/index.js';
 import { parseDuration } from '../policy/index.js';
+import type { Mailer } from '../mail/index.js';
+import type { Policy } from '../policy/types.js';
+import { sendRepermissionRequests, type RepermissionLinks } from '../retention/contact/repermission.js';
 
 /** What one daily run did. */
 export interface DailyReport {
   readonly connectionLogsPurged: number;
   readonly sessionsPurged: number;
   readonly outboxFilesPurged: number;
+  /** Re-permission messages sent (P4.2); present when the run was given what it needs to send them. */
+  readonly repermissionSent?: number;
+}
+
+/** What the optional daily steps need. */
+export interface DailyExtras {
+  /** P4.2: the policy, the mailer and the links of the re-permission messages. */
+  readonly repermission?: { readonly policy: Policy; readonly mailer: Mailer; readonly links: RepermissionLinks };
 }
 
 /**
@@ -17,13 +28,16 @@ export interface DailyReport {
  * retention sweep of a later issue joins here), and ended sessions are removed. Each
  * step is idempotent, so a second run the same day, or on another instance, changes nothing.
  */
-export async function runDailyJobs(db: Kysely<Database>, now: Date, serverKey: Buffer, outboxDir?: string): Promise<DailyReport> {
+export async function runDailyJobs(db: Kysely<Database>, now: Date, serverKey: Buffer, outboxDir?: string, extras: DailyExtras = {}): Promise<DailyReport> {
   const connectionLogsPurged = await purgeConnectionLogs(db, now);
   const sessionsPurged = await purgeEndedSessions(db, now, serverKey);
   // Outgoing mail kept as files expires as the catalogue of file stores declares (P5.3).
   const days = parseDuration(OUTBOX_STORE.expiry.after ?? 'P30D').days;
   const outboxFilesPurged = outboxDir ? await purgeOutbox(outboxDir, new Date(now.getTime() - days * 86_400_000)) : 0;
-  return { connectionLogsPurged, sessionsPurged, outboxFilesPurged };
+  // P4.2: the one message before the retention term of prospects and file-exchange subjects.
+  const rp = extras.repermission;
+  const repermission = rp ? { repermissionSent: (await sendRepermissionRequests(db, rp.policy, rp.mailer, now, rp.links)).sent } : {};
+  return { connectionLogsPurged, sessionsPurged, outboxFilesPurged, ...repermission };
 }
 
 /** The local calendar day (Europe/Paris) of an instant, `YYYY-MM-DD`. */
@@ -55,6 +69,7 @@ export function startDailyJobs(options: {
   hour: number;
   serverKey: Buffer;
   outboxDir?: string;
+  extras?: DailyExtras;
   now?: () => Date;
   onReport?: (report: DailyReport) => void;
   onError?: (e: unknown) => void;
@@ -73,12 +88,12 @@ export function startDailyJobs(options: {
               const got = await sql<{ locked: boolean }>`select pg_try_advisory_lock(${DAILY_LOCK}) as locked`.execute(conn);
               if (!got.rows[0]?.locked) return null;
               try {
-                return await runDailyJobs(conn, at, options.serverKey, options.outboxDir);
+                return await runDailyJobs(conn, at, options.serverKey, options.outboxDir, options.extras);
               } finally {
                 await sql`select pg_advisory_unlock(${DAILY_LOCK})`.execute(conn);
               }
             })
-          : await runDailyJobs(options.db, at, options.serverKey, options.outboxDir);
+          : await runDailyJobs(options.db, at, options.serverKey, options.outboxDir, options.extras);
       lastRunDay = parisDay(at);
       if (report) options.onReport?.(report);
     } catch (e) {
