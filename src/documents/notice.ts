@@ -174,8 +174,9 @@ export function retentionSentences(policy: LoadedPolicy, purposes: readonly Purp
 function retentionGroups(purposes: readonly Purpose[]): readonly { readonly purposes: readonly Purpose[]; readonly rule: RetentionRule }[] {
   const groups: { purposes: Purpose[]; rule: RetentionRule; key: string }[] = [];
   for (const p of purposes) {
-    const { notes: _notes, ...rest } = p.retention;
-    const key = JSON.stringify(rest);
+    // Only what the notice says of a rule decides the grouping (not, say, re-permission settings).
+    const r = p.retention;
+    const key = JSON.stringify([r.start, r.active, r.archive, r.end, r.restitution ?? false, r.holds ?? []]);
     const g = groups.find((x) => x.key === key);
     if (g) g.purposes.push(p);
     else groups.push({ purposes: [p], rule: p.retention, key });
