@@ -83,6 +83,8 @@ describeEachEngine('selection guard', (store) => {
     // Collected as long ago, but the person clicked a year ago: still within the period.
     const renewed = await addPerson(db, { source: src, collectedAt: new Date('2023-11-25T09:00:00Z'), lastContactAt: new Date('2025-11-01T09:00:00Z') });
     const personal = await addPerson(db, { source: src, email: 'claire.martin@gmail.com' });
+    // A client contact's clock is the contract's end (crm), not collection: the retention engine says still active.
+    const client = await addPerson(db, { source: src, relation: 'client_contact', collectedAt: new Date('2022-01-10T09:00:00Z') });
     // Archived: moved out of the operational tables (the archive keeps it elsewhere).
     const archived = await addPerson(db, { source: src });
     const row = await db.selectFrom('people').selectAll().where('id', '=', archived).executeTakeFirstOrThrow();
@@ -90,12 +92,12 @@ describeEachEngine('selection guard', (store) => {
     await db.deleteFrom('people').where('id', '=', archived).execute();
 
     const selected = await ids({ sources: [src] });
-    expect(selected).toEqual([ok, postOnly, renewed].sort());
+    expect(selected).toEqual([ok, postOnly, renewed, client].sort());
     for (const out of [objected, listed, listedByPhone, restricted, expired, personal, archived]) expect(selected).not.toContain(out);
 
     const count = await countEligible(deps(), { criteria: { sources: [src] }, use: 'solicitation', now: NOW });
     expect(count).toEqual({
-      eligible: 3,
+      eligible: 4,
       excluded: { objected: 1, opposition_list: 2, restricted: 1, past_retention: 1, personal_email_without_consent: 1, no_email: 0 },
     });
     // A day before the third anniversary the old record was still selectable.

@@ -1,8 +1,9 @@
-import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
+import { sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { RempartError } from '../../errors.js';
 import { parseDuration, type LoadedPolicy } from '../../policy/index.js';
 import { normaliseEmail, normalisePhone, oppositionHash } from '../../rights/opposition/index.js';
+import { isPastRetention } from '../../retention/preview.js';
 import { HEADCOUNT_BANDS, type SegmentCriteria } from './criteria.js';
 import { findRegion } from './regions.js';
 import { consentedToElectronicProspecting, isPersonalEmail } from './seams.js';
@@ -70,6 +71,7 @@ interface Row {
   firstName: string | null;
   lastName: string | null;
   phones: unknown;
+  purpose: string;
   relation: string;
   source: string;
   collectedAt: Date;
@@ -102,15 +104,23 @@ export function exclusionReason(facts: GuardFacts, use: SelectionUse): Exclusion
 }
 
 /**
- * The active retention period of prospecting data, as an interval expression: "trois
- * ans à compter de leur collecte ou du dernier contact émanant du Client" (annex art. 4,
- * P4.2). Read from the policy, never written here.
+ * Past retention, set-based, for the purposes kept "trois ans à compter de leur collecte
+ * ou du dernier contact émanant du Client" (annex art. 4, P4.2; prospecting and file
+ * sharing): the UTC day of the later of collection and the last contact from the person,
+ * plus the purpose's active period from the policy, is today or earlier. Counted in
+ * whole days exactly as the retention planner does (src/retention/contact/term.ts), so
+ * the selection and the sweep agree on the day. Other purposes (crm: the contract's end)
+ * are asked of the retention engine per person (`isPastRetention`).
  */
-function activePeriod(policy: LoadedPolicy) {
-  const purpose = policy.purposes.find((p) => p.id === 'prospecting');
-  if (!purpose) throw new RempartError('POLICY_INVALID', 'The policy has no prospecting purpose; selections cannot know its retention period.');
-  const d = parseDuration(purpose.retention.active);
-  return sql`make_interval(years => ${d.years}::int, months => ${d.months}::int, days => ${d.days}::int)`;
+function contactRetention(policy: LoadedPolicy, today: string): { readonly purposes: readonly string[]; readonly past: RawBuilder<boolean> } {
+  const rules = policy.purposes.filter((p) => p.retention.start === 'collection_or_last_contact');
+  if (!rules.some((p) => p.id === 'prospecting')) throw new RempartError('POLICY_INVALID', 'The policy has no prospecting purpose kept from collection or last contact; selections cannot know its retention period.');
+  const start = sql`(greatest(p.collected_at, p.last_contact_at) at time zone 'UTC')::date`;
+  const ors = rules.map((p) => {
+    const d = parseDuration(p.retention.active);
+    return sql`(p.purpose = ${p.id} and ${start} + make_interval(years => ${d.years}::int, months => ${d.months}::int, days => ${d.days}::int) <= ${today}::date)`;
+  });
+  return { purposes: rules.map((p) => p.id), past: sql<boolean>`(${sql.join(ors, sql` or `)})` };
 }
 
 const POSTCODE = sql<string | null>`coalesce(p.postal_addresses->0->>'postcode', o.addresses->0->>'postcode')`;
@@ -184,7 +194,8 @@ async function opposedAmong(deps: GuardDeps, rows: readonly Row[]): Promise<Set<
  */
 export async function* selectEligible(deps: GuardDeps, options: SelectionOptions): AsyncGenerator<SelectionPage> {
   const pageSize = options.pageSize ?? 1000;
-  const interval = activePeriod(deps.policy);
+  const today = options.now.toISOString().slice(0, 10);
+  const retention = contactRetention(deps.policy, today);
   const filters = criteriaFilters(options.criteria ?? {});
   if (options.personIds !== undefined) {
     if (options.personIds.length === 0) return;
@@ -212,8 +223,8 @@ export async function* selectEligible(deps: GuardDeps, options: SelectionOptions
         'p.collectedAt',
         sql<boolean>`st.objected_prospecting_at is not null`.as('objected'),
         sql<boolean>`st.restricted_at is not null`.as('restricted'),
-        // P4.2: max(collection, last contact from the person) + the active period ≤ now.
-        sql<boolean>`greatest(p.collected_at, p.last_contact_at) + ${interval} <= ${options.now}`.as('pastRetention'),
+        'p.purpose',
+        retention.past.as('pastRetention'),
       ])
       .where((eb) => eb.and([...filters, ...(after === null ? [] : [sql<SqlBool>`p.id > ${after}`])]))
       .orderBy('p.id')
@@ -227,6 +238,10 @@ export async function* selectEligible(deps: GuardDeps, options: SelectionOptions
     const eligible: Selected[] = [];
     const excluded: Partial<Record<ExclusionReason, number>> = {};
     for (const row of page) {
+      // Purposes whose clock is not collection or last contact (crm: the contract's end): the retention engine decides.
+      if (!retention.purposes.includes(row.purpose) && !row.objected && !row.restricted && !opposed.has(row.id)) {
+        row.pastRetention = await isPastRetention(deps.db, deps.policy, row.id, today);
+      }
       const reason = exclusionReason(
         {
           objected: row.objected,

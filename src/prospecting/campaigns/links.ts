@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { appendInTransaction } from '../../access/audit/index.js';
 import type { Database } from '../../db/schema.js';
 import { objectToProspecting } from '../../rights/opposition/index.js';
-import { recordClickContact } from './seams.js';
+import { recordPersonalContact } from '../../retention/contact/last-contact.js';
 import { verifyToken } from './tokens.js';
 
 /**
@@ -53,7 +53,8 @@ export async function followLink(deps: LinkDeps, token: string, now: Date): Prom
   const target = row?.links[payload.link];
   if (!row || target === undefined) return null;
   await deps.db.updateTable('solicitations').set({ clickedAt: now }).where('id', '=', payload.solicitationId).where('clickedAt', 'is', null).execute();
-  await recordClickContact(deps.db, row.personId, now);
+  // R-PROS-7: a click is the person's own act; the retention engine's one function moves the clock.
+  await recordPersonalContact(deps.db, row.personId, 'click', now);
   return target;
 }
 

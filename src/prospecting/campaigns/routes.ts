@@ -256,7 +256,7 @@ async function apiRoutes(app: FastifyInstance, opts: CampaignRouteOptions): Prom
       const session = opts.session(req);
       await session.assertCan('read', 'prospecting', 'prospecting', 'stats');
       const by = parseDimensions((req.query as { by?: string }).by ?? 'source,region,quarter');
-      const report = await prospectingStats(opts.db, { by });
+      const report = await prospectingStats(opts.db, opts.policy, { by });
       await session.recordAccess('read', 'stats', 'prospecting', [], ['count']);
       return report;
     },

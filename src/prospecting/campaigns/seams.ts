@@ -40,16 +40,3 @@ export async function consentedToOpenTracking(_db: Kysely<Database>, _personIds:
   return new Set();
 }
 
-/**
- * A click on a link in a message is an act of the person and sets their last contact
- * (R-PROS-7, P4.2); an open never does (R-PROS-10).
- * SEAM: stands for `recordPersonalContact(db, personId, 'click', at)` of
- * src/retention/contact until that function exists; it moves last_contact_at forward only.
- */
-export async function recordClickContact(db: Kysely<Database>, personId: string, at: Date): Promise<void> {
-  await db
-    .updateTable('people')
-    .set((eb) => ({ lastContactAt: eb.fn('greatest', [eb.ref('lastContactAt'), eb.val(at)]) }))
-    .where('id', '=', personId)
-    .execute();
-}

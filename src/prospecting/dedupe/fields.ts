@@ -5,7 +5,7 @@
  */
 import { fold, foldAddress, foldCity, foldCompany, foldDate, foldEmail, foldId, foldName, foldPhone } from './fold.js';
 import { frenchPhonetic } from './phonetic.js';
-import { isOneTransposition, jaroWinkler, levenshtein } from './similarity.js';
+import { isOneTransposition, jaroWinklerHead as jaroWinkler, levenshtein } from './similarity.js';
 import type { DedupeField, FieldKind } from './types.js';
 
 /** A field after preparation. Level 0 is "missing on either side" (no evidence); levels 1… go from strongest agreement to "else". */
@@ -116,7 +116,7 @@ function levelsOf(kind: FieldKind): readonly string[] {
     case 'company':
       return ['exact', 'jaro-winkler ≥ 0.94', 'phonetic', 'jaro-winkler ≥ 0.8', 'else'];
     case 'email':
-      return ['exact', 'same local part', 'jaro-winkler ≥ 0.9', 'else'];
+      return ['exact', 'same local part', 'local part jaro-winkler ≥ 0.9', 'else'];
     case 'phone':
       return ['exact', 'one digit off', 'same last 6 digits', 'else'];
     case 'address':
@@ -169,8 +169,11 @@ function comparatorOf(kind: FieldKind, f: { values: readonly string[]; aux: read
     case 'email':
       return (a, b) => {
         if (a === b) return 1;
-        if (aux[a] !== '' && aux[a] === aux[b]) return 2;
-        if (jaroWinkler(values[a]!, values[b]!) >= 0.9) return 3;
+        const la = aux[a]!;
+        const lb = aux[b]!;
+        if (la !== '' && la === lb) return 2;
+        // A typo in the local part, at the same domain or not.
+        if (jaroWinkler(la, lb) >= 0.9) return 3;
         return 4;
       };
     case 'phone':

@@ -115,6 +115,23 @@ function normalise(c: Float64Array, pseudo: number): Float64Array {
   return out;
 }
 
+/**
+ * The level frequencies over all candidate pairs: a start for u when EM re-estimates it.
+ * Most candidates are non-matches, and unlike random pairs they carry the agreement that
+ * blocking itself selects for (same postcode, same company), which must not count as evidence.
+ */
+export function candidateFrequencies(patterns: Patterns, levelCounts: readonly number[]): LevelProbabilities {
+  const F = patterns.fieldCount;
+  const counts = levelCounts.map((L) => new Float64Array(L + 1));
+  for (let p = 0; p < patterns.counts.length; p++) {
+    for (let f = 0; f < F; f++) {
+      const l = patterns.levels[p * F + f]!;
+      if (l > 0) counts[f]![l]! += patterns.counts[p]!;
+    }
+  }
+  return counts.map((c) => normalise(c, 0.5));
+}
+
 /** Starting m: most matches agree exactly, a few fall to each weaker level. */
 function initialM(levelCounts: readonly number[]): LevelProbabilities {
   return levelCounts.map((L) => {

@@ -190,3 +190,15 @@ export function isOneTransposition(a: string, b: string): boolean {
   if (a.charCodeAt(i) !== b.charCodeAt(i + 1) || a.charCodeAt(i + 1) !== b.charCodeAt(i)) return false;
   return a.slice(i + 2) === b.slice(i + 2);
 }
+
+/** Characters the bit-parallel Jaro handles in one 32-bit word. */
+const WORD = 31;
+
+/**
+ * Jaro-Winkler of the first 31 characters of each string: the comparison levels' measure.
+ * Long values (addresses, company names) differ mostly early or are near-equal; cutting
+ * them keeps every comparison on the bit-parallel path, several times faster.
+ */
+export function jaroWinklerHead(a: string, b: string): number {
+  return jaroWinkler(a.length > WORD ? a.slice(0, WORD) : a, b.length > WORD ? b.slice(0, WORD) : b);
+}

@@ -42,7 +42,7 @@ export interface DedupeOptions {
   readonly reviewThreshold?: number;
   /** Blocks larger than this are skipped by their rule (other rules still pair their records; default 300). */
   readonly maxBlockSize?: number;
-  /** A blocking rule is kept when it would emit at most this many pairs per record (default 8). */
+  /** A blocking rule is kept when it would emit at most this many pairs per record (default 2). */
   readonly pairBudgetPerRecord?: number;
   /** Random record pairs drawn to estimate u (default 200,000, fewer for small inputs). */
   readonly uSamplePairs?: number;
@@ -50,6 +50,13 @@ export interface DedupeOptions {
   readonly seed?: number;
   /** EM iterations at most (default 60). */
   readonly maxEmIterations?: number;
+  /**
+   * Let EM re-estimate u on the candidate pairs, starting from the u measured on random pairs
+   * (default true). Blocking makes the non-matches among candidates agree far more often than
+   * random pairs (colleagues share company, address and SIRET): with u held at its random-pair
+   * value, EM takes "same company" for "same person". False gives Splink's fixed-u training.
+   */
+  readonly estimateUInCandidates?: boolean;
   /** Adjust exact-match weights of names, cities and companies by how common the value is (default true). */
   readonly termFrequency?: boolean;
 }

@@ -22,6 +22,8 @@ export function looksLikeCardNumber(value: string): boolean {
   if (!runs) return false;
   return runs.some((run) => {
     const digits = run.replace(/[ -]/g, '');
-    return digits.length >= 13 && digits.length <= 19 && /^[2-6]/.test(digits) && luhnValid(digits);
+    if (digits.length < 13 || digits.length > 19 || !/^[2-6]/.test(digits) || !luhnValid(digits)) return false;
+    // 14 digits is also a SIRET (Luhn-checked too): only Diners Club cards (30, 36, 38) are that long.
+    return digits.length !== 14 || /^3[068]/.test(digits);
   });
 }

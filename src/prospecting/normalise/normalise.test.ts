@@ -240,6 +240,7 @@ describe('card numbers', () => {
     expect(looksLikeCardNumber('4111 1111 1111 1112')).toBe(false);
     expect(looksLikeCardNumber('06 12 34 56 78')).toBe(false);
     expect(looksLikeCardNumber('73282932000074')).toBe(false);
+    expect(looksLikeCardNumber('30569309025904')).toBe(true);
     expect(looksLikeCardNumber('')).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { RempartError } from '../../errors.js';
+import type { LoadedPolicy } from '../../policy/index.js';
 import { regionOf } from '../../retention/statistics/region.js';
 import { MIN_K } from '../../retention/statistics/settings.js';
 
@@ -18,10 +19,14 @@ export type StatsDimension = (typeof STATS_DIMENSIONS)[number];
 
 /** One group of the report. */
 export interface StatsGroup {
-  /** The group's value for each dimension asked for. */
+  /** The group's value for each dimension asked for; `*` where the anonymised store cannot tell. */
   readonly key: Readonly<Partial<Record<StatsDimension, string>>>;
-  /** Prospects in the group. */
+  /** Prospects in the group: active ones plus those deleted since and kept only as counts. */
   readonly people: number;
+  /** Of them, still on file. */
+  readonly active: number;
+  /** Of them, deleted and counted in the anonymised statistics (src/retention/statistics). */
+  readonly deleted: number;
   /** Of them, solicited at least once. */
   readonly solicited: number;
   /** Of them, who clicked a link at least once (a contact, R-PROS-7). */
@@ -33,9 +38,38 @@ export interface StatsReport {
   readonly by: readonly StatsDimension[];
   readonly k: number;
   readonly groups: readonly StatsGroup[];
-  /** Groups below k and the people in them, told only as totals. */
+  /** Active groups below k and the people in them, told only as totals. */
   readonly suppressed: { readonly groups: number; readonly people: number };
+  /** Active prospects counted. */
   readonly totalPeople: number;
+  /** Deleted prospects the anonymised store holds, and those it could place in no group. */
+  readonly deleted: { readonly grouped: number; readonly ungrouped: number };
+}
+
+/** Dimensions the anonymised store keeps; the others are `*` for deleted people. */
+const STORED: Readonly<Partial<Record<StatsDimension, true>>> = { source: true, region: true, quarter: true, year: true };
+
+/**
+ * The groups of deleted prospects (R-PROS-8: the statistics survive the deletion of the
+ * people they were computed from), each ≥ k already, keyed by the dimensions asked for:
+ * a dimension the stored group was generalised away from, or that the store does not
+ * keep, is `*`.
+ * SEAM: reads `statistics_counts` directly; stands for `readStatistics` of
+ * src/retention/statistics, which did not exist when this was written.
+ */
+async function storedGroups(db: Kysely<Database>, by: readonly StatsDimension[]): Promise<{ key: Partial<Record<StatsDimension, string>>; count: number }[]> {
+  const rows = await db.selectFrom('statisticsCounts').select(['source', 'region', 'period', 'count']).where('purpose', '=', 'prospecting').execute();
+  return rows.map((r) => {
+    const key: Partial<Record<StatsDimension, string>> = {};
+    for (const d of by) {
+      if (!STORED[d]) key[d] = '*';
+      else if (d === 'source') key.source = r.source;
+      else if (d === 'region') key.region = r.region;
+      else if (d === 'quarter') key.quarter = /^\d{4}-Q[1-4]$/.test(r.period) ? r.period : '*';
+      else key.year = /^\d{4}/.test(r.period) ? r.period.slice(0, 4) : '*';
+    }
+    return { key, count: Number(r.count) };
+  });
 }
 
 /** Parses `source,region,quarter`; every unknown name is reported. */
@@ -77,8 +111,13 @@ function keyOf(cell: Cell, by: readonly StatsDimension[]): Partial<Record<StatsD
  * sector, postcode prefix and month), so only small aggregates leave it; the régions
  * come from the same mapping as the anonymised statistics store (src/retention/statistics).
  */
-export async function prospectingStats(db: Kysely<Database>, options: { readonly by: readonly StatsDimension[]; readonly k?: number }): Promise<StatsReport> {
-  const k = options.k ?? MIN_K;
+export async function prospectingStats(
+  db: Kysely<Database>,
+  policy: Pick<LoadedPolicy, 'purposes'>,
+  options: { readonly by: readonly StatsDimension[]; readonly k?: number },
+): Promise<StatsReport> {
+  // k from the policy's prospecting statistics rule (the same k the anonymised store keeps), 5 by default.
+  const k = options.k ?? policy.purposes.find((p) => p.id === 'prospecting')?.retention.statistics?.k ?? MIN_K;
   if (!Number.isInteger(k) || k < MIN_K) throw new RempartError('VALIDATION_FAILED', `The minimum group size must be an integer of at least ${MIN_K} (R-PROS-8).`, { details: [{ field: 'k', message: `at least ${MIN_K}` }] });
   const postcode = sql<string | null>`coalesce(p.postal_addresses->0->>'postcode', o.addresses->0->>'postcode')`;
   const country = sql<string | null>`coalesce(p.postal_addresses->0->>'country', o.addresses->0->>'country')`;
@@ -112,16 +151,27 @@ export async function prospectingStats(db: Kysely<Database>, options: { readonly
     totalPeople += Number(cell.people);
     groups.set(id, g);
   }
-  const kept: StatsGroup[] = [];
+  // Suppress small active groups first; stored groups are ≥ k already, so adding them after reveals nothing smaller.
+  const kept = new Map<string, { key: Partial<Record<StatsDimension, string>>; active: number; deleted: number; solicited: number; clicked: number }>();
   let suppressedGroups = 0;
   let suppressedPeople = 0;
-  for (const g of groups.values()) {
-    if (g.people >= k) kept.push(g);
+  for (const [id, g] of groups) {
+    if (g.people >= k) kept.set(id, { key: g.key, active: g.people, deleted: 0, solicited: g.solicited, clicked: g.clicked });
     else {
       suppressedGroups++;
       suppressedPeople += g.people;
     }
   }
-  kept.sort((a, b) => b.people - a.people || JSON.stringify(a.key).localeCompare(JSON.stringify(b.key)));
-  return { by: options.by, k, groups: kept, suppressed: { groups: suppressedGroups, people: suppressedPeople }, totalPeople };
+  let grouped = 0;
+  for (const s of await storedGroups(db, options.by)) {
+    grouped += s.count;
+    const id = JSON.stringify(options.by.map((d) => s.key[d]));
+    const g = kept.get(id) ?? { key: s.key, active: 0, deleted: 0, solicited: 0, clicked: 0 };
+    g.deleted += s.count;
+    kept.set(id, g);
+  }
+  const ungrouped = Number((await db.selectFrom('statisticsSuppressed').select('count').where('purpose', '=', 'prospecting').executeTakeFirst())?.count ?? 0);
+  const out: StatsGroup[] = [...kept.values()].map((g) => ({ key: g.key, people: g.active + g.deleted, active: g.active, deleted: g.deleted, solicited: g.solicited, clicked: g.clicked }));
+  out.sort((a, b) => b.people - a.people || JSON.stringify(a.key).localeCompare(JSON.stringify(b.key)));
+  return { by: options.by, k, groups: out, suppressed: { groups: suppressedGroups, people: suppressedPeople }, totalPeople, deleted: { grouped, ungrouped } };
 }

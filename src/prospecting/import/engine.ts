@@ -1,0 +1,546 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Actor } from '../../access/actor.js';
+import { appendInTransaction, type AuditEvent } from '../../access/audit/index.js';
+import { newId } from '../../db/ids.js';
+import type { Database, Phone, PostalAddress } from '../../db/schema.js';
+import { RempartError } from '../../errors.js';
+import { oppositionHash } from '../../rights/opposition/index.js';
+import { looksLikeCardNumber } from '../normalise/index.js';
+import { resolveColumns, type ColumnMapping, type ProspectField, type ResolvedColumns } from './mapping.js';
+import { exactMatcher, type Matcher, type MatchDecision } from './matcher.js';
+import { normaliseProspectRow, type ProspectCandidate, type RowValues } from './prospect-row.js';
+import { detectShape, readRecords, type FileShape, type SourceRecord } from './reader.js';
+import type { ImportReport, ImportWarning, RejectedRow } from './tables.js';
+
+/** Progress of an import, reported after each batch (and during the scan). */
+export interface ImportProgress {
+  readonly phase: 'scan' | 'import';
+  readonly rowsDone: number;
+  readonly rowsTotal: number | null;
+}
+
+/** How to import a prospect file. */
+export interface ImportOptions {
+  /** The source of the records (R-PROS-9): a fair, a purchased list, a form. */
+  readonly source: string;
+  readonly actor: Actor;
+  /** The server key: opposition-list hashes (R-PROS-3). */
+  readonly key: Buffer;
+  /** The clock (import date, audit, default collection date). */
+  readonly now: Date;
+  /** The date the data was collected, when the file has no column for it; default `now`. */
+  readonly collectedAt?: Date;
+  readonly mapping?: ColumnMapping;
+  /** Writes nothing: the whole run happens in one transaction that is rolled back. */
+  readonly dryRun?: boolean;
+  /** Rows per transaction; default 1000. */
+  readonly batchSize?: number;
+  /** Record linkage; default exact email/phone matching. */
+  readonly matcher?: Matcher;
+  /** The job whose progress and counters each batch updates, in the batch's transaction. */
+  readonly jobId?: string;
+  readonly onProgress?: (progress: ImportProgress) => void;
+}
+
+const DEFAULT_BATCH = 1000;
+
+class DryRunRollback extends Error {}
+
+interface PersonState {
+  id: string;
+  firstName: string | null;
+  lastName: string | null;
+  email: string | null;
+  phones: Phone[];
+  postalAddresses: PostalAddress[];
+  jobTitle: string | null;
+  organisationId: string | null;
+  /** field → collection date of its current value (survivorship). */
+  dates: Map<string, number>;
+  created: boolean;
+}
+
+interface Totals {
+  rows: number;
+  blankRows: number;
+  imported: number;
+  merged: number;
+  created: number;
+  flaggedOpposed: number;
+  queuedForReview: number;
+  organisationsCreated: number;
+  rejected: RejectedRow[];
+  warnings: ImportWarning[];
+}
+
+/** The most warnings a report lists one by one; past it they are counted. */
+const MAX_WARNINGS = 10_000;
+
+/**
+ * Pass 1: counts the data rows and refuses any column holding payment card numbers
+ * (Rempart stores no card data), before anything is written.
+ */
+async function scan(path: string, shape: FileShape, onProgress?: (p: ImportProgress) => void): Promise<{ header: readonly string[]; rows: number }> {
+  let header: readonly string[] | null = null;
+  let rows = 0;
+  const cards = new Map<number, { row: number; line: number }>();
+  let siretColumns = new Set<number>();
+  for await (const rec of readRecords(path, shape)) {
+    if (header === null) {
+      header = rec.values.map((h) => h.trim());
+      siretColumns = new Set(resolveColumns(header).fields.flatMap((f, i) => (f === 'siret' ? [i] : [])));
+      continue;
+    }
+    rows++;
+    rec.values.forEach((v, i) => {
+      if (cards.has(i) || v.length < 13) return;
+      if (siretColumns.has(i) && /^[\d\s.]{9,20}$/.test(v)) return;
+      if (looksLikeCardNumber(v)) cards.set(i, { row: rows, line: rec.line });
+    });
+    if (onProgress && rows % 10_000 === 0) onProgress({ phase: 'scan', rowsDone: rows, rowsTotal: null });
+  }
+  if (header === null) throw new RempartError('VALIDATION_FAILED', 'The file is empty: a header line is needed.', { details: [{ line: 1, message: 'no header' }] });
+  if (cards.size > 0) {
+    const details = [...cards].map(([i, at]) => ({
+      field: header?.[i] || `column ${i + 1}`,
+      row: at.row,
+      line: at.line,
+      message: 'holds values that look like payment card numbers (13–19 digits passing the Luhn check)',
+    }));
+    throw new RempartError(
+      'VALIDATION_FAILED',
+      `Column${details.length > 1 ? 's' : ''} ${details.map((d) => `"${d.field}"`).join(', ')} hold${details.length > 1 ? '' : 's'} what look like payment card numbers (13–19 digits passing the Luhn check). Rempart stores no card data: remove the column and import again. Nothing was imported.`,
+      { details },
+    );
+  }
+  return { header, rows };
+}
+
+function rowValues(columns: ResolvedColumns, values: readonly string[]): RowValues {
+  const out: Partial<Record<ProspectField, string[]>> = {};
+  columns.fields.forEach((f, i) => {
+    const v = values[i];
+    if (f === null || v === undefined || v.trim() === '') return;
+    (out[f] ??= []).push(v);
+  });
+  return out;
+}
+
+/**
+ * Imports a prospect file (CSV in UTF-8 or Windows-1252, `,` `;` or tab; or XLSX) into
+ * the prospect base (P1.4, R-PROS-1, R-PROS-9):
+ *   1. looks at the file (encoding, separator) and scans it once: card-number columns
+ *      refuse the whole file before anything is written; the rows are counted;
+ *   2. streams it again in batches (`batchSize`, default 1000): each batch normalises
+ *      its rows, matches them (`matcher`), creates or merges people (relation
+ *      `prospect`, purpose `prospecting`, source and collection date), creates or finds
+ *      their organisations (kind `prospect`, by SIRET or normalised name), records each
+ *      field's provenance, flags people on the opposition list (R-PROS-3) and appends
+ *      one audit event per kind of write — all in one transaction per batch.
+ * Memory holds one batch. A crash leaves whole batches only; a re-run merges the rows
+ * already imported into their records (by email or phone) instead of duplicating them.
+ */
+export async function importProspects(db: Kysely<Database>, path: string, options: ImportOptions): Promise<ImportReport> {
+  if (options.source.trim() === '') throw new RempartError('VALIDATION_FAILED', 'An import needs its source (R-PROS-9).', { details: [{ field: 'source', message: 'required' }] });
+  const shape = await detectShape(path);
+  const { header, rows: rowsTotal } = await scan(path, shape, options.onProgress);
+  const columns = resolveColumns(header, options.mapping);
+  if (!columns.fields.some((f) => f === 'email' || f === 'lastName' || f === 'fullName' || f === 'firstName')) {
+    throw new RempartError('VALIDATION_FAILED', 'No column of the file is a name or an email; give a mapping file (--mapping).', {
+      details: [{ line: 1, message: `headers found: ${header.join(', ')}` }],
+    });
+  }
+  const totals: Totals = { rows: 0, blankRows: 0, imported: 0, merged: 0, created: 0, flaggedOpposed: 0, queuedForReview: 0, organisationsCreated: 0, rejected: [], warnings: [] };
+  for (const h of columns.unmapped) totals.warnings.push({ field: h, reason: 'column not recognised; ignored (map it with --mapping)' });
+  const matcher = options.matcher ?? exactMatcher();
+  const batchSize = options.batchSize ?? DEFAULT_BATCH;
+  options.onProgress?.({ phase: 'import', rowsDone: 0, rowsTotal });
+
+  const run = async (write: (batch: SourceRecord[]) => Promise<void>) => {
+    let batch: SourceRecord[] = [];
+    let first = true;
+    for await (const rec of readRecords(path, shape)) {
+      if (first) {
+        first = false;
+        continue;
+      }
+      batch.push(rec);
+      if (batch.length >= batchSize) {
+        await write(batch);
+        batch = [];
+      }
+    }
+    if (batch.length > 0) await write(batch);
+  };
+  const batchIn = (tx: Kysely<Database>) => async (batch: SourceRecord[]) => {
+    await writeBatch(tx, batch, columns, totals, matcher, options, rowsTotal);
+    options.onProgress?.({ phase: 'import', rowsDone: totals.rows, rowsTotal });
+  };
+
+  if (options.dryRun) {
+    try {
+      await db.transaction().execute(async (tx) => {
+        await run(batchIn(tx));
+        throw new DryRunRollback();
+      });
+    } catch (e) {
+      if (!(e instanceof DryRunRollback)) throw e;
+    }
+  } else {
+    await run((batch) => db.transaction().execute((tx) => batchIn(tx)(batch)));
+  }
+
+  return {
+    imported: totals.imported,
+    merged: totals.merged,
+    rejected: totals.rejected,
+    warnings: totals.warnings,
+    flaggedOpposed: totals.flaggedOpposed,
+    queuedForReview: totals.queuedForReview,
+    rows: totals.rows,
+    blankRows: totals.blankRows,
+    created: totals.created,
+    organisationsCreated: totals.organisationsCreated,
+    dryRun: options.dryRun === true,
+    encoding: shape.encoding,
+    delimiter: shape.delimiter,
+    columns: columns.byHeader,
+  };
+}
+
+function warn(totals: Totals, w: ImportWarning): void {
+  if (totals.warnings.length < MAX_WARNINGS) totals.warnings.push(w);
+}
+
+/** The fields of people a candidate gives, with their values (for survivorship). */
+function offered(c: ProspectCandidate, organisationId: string | null): Partial<Record<'firstName' | 'lastName' | 'email' | 'jobTitle' | 'organisationId', string>> {
+  return {
+    ...(c.firstName ? { firstName: c.firstName.display } : {}),
+    ...(c.lastName ? { lastName: c.lastName.display } : {}),
+    ...(c.email ? { email: c.email.email } : {}),
+    ...(c.jobTitle ? { jobTitle: c.jobTitle } : {}),
+    ...(organisationId ? { organisationId } : {}),
+  };
+}
+
+async function writeBatch(
+  tx: Kysely<Database>,
+  records: readonly SourceRecord[],
+  columns: ResolvedColumns,
+  totals: Totals,
+  matcher: Matcher,
+  options: ImportOptions,
+  rowsTotal: number,
+): Promise<void> {
+  const now = options.now;
+  // 1. Normalise; reject what is unusable.
+  const candidates: ProspectCandidate[] = [];
+  for (const rec of records) {
+    totals.rows++;
+    const row = totals.rows;
+    if (rec.values.every((v) => v.trim() === '')) {
+      totals.blankRows++;
+      continue;
+    }
+    const outcome = normaliseProspectRow(rowValues(columns, rec.values), { row, line: rec.line }, now);
+    for (const w of outcome.warnings) warn(totals, { row, line: rec.line, ...w });
+    if (!outcome.ok) totals.rejected.push({ row, line: rec.line, ...outcome.rejected });
+    else candidates.push(outcome.candidate);
+  }
+
+  // 2. Organisations, by SIRET or normalised name.
+  const orgOf = await resolveOrganisations(tx, candidates, totals);
+
+  // 3. Match against the base, then within the batch.
+  const decisions = candidates.length > 0 ? await matcher.match(tx, candidates) : [];
+  const targets = [...new Set(decisions.flatMap((d) => (d.kind === 'merge' ? [d.personId] : [])))];
+  const people = await loadPeople(tx, targets);
+  const restricted = new Set(
+    targets.length === 0
+      ? []
+      : (await tx.selectFrom('personStates').select('personId').where('personId', 'in', targets).where('restrictedAt', 'is not', null).execute()).map((r) => r.personId),
+  );
+  const batchByEmail = new Map<string, PersonState>();
+  const batchByPhone = new Map<string, PersonState>();
+  const provenance = new Map<string, { personId: string; field: string; source: string; collectedAt: Date; chosen: boolean }>();
+  const reviews: { left: string; right: string; score: number; comparison: Readonly<Record<string, string>> }[] = [];
+  const createdIds: string[] = [];
+  const mergedIds = new Set<string>();
+  const touched: { person: PersonState; candidate: ProspectCandidate }[] = [];
+
+  candidates.forEach((c, i) => {
+    const decision: MatchDecision = decisions[i] ?? { kind: 'new' };
+    const source = c.source ?? options.source;
+    const collected = c.collectedAt ?? options.collectedAt ?? now;
+    let person: PersonState | undefined;
+    if (decision.kind === 'merge') person = people.get(decision.personId);
+    person ??= (c.email && batchByEmail.get(c.email.email)) || c.phones.map((p) => batchByPhone.get(p.e164)).find((p) => p !== undefined);
+    if (person && restricted.has(person.id)) {
+      totals.rejected.push({ row: c.row, line: c.line, field: c.email ? 'email' : 'phone', reason: 'matches a person whose processing is restricted (GDPR Art. 18): left unchanged' });
+      return;
+    }
+    const orgId = c.company || c.siret ? (orgOf.get(orgKeyOf(c)) ?? null) : null;
+    const values = offered(c, orgId);
+    if (person) {
+      // Survivorship: the most recent non-empty value by collection date wins (R-PROS-2).
+      for (const [field, value] of Object.entries(values)) {
+        const current = person.dates.get(field);
+        const wins = current === undefined || collected.getTime() >= current || person[field as keyof typeof values] === null;
+        if (wins) {
+          (person as unknown as Record<string, unknown>)[field] = value;
+          person.dates.set(field, collected.getTime());
+        }
+        addProvenance(provenance, person.id, field, source, collected, wins);
+      }
+      for (const p of c.phones) if (!person.phones.some((q) => q.number === p.e164)) person.phones.push({ number: p.e164, type: p.type === 'landline' ? 'landline' : p.type });
+      if (c.address && !person.postalAddresses.some((a) => a.line1 === c.address?.line1 && a.postcode === c.address.postcode)) person.postalAddresses.push(c.address);
+      if (c.phones.length > 0) addProvenance(provenance, person.id, 'phones', source, collected, true);
+      if (c.address) addProvenance(provenance, person.id, 'postalAddresses', source, collected, true);
+      totals.merged++;
+      if (!person.created) mergedIds.add(person.id);
+    } else {
+      const id = newId(now.getTime());
+      person = {
+        id,
+        firstName: values.firstName ?? null,
+        lastName: values.lastName ?? null,
+        email: values.email ?? null,
+        phones: c.phones.map((p) => ({ number: p.e164, type: p.type })),
+        postalAddresses: c.address ? [c.address] : [],
+        jobTitle: values.jobTitle ?? null,
+        organisationId: orgId,
+        dates: new Map(Object.keys(values).map((f) => [f, collected.getTime()])),
+        created: true,
+      };
+      (person as PersonState & { source?: string; collectedAt?: Date }).source = source;
+      (person as PersonState & { source?: string; collectedAt?: Date }).collectedAt = collected;
+      for (const field of Object.keys(values)) addProvenance(provenance, id, field, source, collected, true);
+      if (c.phones.length > 0) addProvenance(provenance, id, 'phones', source, collected, true);
+      if (c.address) addProvenance(provenance, id, 'postalAddresses', source, collected, true);
+      createdIds.push(id);
+      totals.created++;
+      if (decision.kind === 'review') reviews.push({ left: decision.personId, right: id, score: decision.score, comparison: decision.comparison ?? {} });
+    }
+    totals.imported++;
+    if (c.email) batchByEmail.set(c.email.email, person);
+    for (const p of c.phones) batchByPhone.set(p.e164, person);
+    touched.push({ person, candidate: c });
+  });
+
+  // 4. Write people, provenance, review pairs.
+  const created = touched.filter((t, i, all) => t.person.created && all.findIndex((u) => u.person === t.person) === i).map((t) => t.person as PersonState & { source: string; collectedAt: Date });
+  if (created.length > 0) {
+    await tx
+      .insertInto('people')
+      .values(
+        created.map((p) => ({
+          id: p.id,
+          purpose: 'prospecting' as const,
+          relation: 'prospect' as const,
+          firstName: p.firstName,
+          lastName: p.lastName,
+          email: p.email,
+          phones: JSON.stringify(p.phones),
+          postalAddresses: JSON.stringify(p.postalAddresses),
+          jobTitle: p.jobTitle,
+          organisationId: p.organisationId,
+          source: p.source,
+          collectedAt: p.collectedAt,
+          createdAt: now,
+          updatedAt: now,
+        })),
+      )
+      .execute();
+  }
+  for (const id of mergedIds) {
+    const p = people.get(id);
+    if (!p) continue;
+    await tx
+      .updateTable('people')
+      .set({ firstName: p.firstName, lastName: p.lastName, email: p.email, phones: JSON.stringify(p.phones), postalAddresses: JSON.stringify(p.postalAddresses), jobTitle: p.jobTitle, organisationId: p.organisationId, updatedAt: now })
+      .where('id', '=', id)
+      .execute();
+  }
+  await writeProvenance(tx, [...provenance.values()], options.jobId ?? null);
+  if (reviews.length > 0) {
+    await tx
+      .insertInto('dedupeReviewQueue')
+      .values(reviews.map((r) => ({ id: newId(now.getTime()), leftPersonId: r.left, rightPersonId: r.right, score: r.score, comparison: JSON.stringify(r.comparison), importJobId: options.jobId ?? null, createdAt: now })))
+      .execute();
+    totals.queuedForReview += reviews.length;
+  }
+
+  // 5. The opposition list (R-PROS-3): people on it are flagged objected, so no selection or send reaches them.
+  const opposed = await opposedPeople(tx, options.key, touched);
+  if (opposed.size > 0) {
+    await tx
+      .insertInto('personStates')
+      .values([...opposed].map((personId) => ({ personId, objectedProspectingAt: now })))
+      .onConflict((oc) => oc.column('personId').doUpdateSet({ objectedProspectingAt: sql`coalesce(person_states.objected_prospecting_at, excluded.objected_prospecting_at)` }))
+      .execute();
+    for (const t of touched) {
+      if (opposed.has(t.person.id)) {
+        totals.flaggedOpposed++;
+        warn(totals, { row: t.candidate.row, line: t.candidate.line, field: t.candidate.email ? 'email' : 'phone', reason: 'on the opposition list: imported and flagged as objecting to prospecting; never selected or contacted' });
+      }
+    }
+  }
+
+  // 6. One audit event per kind of write (GDPR Art. 5(2); P2.5): field names and ids, never values.
+  const base = { at: now, actor: options.actor.id, role: options.actor.role, purpose: 'prospecting', resource: 'people', reason: `prospect import${options.jobId ? ` ${options.jobId}` : ''}` };
+  const events: AuditEvent[] = [];
+  if (createdIds.length > 0) events.push({ ...base, action: 'create', recordIds: createdIds, personIds: createdIds, fields: ['first_name', 'last_name', 'email', 'phones', 'postal_addresses', 'job_title', 'organisation_id', 'source', 'collected_at'] });
+  if (mergedIds.size > 0) events.push({ ...base, action: 'update', recordIds: [...mergedIds], personIds: [...mergedIds], fields: ['first_name', 'last_name', 'email', 'phones', 'postal_addresses', 'job_title', 'organisation_id'] });
+  await appendInTransaction(tx, events);
+
+  if (options.jobId) {
+    await tx.updateTable('importJobs').set({ rowsDone: totals.rows, rowsTotal, imported: totals.imported, merged: totals.merged }).where('id', '=', options.jobId).execute();
+  }
+}
+
+function addProvenance(
+  map: Map<string, { personId: string; field: string; source: string; collectedAt: Date; chosen: boolean }>,
+  personId: string,
+  field: string,
+  source: string,
+  collectedAt: Date,
+  chosen: boolean,
+): void {
+  const k = `${personId}\u0000${field}\u0000${source}`;
+  const prev = map.get(k);
+  if (!prev || prev.collectedAt.getTime() <= collectedAt.getTime()) map.set(k, { personId, field, source, collectedAt, chosen: chosen || (prev?.chosen ?? false) });
+}
+
+async function writeProvenance(tx: Kysely<Database>, rows: readonly { personId: string; field: string; source: string; collectedAt: Date; chosen: boolean }[], jobId: string | null): Promise<void> {
+  if (rows.length === 0) return;
+  // A field taken from this source is no longer the other sources' value.
+  const chosen = rows.filter((r) => r.chosen);
+  for (let i = 0; i < chosen.length; i += 500) {
+    const part = chosen.slice(i, i + 500);
+    await tx
+      .updateTable('prospectFieldProvenance')
+      .set({ chosen: false })
+      .where((eb) => eb.or(part.map((r) => eb.and([eb('personId', '=', r.personId), eb('field', '=', r.field)]))))
+      .execute();
+  }
+  for (let i = 0; i < rows.length; i += 1000) {
+    await tx
+      .insertInto('prospectFieldProvenance')
+      .values(rows.slice(i, i + 1000).map((r) => ({ personId: r.personId, field: r.field, source: r.source, collectedAt: r.collectedAt, importJobId: jobId, chosen: r.chosen })))
+      .onConflict((oc) =>
+        oc.columns(['personId', 'field', 'source']).doUpdateSet({
+          collectedAt: sql`greatest(prospect_field_provenance.collected_at, excluded.collected_at)`,
+          importJobId: sql`excluded.import_job_id`,
+          chosen: sql`excluded.chosen`,
+        }),
+      )
+      .execute();
+  }
+}
+
+async function loadPeople(tx: Kysely<Database>, ids: readonly string[]): Promise<Map<string, PersonState>> {
+  const out = new Map<string, PersonState>();
+  if (ids.length === 0) return out;
+  const rows = await tx
+    .selectFrom('people')
+    .select(['id', 'firstName', 'lastName', 'email', 'phones', 'postalAddresses', 'jobTitle', 'organisationId', 'collectedAt'])
+    .where('id', 'in', ids)
+    .execute();
+  const prov = await tx.selectFrom('prospectFieldProvenance').select(['personId', 'field', 'collectedAt']).where('personId', 'in', ids).where('chosen', '=', true).execute();
+  for (const r of rows) {
+    const dates = new Map<string, number>();
+    for (const f of ['firstName', 'lastName', 'email', 'jobTitle', 'organisationId']) dates.set(f, r.collectedAt.getTime());
+    out.set(r.id, { ...r, phones: [...(r.phones ?? [])], postalAddresses: [...(r.postalAddresses ?? [])], dates, created: false });
+  }
+  for (const p of prov) out.get(p.personId)?.dates.set(p.field, p.collectedAt.getTime());
+  return out;
+}
+
+function orgKeyOf(c: ProspectCandidate): string {
+  return c.siret ? `siret:${c.siret}` : c.siren ? `siren:${c.siren}` : `name:${c.company?.key ?? ''}`;
+}
+
+/** Finds or creates the organisation of each candidate (kind `prospect`, purpose `prospecting`). */
+async function resolveOrganisations(tx: Kysely<Database>, candidates: readonly ProspectCandidate[], totals: Totals): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const wanted = new Map<string, ProspectCandidate>();
+  for (const c of candidates) if (c.siret || c.siren || (c.company && c.company.key !== '')) wanted.set(orgKeyOf(c), wanted.get(orgKeyOf(c)) ?? c);
+  if (wanted.size === 0) return out;
+  const keys = [...wanted.keys()].map((k) => ({ kind: k.slice(0, k.indexOf(':')) as 'siret' | 'siren' | 'name', key: k.slice(k.indexOf(':') + 1) }));
+  for (let i = 0; i < keys.length; i += 500) {
+    const part = keys.slice(i, i + 500);
+    const rows = await tx
+      .selectFrom('prospectOrganisationKeys')
+      .select(['kind', 'key', 'organisationId'])
+      .where((eb) => eb.or(part.map((k) => eb.and([eb('kind', '=', k.kind), eb('key', '=', k.key)]))))
+      .execute();
+    for (const r of rows) out.set(`${r.kind}:${r.key}`, r.organisationId);
+  }
+  // Organisations already known by SIRET (clients too: a company is one company).
+  const sirets = [...wanted.values()].flatMap((c) => (c.siret && !out.has(`siret:${c.siret}`) ? [c.siret] : []));
+  if (sirets.length > 0) {
+    for (const r of await tx.selectFrom('organisations').select(['id', 'siret']).where('siret', 'in', sirets).execute()) if (r.siret) out.set(`siret:${r.siret}`, r.id);
+  }
+  const newOrgs: { id: string; c: ProspectCandidate; k: string }[] = [];
+  for (const [k, c] of wanted) {
+    if (out.has(k)) continue;
+    // A row with a SIRET and a name already known by name joins that organisation.
+    const byName = c.company ? out.get(`name:${c.company.key}`) : undefined;
+    if (byName) {
+      out.set(k, byName);
+      continue;
+    }
+    const id = newId();
+    out.set(k, id);
+    newOrgs.push({ id, c, k });
+  }
+  if (newOrgs.length > 0) {
+    await tx
+      .insertInto('organisations')
+      .values(
+        newOrgs.map(({ id, c }) => ({
+          id,
+          purpose: 'prospecting' as const,
+          kind: 'prospect' as const,
+          name: c.company?.display ?? (c.siret ? `SIRET ${c.siret}` : `SIREN ${c.siren ?? ''}`),
+          siret: c.siret,
+          sector: c.sector,
+          headcount: c.headcount,
+          addresses: JSON.stringify([]),
+        })),
+      )
+      .execute();
+    const keyRows = newOrgs.flatMap(({ id, c }) => [
+      ...(c.siret ? [{ kind: 'siret' as const, key: c.siret, organisationId: id }] : []),
+      ...(c.siren ? [{ kind: 'siren' as const, key: c.siren, organisationId: id }] : []),
+      ...(c.company && c.company.key !== '' ? [{ kind: 'name' as const, key: c.company.key, organisationId: id }] : []),
+    ]);
+    await tx.insertInto('prospectOrganisationKeys').values(keyRows).onConflict((oc) => oc.doNothing()).execute();
+    totals.organisationsCreated += newOrgs.length;
+  }
+  return out;
+}
+
+/** The people of this batch whose email or a phone is on the opposition list (any channel: the objection is honoured at its widest). */
+async function opposedPeople(tx: Kysely<Database>, key: Buffer, touched: readonly { person: PersonState; candidate: ProspectCandidate }[]): Promise<Set<string>> {
+  const byHash = new Map<string, string[]>();
+  const add = (hash: string, id: string) => byHash.set(hash, [...(byHash.get(hash) ?? []), id]);
+  for (const t of touched) {
+    if (t.person.email) add(oppositionHash(key, 'email', t.person.email), t.person.id);
+    for (const p of t.person.phones) add(oppositionHash(key, 'phone', p.number), t.person.id);
+  }
+  const out = new Set<string>();
+  const hashes = [...byHash.keys()];
+  for (let i = 0; i < hashes.length; i += 1000) {
+    const part = hashes.slice(i, i + 1000);
+    const rows = await tx
+      .selectFrom('oppositionList')
+      .select(['emailHash', 'phoneHash'])
+      .where((eb) => eb.or([eb('emailHash', 'in', part), eb('phoneHash', 'in', part)]))
+      .execute();
+    for (const r of rows) for (const h of [r.emailHash, r.phoneHash]) if (h) for (const id of byHash.get(h) ?? []) out.add(id);
+  }
+  return out;
+}
+
+export type { Transaction };
