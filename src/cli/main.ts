@@ -16,6 +16,8 @@ import { registerSubjectExportCommand } from './subject-export.js';
 import { registerSubjectCommands } from './subject.js';
 import { registerTokenCommands } from './tokens.js';
 import { registerUserCommands } from './users.js';
+import { registerPartnerCommands } from './partners.js';
+import { registerTransferCommands } from './transfer.js';
 import { serveCommand } from './serve.js';
 
 /** Options every command that opens the store takes. */
@@ -78,6 +80,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerRetentionCommands(program, setExit);
   registerAuditCommands(program, setExit);
   registerRequestCommands(program, setExit);
+  registerPartnerCommands(program, setExit);
+  registerTransferCommands(program, setExit);
   registerNoticeCommands(program, setExit);
   registerRegisterCommands(program, setExit);
   registerDedupeCommand(program, setExit);

@@ -18,4 +18,5 @@ export { acknowledgementMail, type AcknowledgementMail } from './templates/ackno
 export { extensionMail, type ExtensionMail } from './templates/extension.js';
 export { answerMail, type AnswerMail } from './templates/answer.js';
 export { refusalMail, type RefusalMail } from './templates/refusal.js';
+export { consentReceiptMail, consentWithdrawnMail, type ConsentReceiptMail, type ConsentWithdrawnMail } from './templates/consent-receipt.js';
 export { repermissionMail, type RepermissionMail } from './templates/repermission.js';

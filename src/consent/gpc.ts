@@ -1,0 +1,46 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { ConsentDeps } from './context.js';
+import { recordConsent } from './events.js';
+import { subjectOf } from './subjects.js';
+
+/**
+ * The body of `/.well-known/gpc.json` (Global Privacy Control, section 3.4): this site
+ * honours the signal. `lastUpdate` is the date of the policy in force.
+ */
+export function gpcSupport(effectiveDate: string): { gpc: true; lastUpdate: string } {
+  return { gpc: true, lastUpdate: effectiveDate };
+}
+
+/** True when the request carries `Sec-GPC: 1` (the only valid value, GPC section 3.1). */
+export function hasGpcSignal(headers: Readonly<Record<string, string | string[] | undefined>>): boolean {
+  const v = headers['sec-gpc'];
+  return (Array.isArray(v) ? v[0] : v)?.trim() === '1';
+}
+
+async function latestStates(db: Kysely<Database>, personId: string): Promise<Map<string, string>> {
+  const subjectId = await subjectOf(db, personId);
+  const out = new Map<string, string>();
+  if (subjectId === null) return out;
+  const rows = await db.selectFrom('consentEvents').select(['partnerId', 'state', 'eventAt', 'id']).where('subjectId', '=', subjectId).orderBy('eventAt').orderBy('id').execute();
+  for (const r of rows) out.set(r.partnerId, r.state);
+  return out;
+}
+
+/**
+ * A Global Privacy Control signal from an identified person (annex art. 1; P1.6): an
+ * objection to the sale and exchange of their file, recorded as a withdrawal of every
+ * given consent and a refusal for every partner with none, channel `gpc`. Partners
+ * already refused or withdrawn get no new event. Returns how many events were recorded.
+ */
+export async function recordGpcObjection(deps: ConsentDeps, personId: string, evidence: string): Promise<number> {
+  const partners = await deps.db.selectFrom('partners').select('id').orderBy('id').execute();
+  const states = await latestStates(deps.db, personId);
+  const given = partners.filter((p) => states.get(p.id) === 'given').map((p) => p.id);
+  const none = partners.filter((p) => !states.has(p.id)).map((p) => p.id);
+  let n = 0;
+  const base = { personId, channel: 'gpc', collector: 'system:gpc', evidence };
+  if (given.length > 0) n += (await recordConsent(deps, { ...base, partnerId: given, state: 'withdrawn' })).events.length;
+  if (none.length > 0) n += (await recordConsent(deps, { ...base, partnerId: none, state: 'refused' })).events.length;
+  return n;
+}
