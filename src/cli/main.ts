@@ -6,6 +6,7 @@ import { registerDedupeCommand } from './dedupe.js';
 import { migrateCommand } from './migrate.js';
 import { policyCheckCommand } from './policy-check.js';
 import { registerAuditCommands } from './audit.js';
+import { registerCampaignCommands } from './campaigns.js';
 import { registerLogsCommands } from './logs.js';
 import { registerNoticeCommands } from './notice.js';
 import { registerRecordCommands } from './record.js';
@@ -80,6 +81,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerRetentionCommands(program, setExit);
   registerAuditCommands(program, setExit);
   registerRequestCommands(program, setExit);
+  registerCampaignCommands(program, setExit);
   registerPartnerCommands(program, setExit);
   registerTransferCommands(program, setExit);
   registerNoticeCommands(program, setExit);
