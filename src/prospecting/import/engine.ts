@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Actor } from '../../access/actor.js';
 import { appendInTransaction, type AuditEvent } from '../../access/audit/index.js';
 import { newId } from '../../db/ids.js';
@@ -482,8 +482,13 @@ async function resolveOrganisations(tx: Kysely<Database>, candidates: readonly P
     for (const r of await tx.selectFrom('organisations').select(['id', 'siret']).where('siret', 'in', sirets).execute()) if (r.siret) out.set(`siret:${r.siret}`, r.id);
   }
   const newOrgs: { id: string; c: ProspectCandidate; k: string }[] = [];
-  for (const [k, c] of wanted) {
-    if (out.has(k)) continue;
+  // Rows with an identifier first, so a name-only row of the same company joins their organisation.
+  const ordered = [...wanted].sort((a, b) => Number(a[0].startsWith('name:')) - Number(b[0].startsWith('name:')));
+  for (const [k, c] of ordered) {
+    if (out.has(k)) {
+      if (c.company && c.company.key !== '' && !out.has(`name:${c.company.key}`)) out.set(`name:${c.company.key}`, out.get(k) ?? '');
+      continue;
+    }
     // A row with a SIRET and a name already known by name joins that organisation.
     const byName = c.company ? out.get(`name:${c.company.key}`) : undefined;
     if (byName) {
@@ -492,6 +497,7 @@ async function resolveOrganisations(tx: Kysely<Database>, candidates: readonly P
     }
     const id = newId();
     out.set(k, id);
+    if (c.company && c.company.key !== '' && !out.has(`name:${c.company.key}`)) out.set(`name:${c.company.key}`, id);
     newOrgs.push({ id, c, k });
   }
   if (newOrgs.length > 0) {
@@ -543,4 +549,3 @@ async function opposedPeople(tx: Kysely<Database>, key: Buffer, touched: readonl
   return out;
 }
 
-export type { Transaction };

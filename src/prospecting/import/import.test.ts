@@ -172,7 +172,7 @@ describeEachEngine('prospect import', (store) => {
     const again = await importProspects(db(), first, opts({ source: 'Fichier A' }));
     expect(again).toMatchObject({ imported: 2, merged: 2, created: 0 });
     const later = file('nom;prenom;email;mobile;fonction\nRenard;Paul;PAUL.RENARD@exemple.fr;;Directeur achats\nSimon;Léa;lea.simon@exemple.fr;06 22 22 22 22;\n');
-    const report = await importProspects(db(), later, opts({ source: 'Fichier B', collectedAt: new Date('2026-11-25T00:00:00Z'), now: new Date('2026-11-27T00:00:00Z') }));
+    const report = await importProspects(db(), later, opts({ source: 'Fichier B', collectedAt: new Date('2026-11-27T00:00:00Z'), now: new Date('2026-11-28T00:00:00Z') }));
     expect(report).toMatchObject({ imported: 2, merged: 2, created: 0 });
     const paul = await person('paul.renard@exemple.fr');
     expect(paul?.jobTitle).toBe('Directeur achats');
@@ -204,10 +204,10 @@ describeEachEngine('prospect import', (store) => {
       .selectFrom('people')
       .leftJoin('personStates', 'personStates.personId', 'people.id')
       .select(['people.lastName', 'personStates.objectedProspectingAt'])
-      .where('people.lastName', 'in', ['Oppose', 'Parphone', 'Libre'])
+      .where('people.lastName', 'in', ['Oppose', 'ParPhone', 'Libre'])
       .orderBy('people.lastName')
       .execute();
-    expect(states.map((s) => [s.lastName, s.objectedProspectingAt !== null])).toEqual([['Libre', false], ['Oppose', true], ['Parphone', true]]);
+    expect(states.map((s) => [s.lastName, s.objectedProspectingAt !== null])).toEqual([['Libre', false], ['Oppose', true], ['ParPhone', true]]);
   });
 
   it('R-PROS-9 a dry run reports what would happen and writes nothing', async () => {
@@ -226,7 +226,7 @@ describeEachEngine('prospect import', (store) => {
     const before = await db().selectFrom('auditQueue').select('id').execute();
     const csv = file('nom;email\nAudit1;audit1@exemple.fr\nAudit2;audit2@exemple.fr\nAudit3;audit3@exemple.fr\n');
     await importProspects(db(), csv, opts({ batchSize: 2 }));
-    const events = await db().selectFrom('auditQueue').select('event').where('id', 'not in', before.length > 0 ? before.map((b) => b.id) : [-1]).execute();
+    const events = await db().selectFrom('auditQueue').select('event').where('id', 'not in', before.length > 0 ? before.map((b) => String(b.id)) : ['-1']).execute();
     const creates = events.map((e) => e.event).filter((e) => e.action === 'create' && e.resource === 'people');
     expect(creates).toHaveLength(2);
     expect(creates.flatMap((e) => e.recordIds)).toHaveLength(3);
