@@ -79,7 +79,8 @@ export async function sendRepermissionRequests(
     // Coarse window on the clock start, in SQL: [today - active - after, today - active + before], with slack.
     const ahead = rule.after === undefined ? (rule.before ?? 'P30D') : 'P0D';
     const behind = rule.after ?? 'P0D';
-    const candidates = await sql<{ id: string; email: string; collected_at: Date; last_contact_at: Date | null; postal_addresses: PostalAddress[] | string }>`
+    // Result keys come back camelCased (CamelCasePlugin).
+    const candidates = await sql<{ id: string; email: string; collectedAt: Date; lastContactAt: Date | null; postalAddresses: PostalAddress[] | string }>`
       select p.id, p.email, p.collected_at, p.last_contact_at, p.postal_addresses
       from people p
       where p.purpose = ${purpose}
@@ -94,10 +95,10 @@ export async function sendRepermissionRequests(
         and not exists (select 1 from legal_holds h where h.person_id = p.id and h.lifted_at is null)
       order by p.id`.execute(db);
     for (const row of candidates.rows) {
-      const term = contactTerm(new Date(row.collected_at), row.last_contact_at === null ? null : new Date(row.last_contact_at), active);
+      const term = contactTerm(new Date(row.collectedAt), row.lastContactAt === null ? null : new Date(row.lastContactAt), active);
       if (!inRepermissionWindow(today, term, rule)) continue;
       if (await isOpposed(db, links.serverKey, { email: row.email, channel: 'email' })) continue;
-      const addresses = typeof row.postal_addresses === 'string' ? (JSON.parse(row.postal_addresses) as PostalAddress[]) : row.postal_addresses;
+      const addresses = typeof row.postalAddresses === 'string' ? (JSON.parse(row.postalAddresses) as PostalAddress[]) : row.postalAddresses;
       const done = await sendOne(db, policy, mailer, now, links, { personId: row.id, email: row.email, purpose, term, language: languageOf(addresses) });
       if (done) sent += 1;
     }
