@@ -32,6 +32,10 @@ ALLOWED_DIRS.push('src/retention/');
 // Selection, sending and commercial statistics are batch engines over the whole base: every selection passes the
 // guard (src/prospecting/campaigns/guard.ts, R-PROS-4) and each message, preview and report writes its audit event.
 ALLOWED_DIRS.push('src/prospecting/campaigns/', 'src/prospecting/stats/');
+// Prospect import, the opposition list's commands and the dedupe review are batch engines: each import batch
+// writes people in one transaction with one audit event per kind of write (appendInTransaction); review
+// merges and opposition changes are audited in their transaction too.
+ALLOWED_DIRS.push('src/prospecting/import/', 'src/prospecting/opposition/');
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
