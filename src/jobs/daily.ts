@@ -7,6 +7,8 @@ import { parseDuration } from '../policy/index.js';
 import type { Mailer } from '../mail/index.js';
 import type { Policy } from '../policy/types.js';
 import { sendRepermissionRequests, type RepermissionLinks } from '../retention/contact/repermission.js';
+import { systemActor } from '../access/actor.js';
+import { sendArt14Notices, type SendDeps } from '../prospecting/campaigns/send.js';
 
 /** What one daily run did. */
 export interface DailyReport {
@@ -15,12 +17,16 @@ export interface DailyReport {
   readonly outboxFilesPurged: number;
   /** Re-permission messages sent (P4.2); present when the run was given what it needs to send them. */
   readonly repermissionSent?: number;
+  /** GDPR Art. 14 notices sent to imported people not yet informed (R-PROS-11); present when given what it needs. */
+  readonly art14NoticesSent?: number;
 }
 
 /** What the optional daily steps need. */
 export interface DailyExtras {
   /** P4.2: the policy, the mailer and the links of the re-permission messages. */
   readonly repermission?: { readonly policy: Policy; readonly mailer: Mailer; readonly links: RepermissionLinks };
+  /** R-PROS-11: what the Art. 14 notices need (policy, server key, mailer, public URL). */
+  readonly art14?: Omit<SendDeps, 'db'>;
 }
 
 /**
@@ -37,7 +43,9 @@ export async function runDailyJobs(db: Kysely<Database>, now: Date, serverKey: B
   // P4.2: the one message before the retention term of prospects and file-exchange subjects.
   const rp = extras.repermission;
   const repermission = rp ? { repermissionSent: (await sendRepermissionRequests(db, rp.policy, rp.mailer, now, rp.links)).sent } : {};
-  return { connectionLogsPurged, sessionsPurged, outboxFilesPurged, ...repermission };
+  // R-PROS-11: imported people not yet informed get the Art. 14 information within one month of collection.
+  const art14 = extras.art14 ? { art14NoticesSent: (await sendArt14Notices({ ...extras.art14, db }, { now, actor: systemActor('art14-notices') })).sent } : {};
+  return { connectionLogsPurged, sessionsPurged, outboxFilesPurged, ...repermission, ...art14 };
 }
 
 /** The local calendar day (Europe/Paris) of an instant, `YYYY-MM-DD`. */

@@ -17,6 +17,7 @@ import { createSegment } from './segments.js';
 import { ART14_NOTICE_AFTER_DAYS, messageUrls, sendArt14Notices, sendCampaign, type SendDeps } from './send.js';
 import { countEligible } from './guard.js';
 import { addPerson } from './test-support.js';
+import { runDailyJobs } from '../../jobs/daily.js';
 
 const NOW = new Date('2026-11-26T10:00:00Z');
 const DAY = 86_400_000;
@@ -243,5 +244,16 @@ describeEachEngine('campaign sending', (store) => {
     smtp.messages.length = 0;
     const second = await sendArt14Notices(deps(), { now: new Date(NOW.getTime() + DAY), actor: systemActor('art14') });
     expect(second.sent).toBe(0);
+  });
+
+  it('R-PROS-11 the daily jobs send the Art. 14 notices', async () => {
+    smtp.messages.length = 0;
+    const db = store().db;
+    await addPerson(db, { source: 'daily', email: 'quotidien@prospect.fr', collectedAt: new Date(NOW.getTime() - 25 * DAY) });
+    const report = await runDailyJobs(db, NOW, key, undefined, { art14: { policy, key, mailer, publicUrl: 'https://crm.certilience.example' } });
+    expect(report.art14NoticesSent).toBeGreaterThanOrEqual(1);
+    await smtp.waitFor(report.art14NoticesSent ?? 1);
+    expect(to('quotidien@prospect.fr').text).toContain('RGPD, article 14');
+    expect((await runDailyJobs(db, NOW, key, undefined, { art14: { policy, key, mailer, publicUrl: 'https://crm.certilience.example' } })).art14NoticesSent).toBe(0);
   });
 });
