@@ -102,7 +102,12 @@ async function consentPlugin(app: FastifyInstance, opts: ConsentRouteOptions): P
     if (reply.statusCode !== 200 || req.method !== 'POST' || req.routeOptions.url !== '/api/v1/requests/:id/verify' || !hasGpcSignal(req.headers)) return payload;
     const { id } = req.params as { id: string };
     const row = await deps.db.selectFrom('rightsRequests').select('personId').where('id', '=', id).executeTakeFirst();
-    if (row?.personId) await recordGpcObjection(deps, row.personId, `Sec-GPC: 1 on verified rights request ${id}`);
+    try {
+      if (row?.personId) await recordGpcObjection(deps, row.personId, `Sec-GPC: 1 on verified rights request ${id}`);
+    } catch (e) {
+      // The verification stands; the failure is logged by class and code only, never with data.
+      req.log.error({ err: { name: (e as Error).name, code: e instanceof RempartError ? e.code : undefined } }, 'GPC objection not recorded');
+    }
     return payload;
   });
 
