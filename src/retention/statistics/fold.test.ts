@@ -4,6 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { describeEachEngine } from '../../../test/engines.js';
 import type { Database } from '../../db/schema.js';
 import { foldIntoStatistics } from './fold.js';
+import { readStatistics } from './read.js';
+import { statisticsSettings } from './settings.js';
+import { loadPolicy, DEFAULT_POLICY_FILE } from '../../policy/index.js';
 import { regionOf } from './region.js';
 
 const AT = new Date('2026-11-26T03:00:00Z');
@@ -143,5 +146,70 @@ describeEachEngine('statistics fold', (store) => {
     expect(text).not.toMatch(/Nom|Prénom|\+33/);
     const counts = await db.selectFrom('statisticsCounts').select('count').execute();
     for (const c of counts) expect(c.count).toBeGreaterThanOrEqual(5);
+  });
+
+  it('R-PROS-8 many random batches: every stored group ≥ k, and stored plus suppressed equals everyone folded', async () => {
+    const db = store().db;
+    await db.deleteFrom('statisticsCounts').execute();
+    await db.deleteFrom('statisticsSuppressed').execute();
+    const policy = await loadPolicy(DEFAULT_POLICY_FILE);
+    const settings = { ...statisticsSettings(policy), prospecting: { k: 6, dimensions: ['source', 'region', 'quarter'] as const } };
+    let seed = 42;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    let total = 0;
+    for (let batch = 0; batch < 8; batch++) {
+      const size = 1 + rand(25);
+      const list = Array.from({ length: size }, () => ({
+        source: ['salon', 'web', 'import'][rand(3)] ?? 'web',
+        postcode: ['75011', '69003', '13001', '35000', '97400'][rand(5)] ?? '75011',
+        collectedAt: `202${3 + rand(3)}-${String(1 + rand(12)).padStart(2, '0')}-10T10:00:00Z`,
+      }));
+      const ids = await insertProspects(db, list);
+      await db.transaction().execute(async (trx) => {
+        await foldIntoStatistics(trx, ids, AT, settings);
+        await trx.deleteFrom('people').where('id', 'in', ids).execute();
+      });
+      total += size;
+    }
+    const s = await statistics(db);
+    for (const c of s.counts) expect(c.count).toBeGreaterThanOrEqual(6);
+    const stored = s.counts.reduce((a, c) => a + c.count, 0);
+    expect(stored + (s.suppressed[0]?.count ?? 0)).toBe(total);
+    const read = await readStatistics(db, { by: ['year'] });
+    expect(read.grouped).toBe(stored);
+    expect(read.groups.reduce((a, g) => a + g.count, 0)).toBe(stored);
+    for (const g of read.groups) expect(g.count).toBeGreaterThanOrEqual(6);
+  });
+
+  it('R-PROS-8 readStatistics sums stored groups over the dimensions not asked for, and filters', async () => {
+    const db = store().db;
+    await db.deleteFrom('statisticsCounts').execute();
+    await db.deleteFrom('statisticsSuppressed').execute();
+    const ids = await insertProspects(db, [
+      ...many(5, { source: 'salon', postcode: '75011', collectedAt: '2025-02-10T10:00:00Z' }),
+      ...many(5, { source: 'salon', postcode: '69003', collectedAt: '2025-05-10T10:00:00Z' }),
+      ...many(6, { source: 'web', postcode: '69003', collectedAt: '2024-05-10T10:00:00Z' }),
+      ...many(1, { source: 'web', postcode: '33000', collectedAt: '2024-05-10T10:00:00Z' }),
+    ]);
+    await foldAndDelete(db, ids);
+    expect(await readStatistics(db, { by: ['source'] })).toEqual({
+      purpose: 'prospecting',
+      by: ['source'],
+      groups: [
+        { key: { source: 'salon' }, count: 10 },
+        { key: { source: 'web' }, count: 6 },
+      ],
+      grouped: 16,
+      ungrouped: 1,
+    });
+    const fr = await readStatistics(db, { by: ['region', 'year'], regions: ['FR-ARA'] });
+    expect(fr.groups).toEqual([
+      { key: { region: 'FR-ARA', year: '2024' }, count: 6 },
+      { key: { region: 'FR-ARA', year: '2025' }, count: 5 },
+    ]);
+    await expect(readStatistics(db, { by: ['email' as 'source'] })).rejects.toThrow(/unknown statistics dimension/);
   });
 });
