@@ -64,6 +64,8 @@ async function currentOrStored(flags: { readonly policy?: string; readonly at?: 
 
 /** Registers `rempart notice`, `notice diff`, `notice publish` and `notice versions`. */
 export function registerNoticeCommands(program: Command, setExit: (code: number) => void): void {
+  // The subcommands read --lang, --policy and --data-dir from here: commander gives an
+  // option to the parent that declares it, even when written after the subcommand.
   const notice = program
     .command('notice')
     .description("print the notice given to clients (GDPR Art. 13), generated from the policy; no database needed")
@@ -81,12 +83,11 @@ export function registerNoticeCommands(program: Command, setExit: (code: number)
 
   notice
     .command('diff')
-    .description('say in words what changed in the notice and the register between two versions (files or stored hash prefixes)')
+    .description('say in words what changed in the notice and the register between two versions (files or stored hash prefixes; takes --lang and --data-dir)')
     .argument('<from>', 'older version: a policy file or a stored version hash prefix')
     .argument('<to>', 'newer version: a policy file or a stored version hash prefix')
-    .addOption(langOption())
-    .addOption(dataDirOption())
-    .action(async (from: string, to: string, flags: { readonly lang: Lang; readonly dataDir?: string }) => {
+    .action(async (from: string, to: string, _opts: unknown, cmd: Command) => {
+      const flags = cmd.optsWithGlobals<{ readonly lang: Lang; readonly dataDir?: string }>();
       const dir = snapshotsDir(flags.dataDir);
       const [a, b] = [await loadPolicyRef(from, dir), await loadPolicyRef(to, dir)];
       const head = flags.lang === 'fr' ? `Modifications de la version ${a.version.shortHash} à la version ${b.version.shortHash} :` : `Changes from version ${a.version.shortHash} to version ${b.version.shortHash}:`;
@@ -96,10 +97,9 @@ export function registerNoticeCommands(program: Command, setExit: (code: number)
 
   notice
     .command('publish')
-    .description('store the current policy as a version, so that its notice stays readable later (D3)')
-    .addOption(policyOption())
-    .addOption(dataDirOption())
-    .action(async (flags: { readonly policy?: string; readonly dataDir?: string }) => {
+    .description('store the current policy (--policy) as a version under --data-dir, so that its notice stays readable later (D3)')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const flags = cmd.optsWithGlobals<{ readonly policy?: string; readonly dataDir?: string }>();
       const policy = await loadPolicy(resolvePolicyFile(flags.policy));
       const { version, created } = await recordVersion(snapshotsDir(flags.dataDir), policy, await policyText(policy));
       console.log(`${created ? 'stored' : 'already stored'}: version ${version.shortHash} of ${version.effectiveDate} (${version.file})`);
@@ -108,9 +108,9 @@ export function registerNoticeCommands(program: Command, setExit: (code: number)
 
   notice
     .command('versions')
-    .description('list the stored versions of the notice and the register')
-    .addOption(dataDirOption())
-    .action(async (flags: { readonly dataDir?: string }) => {
+    .description('list the stored versions of the notice and the register (under --data-dir)')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const flags = cmd.optsWithGlobals<{ readonly dataDir?: string }>();
       const versions = await listVersions(snapshotsDir(flags.dataDir));
       if (versions.length === 0) console.log('no stored version (run `rempart notice publish`)');
       for (const v of versions) console.log(`${v.shortHash}  ${v.effectiveDate}  ${v.hash}`);
