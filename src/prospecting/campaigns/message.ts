@@ -136,9 +136,10 @@ export function composeMessage(input: MessageInput): ComposedMessage {
   let body = personalise(input.body, input.person);
   // Longest first, so a URL that prefixes another is not replaced inside it.
   const order = input.links.map((u, i) => ({ u, i })).sort((a, b) => b.u.length - a.u.length);
-  const marks = order.map(({ u, i }) => ({ u, mark: `\u0000${i}\u0000` }));
+  // Private-use characters mark each link while the others are replaced.
+  const marks = order.map(({ u, i }) => ({ u, mark: `\uE000${i}\uE001` }));
   for (const { u, mark } of marks) body = body.split(u).join(mark);
-  body = body.replace(/\u0000(\d+)\u0000/g, (_m, i: string) => input.clickUrl(Number(i)));
+  body = body.replace(/\uE000(\d+)\uE001/g, (_m, i: string) => input.clickUrl(Number(i)));
   const footer = [t.sender(input.policy.controller.name), t.optOut(input.optOutUrl)];
   const art14 = input.includeArt14 ? art14Paragraphs(input.policy, input.language, input.person) : [];
   const paragraphs = [...body.split(/\n{2,}/), ...footer, ...art14];
