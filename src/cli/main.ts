@@ -8,6 +8,7 @@ import { policyCheckCommand } from './policy-check.js';
 import { registerAuditCommands } from './audit.js';
 import { registerCampaignCommands } from './campaigns.js';
 import { registerLogsCommands } from './logs.js';
+import { registerImportCommands } from './import.js';
 import { registerNoticeCommands } from './notice.js';
 import { registerRecordCommands } from './record.js';
 import { registerRegisterCommands } from './register.js';
@@ -75,6 +76,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   ).action(async (opts) => setExit(await demoSeedCommand(opts)));
 
   registerRecordCommands(program, setExit);
+  registerImportCommands(program, setExit);
   registerUserCommands(program, setExit);
   registerTokenCommands(program, setExit);
   registerLogsCommands(program, setExit);

@@ -10,3 +10,4 @@ export { fieldOfHeader, loadMappingFile, PROSPECT_FIELDS, resolveColumns, type C
 export { detectDelimiter, detectShape, readRecords, type FileShape, type SourceRecord } from './reader.js';
 export { PROSPECTING_IMPORT_CATALOGUE } from './catalogue-entries.js';
 export type { ImportReport, ImportWarning, RejectedRow, ProspectingTables } from './tables.js';
+export { createImportJob, getImportJob, runImportJob, type ImportJobView } from './jobs.js';
