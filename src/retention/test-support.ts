@@ -34,7 +34,6 @@ export interface RetentionFixture {
   readonly log: string;
 }
 
-let counter = 0;
 /** Deterministic uuids, so two fixtures (a clean run and a crashed one) hold the same ids. */
 export function fixedId(prefix: number, i: number): string {
   return `${prefix.toString(16).padStart(8, '0')}-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
@@ -52,7 +51,6 @@ async function insert(db: Kysely<Database>, table: string, row: Record<string, u
 /** Seeds the fixture; `prefix` keeps the ids of two seedings apart or equal. */
 export async function seedRetentionFixture(db: Kysely<Database>, prefix = 1): Promise<RetentionFixture> {
   const id = (i: number) => fixedId(prefix, i);
-  counter++;
   const [orgEnded, orgOpen, orgHeld] = [id(1), id(2), id(3)];
   await insert(db, 'organisations', { id: orgEnded, name: 'Ended SA' });
   await insert(db, 'organisations', { id: orgOpen, name: 'Open SA' });
@@ -70,11 +68,11 @@ export async function seedRetentionFixture(db: Kysely<Database>, prefix = 1): Pr
   await person(24, { purpose: 'prospecting', relation: 'prospect', source: 'salon', collected_at: new Date('2020-01-01T10:00:00Z'), last_contact_at: new Date('2022-09-01T15:00:00Z') });
   await person(25, { purpose: 'file_sharing', relation: 'prospect', source: 'partner', collected_at: new Date('2022-02-10T10:00:00Z') });
   await insert(db, 'contract_contacts', { contract_id: id(10), person_id: id(20) });
-  await insert(db, 'orders', { id: id(30), organisation_id: orgEnded, contract_id: id(10), person_id: id(20), number: `O-${prefix}-${counter}-1`, ordered_at: '2019-03-01', amount: '1200.00' });
+  await insert(db, 'orders', { id: id(30), organisation_id: orgEnded, contract_id: id(10), person_id: id(20), number: `O-${prefix}-1`, ordered_at: '2019-03-01', amount: '1200.00' });
   await insert(db, 'deliveries', { id: id(31), order_id: id(30), organisation_id: orgEnded, recipient_person_id: id(20), recipient_name: 'Nom20', delivery_address: { line1: '1 rue X', postcode: '75001', city: 'Paris', country: 'FR' } });
-  await insert(db, 'surveys', { id: id(32), person_id: id(20), organisation_id: orgEnded, survey: 'nps', score: 9, comment: 'bien' });
+  await insert(db, 'surveys', { id: id(32), person_id: id(20), organisation_id: orgEnded, survey: 'nps', score: 9, comment: 'bien', answered_at: new Date('2019-05-01T00:00:00Z') });
   await insert(db, 'complaints', { id: id(33), person_id: id(20), organisation_id: orgEnded, subject: 'retard', opened_at: new Date('2019-04-01T00:00:00Z') });
-  await insert(db, 'invoices', { id: id(40), organisation_id: orgEnded, contract_id: id(10), person_id: id(20), number: `F-${prefix}-${counter}-1`, issue_date: '2019-05-10', due_date: '2019-06-10', amount: '1200.00', status: 'paid' });
+  await insert(db, 'invoices', { id: id(40), organisation_id: orgEnded, contract_id: id(10), person_id: id(20), number: `F-${prefix}-1`, issue_date: '2019-05-10', due_date: '2019-06-10', amount: '1200.00', status: 'paid' });
   await insert(db, 'payments', { id: id(41), invoice_id: id(40), organisation_id: orgEnded, amount: '1200.00', paid_at: '2020-02-01', reference: 'VIR-1' });
   await insert(db, 'legal_holds', { id: id(50), person_id: id(22), reason: 'litige prud’homal', set_by: 'user:dpo', set_at: new Date('2021-01-01T00:00:00Z') });
   await insert(db, 'archived_records', { id: id(51), source_table: 'invoices', record_id: id(52), person_id: null, data: { number: 'F-OLD' }, reason: 'Code de commerce L123-22', hold_until: new Date('2030-12-31T23:59:59.999Z'), archived_at: new Date('2020-01-01T00:00:00Z') });
@@ -89,15 +87,29 @@ export async function seedRetentionFixture(db: Kysely<Database>, prefix = 1): Pr
   };
 }
 
-/** A digest of the tables retention changes: every row, ordered, as text (no audit tables: batch boundaries differ by design). */
-export async function retentionDigest(db: Kysely<Database>): Promise<string> {
+/**
+ * An ordered dump of the tables retention changes: every row as text, without the bookkeeping timestamps the
+ * database sets at insert (no audit tables: batch boundaries differ by design).
+ */
+export async function retentionDump(db: Kysely<Database>): Promise<string[]> {
   const tables = ['people', 'contract_contacts', 'orders', 'deliveries', 'surveys', 'complaints', 'tickets', 'invoices', 'payments', 'debt_cases', 'archived_records', 'rights_requests', 'connection_logs', 'archive.records'];
-  const { createHash } = await import('node:crypto');
-  const h = createHash('sha256');
+  const out: string[] = [];
   for (const t of tables) {
-    const res = await sql<{ r: string }>`select t::text as r from ${sql.table(t)} t order by 1`.execute(db.withoutPlugins());
-    h.update(`${t}\n`);
-    for (const row of res.rows) h.update(`${row.r}\n`);
+    const res = await sql<{ r: string }>`select (to_jsonb(t) - 'created_at' - 'updated_at')::text as r from ${sql.table(t)} t order by 1`.execute(db.withoutPlugins());
+    out.push(...res.rows.map((row) => `${t} ${row.r}`));
   }
-  return h.digest('hex');
+  // The statistics fold places people by batch (k-anonymity), so the cells may differ between a clean and a
+  // resumed run; what may not differ is how many people were folded per purpose: each exactly once.
+  const folded = await sql<{ r: string }>`
+    select purpose || ':' || sum(count)::text as r from (
+      select purpose, count from statistics_counts
+      union all select purpose, count from statistics_suppressed) x group by purpose order by 1`.execute(db.withoutPlugins());
+  out.push(...folded.rows.map((r) => `folded ${r.r}`));
+  return out;
+}
+
+/** The SHA-256 of `retentionDump`. */
+export async function retentionDigest(db: Kysely<Database>): Promise<string> {
+  const { createHash } = await import('node:crypto');
+  return createHash('sha256').update((await retentionDump(db)).join('\n')).digest('hex');
 }
