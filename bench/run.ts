@@ -15,7 +15,7 @@ import { renderRun, type BenchRun } from './report.js';
 
 const SCRIPT = fileURLToPath(import.meta.url);
 
-function parse(argv: readonly string[]): { size: SizeConfig; child?: string; engine?: Engine; counts?: DemoCounts } {
+function parse(argv: readonly string[]): { size: SizeConfig; child?: string; engine?: Engine; counts?: DemoCounts; only?: string } {
   const { values } = parseArgs({
     args: [...argv],
     options: {
@@ -23,6 +23,7 @@ function parse(argv: readonly string[]): { size: SizeConfig; child?: string; eng
       child: { type: 'string' },
       engine: { type: 'string' },
       counts: { type: 'string' },
+      only: { type: 'string' },
     },
     strict: true,
   });
@@ -35,6 +36,7 @@ function parse(argv: readonly string[]): { size: SizeConfig; child?: string; eng
     child: values.child,
     engine,
     counts: values.counts === undefined ? undefined : (JSON.parse(values.counts) as DemoCounts),
+    only: values.only,
   };
 }
 
@@ -52,6 +54,7 @@ async function gateCaseOrSkip(engine: Engine, size: SizeConfig, seeded: SeededSt
 }
 
 async function child(name: string, engine: Engine | undefined, size: SizeConfig, counts: DemoCounts | undefined): Promise<void> {
+  if (name.startsWith('dedupe:')) return (await import('./dedupe-cases.js')).dedupeChild(name);
   if (!engine) throw new Error('--child needs --engine');
   let results: CaseResult[];
   if (name === 'seed') results = await seedCase(engine, size);
@@ -84,6 +87,8 @@ async function main(): Promise<void> {
     return;
   }
   const size = args.size;
+  // `--only dedupe`: the deduplication cases alone (issue 6), section dedupe-<size>.
+  if (args.only === 'dedupe') return void (await (await import('./dedupe-cases.js')).runDedupeBench(SCRIPT, size.name));
   const started = performance.now();
   const machine = machineInfo();
   console.log(`bench ${size.name}: ${size.people.toLocaleString('en')} people; ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
@@ -119,6 +124,8 @@ async function main(): Promise<void> {
     cases.push(...(await runInChild(SCRIPT, ['--child', 'rights', ...common], `rights ${engine}`)));
     console.log(`[${engine}] done in ${since(engineStarted)}`);
   }
+  // Deduplication (issue 6): engine-independent, its own section of BENCHMARKS.md.
+  await (await import('./dedupe-cases.js')).runDedupeBench(SCRIPT, size.name);
 
   const run: BenchRun = {
     size: size.name,

@@ -31,7 +31,7 @@ function smallPopulation(n: number, seed: number): { fields: DedupeField[]; trut
   const cols: (string | null)[][] = [[], [], [], [], []];
   const truth: number[] = [];
   for (let e = 0; truth.length < n; e++) {
-    const person = [pick(given), pick(surname), `${letters(6)}@${letters(5)}.fr`, `06${String(Math.floor(random() * 1e8)).padStart(8, '0')}`, pick(city)];
+    const person: (string | null)[] = [pick(given), pick(surname), `${letters(6)}@${letters(5)}.fr`, `06${String(Math.floor(random() * 1e8)).padStart(8, '0')}`, pick(city)];
     const copies = random() < 0.2 ? 2 : 1;
     for (let k = 0; k < copies; k++) {
       const row = [...person];
