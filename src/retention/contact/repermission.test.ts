@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachEngine } from '../../../test/engines.js';
 import { buildApp } from '../../app.js';
+import { runDailyJobs } from '../../jobs/daily.js';
 import type { Database } from '../../db/schema.js';
 import { createMailer, type Mailer } from '../../mail/index.js';
 import { startSmtpCapture, type CapturedMail, type SmtpCapture } from '../../mail/smtp-capture.js';
@@ -60,7 +61,8 @@ describe('re-permission window', () => {
     const token = signRepermissionToken(key, id);
     expect(verifyRepermissionToken(key, token)).toBe(id);
     expect(verifyRepermissionToken(randomBytes(32), token)).toBeNull();
-    const altered = `${token.slice(0, -2)}${token.endsWith('AA') ? 'BB' : 'AA'}`;
+    // A change in the middle (the last base64url character also holds padding bits).
+    const altered = `${token.slice(0, 10)}${token[10] === 'A' ? 'B' : 'A'}${token.slice(11)}`;
     expect(verifyRepermissionToken(key, altered)).toBeNull();
     expect(token).not.toContain(id.replace(/-/g, ''));
   });
@@ -194,7 +196,8 @@ describeEachEngine('re-permission', (store) => {
     expect(await sendRepermissionRequests(db, policy, mailer, at('2029-11-02'), links)).toEqual({ sent: 1 });
     expect(to(cleo)).toHaveLength(2);
 
-    expect((await app.inject({ method: 'GET', url: `/rp/${token.slice(0, -1)}A` })).statusCode).toBe(404);
+    const altered = `${token.slice(0, 10)}${token[10] === 'A' ? 'B' : 'A'}${token.slice(11)}`;
+    expect((await app.inject({ method: 'GET', url: `/rp/${altered}` })).statusCode).toBe(404);
     expect((await app.inject({ method: 'POST', url: '/rp/not-a-token' })).statusCode).toBe(404);
   });
 
@@ -213,5 +216,16 @@ describeEachEngine('re-permission', (store) => {
     expect(await isOpposed(db, key, { email: dan })).toBe(true);
     const state = await db.selectFrom('personStates').select('objectedProspectingAt').where('personId', '=', danId).executeTakeFirst();
     expect(state?.objectedProspectingAt).not.toBeNull();
+  });
+
+  it('P4.2 the daily job sends the messages due that day, once', async () => {
+    const db = store().db;
+    const eve = `eve.${randomUUID()}@example.fr`;
+    await prospect(db, eve, '2024-01-20T10:00:00Z'); // term 2027-01-20, boundary 2026-12-21
+    const extras = { repermission: { policy, mailer, links } };
+    expect((await runDailyJobs(db, at('2026-12-20'), key, undefined, extras)).repermissionSent).toBe(0);
+    expect((await runDailyJobs(db, at('2026-12-21'), key, undefined, extras)).repermissionSent).toBe(1);
+    expect((await runDailyJobs(db, at('2026-12-22'), key, undefined, extras)).repermissionSent).toBe(0);
+    expect(to(eve)).toHaveLength(1);
   });
 });

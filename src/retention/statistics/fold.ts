@@ -129,17 +129,15 @@ async function place(trx: Kysely<Database>, purpose: PurposeId, k: number, fine:
       else next.set(key, entry);
     }
     // An update, not an upsert: PostgreSQL checks `count >= 5` on the proposed row
-    // before resolving a conflict, and the increment alone may be below 5.
-    for (const { cell, n } of grow) {
-      await trx
-        .updateTable('statisticsCounts')
-        .set({ count: sql<number>`count + ${n}` })
-        .where('purpose', '=', purpose)
-        .where('granularity', '=', level)
-        .where('source', '=', cell.source)
-        .where('region', '=', cell.region)
-        .where('period', '=', cell.period)
-        .execute();
+    // before resolving a conflict, and the increment alone may be below 5. One statement
+    // per chunk (a sweep batch may touch hundreds of groups).
+    for (let i = 0; i < grow.length; i += WRITE_CHUNK) {
+      const values = grow.slice(i, i + WRITE_CHUNK).map(({ cell, n }) => sql`(${cell.source}, ${cell.region}, ${cell.period}, ${n}::integer)`);
+      await sql`
+        update statistics_counts s set count = s.count + v.n
+        from (values ${sql.join(values)}) as v(source, region, period, n)
+        where s.purpose = ${purpose} and s.granularity = ${level}
+          and s.source = v.source and s.region = v.region and s.period = v.period`.execute(trx);
     }
     for (let i = 0; i < create.length; i += WRITE_CHUNK) {
       await trx
