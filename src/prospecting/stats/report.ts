@@ -3,7 +3,8 @@ import type { Database } from '../../db/schema.js';
 import { RempartError } from '../../errors.js';
 import type { LoadedPolicy } from '../../policy/index.js';
 import { regionOf } from '../../retention/statistics/region.js';
-import { MIN_K } from '../../retention/statistics/settings.js';
+import { readStatistics } from '../../retention/statistics/read.js';
+import { MIN_K, type StatisticsDimension } from '../../retention/statistics/settings.js';
 
 /**
  * Commercial statistics (annex art. 1 "élaboration de statistiques commerciales";
@@ -47,29 +48,22 @@ export interface StatsReport {
 }
 
 /** Dimensions the anonymised store keeps; the others are `*` for deleted people. */
-const STORED: Readonly<Partial<Record<StatsDimension, true>>> = { source: true, region: true, quarter: true, year: true };
+const STORED: readonly StatsDimension[] = ['source', 'region', 'quarter', 'year'];
 
 /**
  * The groups of deleted prospects (R-PROS-8: the statistics survive the deletion of the
- * people they were computed from), each ≥ k already, keyed by the dimensions asked for:
- * a dimension the stored group was generalised away from, or that the store does not
- * keep, is `*`.
- * SEAM: reads `statistics_counts` directly; stands for `readStatistics` of
- * src/retention/statistics, which did not exist when this was written.
+ * people they were computed from), each ≥ k already, from the anonymised store's
+ * `readStatistics`, keyed by the dimensions asked for; those it does not keep are `*`.
  */
-async function storedGroups(db: Kysely<Database>, by: readonly StatsDimension[]): Promise<{ key: Partial<Record<StatsDimension, string>>; count: number }[]> {
-  const rows = await db.selectFrom('statisticsCounts').select(['source', 'region', 'period', 'count']).where('purpose', '=', 'prospecting').execute();
-  return rows.map((r) => {
+async function storedGroups(db: Kysely<Database>, by: readonly StatsDimension[]): Promise<{ groups: { key: Partial<Record<StatsDimension, string>>; count: number }[]; grouped: number; ungrouped: number }> {
+  const kept = by.filter((d): d is StatisticsDimension => STORED.includes(d));
+  const read = await readStatistics(db, { purpose: 'prospecting', by: kept });
+  const groups = read.groups.map((g) => {
     const key: Partial<Record<StatsDimension, string>> = {};
-    for (const d of by) {
-      if (!STORED[d]) key[d] = '*';
-      else if (d === 'source') key.source = r.source;
-      else if (d === 'region') key.region = r.region;
-      else if (d === 'quarter') key.quarter = /^\d{4}-Q[1-4]$/.test(r.period) ? r.period : '*';
-      else key.year = /^\d{4}/.test(r.period) ? r.period.slice(0, 4) : '*';
-    }
-    return { key, count: Number(r.count) };
+    for (const d of by) key[d] = (STORED.includes(d) ? g.key[d as StatisticsDimension] : undefined) ?? '*';
+    return { key, count: g.count };
   });
+  return { groups, grouped: read.grouped, ungrouped: read.ungrouped };
 }
 
 /** Parses `source,region,quarter`; every unknown name is reported. */
@@ -162,16 +156,14 @@ export async function prospectingStats(
       suppressedPeople += g.people;
     }
   }
-  let grouped = 0;
-  for (const s of await storedGroups(db, options.by)) {
-    grouped += s.count;
+  const stored = await storedGroups(db, options.by);
+  for (const s of stored.groups) {
     const id = JSON.stringify(options.by.map((d) => s.key[d]));
     const g = kept.get(id) ?? { key: s.key, active: 0, deleted: 0, solicited: 0, clicked: 0 };
     g.deleted += s.count;
     kept.set(id, g);
   }
-  const ungrouped = Number((await db.selectFrom('statisticsSuppressed').select('count').where('purpose', '=', 'prospecting').executeTakeFirst())?.count ?? 0);
   const out: StatsGroup[] = [...kept.values()].map((g) => ({ key: g.key, people: g.active + g.deleted, active: g.active, deleted: g.deleted, solicited: g.solicited, clicked: g.clicked }));
   out.sort((a, b) => b.people - a.people || JSON.stringify(a.key).localeCompare(JSON.stringify(b.key)));
-  return { by: options.by, k, groups: out, suppressed: { groups: suppressedGroups, people: suppressedPeople }, totalPeople, deleted: { grouped, ungrouped } };
+  return { by: options.by, k, groups: out, suppressed: { groups: suppressedGroups, people: suppressedPeople }, totalPeople, deleted: { grouped: stored.grouped, ungrouped: stored.ungrouped } };
 }
