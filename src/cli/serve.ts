@@ -38,7 +38,7 @@ export async function serveCommand(flags: StoreFlags & { port?: string; host?: s
       hour: config.dailyHour,
       serverKey,
       outboxDir,
-      extras: { repermission: { policy, mailer, links: { serverKey, publicUrl: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}` } }, art14: { policy, key: serverKey, mailer, publicUrl: process.env.REMPART_PUBLIC_URL ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}` } },
+      extras: { retention: { policy }, repermission: { policy, mailer, links: { serverKey, publicUrl: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}` } }, art14: { policy, key: serverKey, mailer, publicUrl: process.env.REMPART_PUBLIC_URL ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}` } },
       onReport: (r) => logger.info({ job: 'daily', ...r }, 'daily jobs done'),
       onError: (e) => logger.error({ job: 'daily', errorName: (e as Error).name }, 'daily jobs failed'),
     });

@@ -9,6 +9,8 @@ import type { Policy } from '../policy/types.js';
 import { sendRepermissionRequests, type RepermissionLinks } from '../retention/contact/repermission.js';
 import { systemActor } from '../access/actor.js';
 import { sendArt14Notices, type SendDeps } from '../prospecting/campaigns/send.js';
+import type { LoadedPolicy } from '../policy/index.js';
+import { runRetention } from '../retention/sweep.js';
 
 /** What one daily run did. */
 export interface DailyReport {
@@ -19,6 +21,8 @@ export interface DailyReport {
   readonly repermissionSent?: number;
   /** GDPR Art. 14 notices sent to imported people not yet informed (R-PROS-11); present when given what it needs. */
   readonly art14NoticesSent?: number;
+  /** The retention sweep (P4): records changed by purpose and action; present when given the policy. */
+  readonly retention?: readonly { readonly purpose: string; readonly action: string; readonly count: number }[];
 }
 
 /** What the optional daily steps need. */
@@ -27,6 +31,8 @@ export interface DailyExtras {
   readonly repermission?: { readonly policy: Policy; readonly mailer: Mailer; readonly links: RepermissionLinks };
   /** R-PROS-11: what the Art. 14 notices need (policy, server key, mailer, public URL). */
   readonly art14?: Omit<SendDeps, 'db'>;
+  /** P4.1–P4.6: the retention sweep, with the real date (`--at` exists only on the command line). */
+  readonly retention?: { readonly policy: LoadedPolicy };
 }
 
 /**
@@ -45,7 +51,9 @@ export async function runDailyJobs(db: Kysely<Database>, now: Date, serverKey: B
   const repermission = rp ? { repermissionSent: (await sendRepermissionRequests(db, rp.policy, rp.mailer, now, rp.links)).sent } : {};
   // R-PROS-11: imported people not yet informed get the Art. 14 information within one month of collection.
   const art14 = extras.art14 ? { art14NoticesSent: (await sendArt14Notices({ ...extras.art14, db }, { now, actor: systemActor('art14-notices') })).sent } : {};
-  return { connectionLogsPurged, sessionsPurged, outboxFilesPurged, ...repermission, ...art14 };
+  // P4: the retention sweep last, after the re-permission messages of the day.
+  const retention = extras.retention ? { retention: (await runRetention(db, extras.retention.policy, { at: now })).changed } : {};
+  return { connectionLogsPurged, sessionsPurged, outboxFilesPurged, ...repermission, ...art14, ...retention };
 }
 
 /** The local calendar day (Europe/Paris) of an instant, `YYYY-MM-DD`. */
