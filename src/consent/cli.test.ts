@@ -77,8 +77,8 @@ for (const engine of testEngines()) {
           { id: lapsed, name: 'Lapsed', kind: 'partner', country: 'BR', transferGround: 'adequacy', purposes: '["file_sharing"]', email: 'dpo@lapsed.test', createdAt: now },
         ]).execute();
         await store.db.insertInto('people').values([
-          { id: yes, relation: 'client_contact', lastName: 'Éloïse', firstName: 'Zoé', email: 'eloise@example.test', phones: [], postalAddresses: [], source: 'test', collectedAt: now },
-          { id: no, relation: 'client_contact', lastName: 'Non', firstName: 'Pas', email: 'non@example.test', phones: [], postalAddresses: [], source: 'test', collectedAt: now },
+          { id: yes, relation: 'client_contact', lastName: 'Éloïse', firstName: 'Zoé', email: 'eloise@example.test', phones: '[]', postalAddresses: '[]', source: 'test', collectedAt: now },
+          { id: no, relation: 'client_contact', lastName: 'Non', firstName: 'Pas', email: 'non@example.test', phones: '[]', postalAddresses: '[]', source: 'test', collectedAt: now },
         ]).execute();
         const deps = { db: store.db, policy, now: () => new Date(Date.now() - 1000), serverKey: Buffer.alloc(32, 1) };
         await recordConsent(deps, { personId: yes, partnerId: fr, state: 'given', channel: 'paper', collector: 'cli:test' });

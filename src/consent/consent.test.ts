@@ -81,8 +81,8 @@ describeEachEngine('consent and file exchange', (store) => {
     orgBank = newId();
     orgRetail = newId();
     await db.insertInto('organisations').values([
-      { id: orgBank, name: 'Banque Test', sector: 'Banque', addresses: [] },
-      { id: orgRetail, name: 'Commerce Test', sector: 'Commerce', addresses: [] },
+      { id: orgBank, name: 'Banque Test', sector: 'Banque', addresses: '[]' },
+      { id: orgRetail, name: 'Commerce Test', sector: 'Commerce', addresses: '[]' },
     ]).execute();
     app = Fastify();
     app.setValidatorCompiler(validatorCompiler);
@@ -111,7 +111,7 @@ describeEachEngine('consent and file exchange', (store) => {
   const person = async (lastName: string, organisationId = orgBank): Promise<{ id: string; email: string }> => {
     const id = newId();
     const email = `${lastName.toLowerCase()}.${id.slice(-6)}@example.test`;
-    await store().db.insertInto('people').values({ id, relation: 'client_contact', lastName, firstName: 'Test', email, phones: [], postalAddresses: [], organisationId, source: 'test', collectedAt: clock }).execute();
+    await store().db.insertInto('people').values({ id, relation: 'client_contact', lastName, firstName: 'Test', email, phones: '[]', postalAddresses: '[]', organisationId, source: 'test', collectedAt: clock }).execute();
     return { id, email };
   };
   const addPartnerApi = (body: Record<string, unknown>, role = 'marketing') => app.inject({ method: 'POST', url: '/api/v1/partners', headers: { 'x-test-role': role }, payload: body });

@@ -2,7 +2,7 @@
 export { FILE_SHARING, type ConsentDeps } from './context.js';
 export { addPartner, getPartner, listPartners, requireTransferGround, transferGroundNow, type Partner, type PartnerInput } from './partners.js';
 export { activeConsents, consentHistory, defaultConsentText, hasActiveConsent, recordConsent, withdrawalUrl, type ConsentEvent, type ConsentInput, type ConsentRecorded } from './events.js';
-export { deliverConsentNotices, partnersThatReceived, type ConsentNoticePayload, type NoticeDeliveryReport } from './notices.js';
+export { deliverConsentNotices, partnersOfPerson, partnersThatReceived, type ConsentNoticePayload, type NoticeDeliveryReport } from './notices.js';
 export { createTransfer, parseSegment, SEGMENT_KEYS, TRANSFER_FIELDS, transfersOf, type Segment, type TransferResult } from './transfer.js';
 export { CONSENT_EXPORT_SCHEMA, exportConsents27560, toRecord27560, type ConsentExport27560, type ConsentRecord27560 } from './record-27560.js';
 export { consentProof, consentProofHtml, type ConsentProof } from './proof.js';
