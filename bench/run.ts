@@ -73,6 +73,9 @@ async function child(name: string, engine: Engine | undefined, size: SizeConfig,
   } else if (name === 'rights') {
     const { rightsCase } = await import('./rights-cases.js');
     results = await rightsCase(engine, size);
+  } else if (name === 'retention') {
+    const { retentionCase } = await import('./retention.js');
+    results = await retentionCase(engine, size.name === 'full' ? 1_000_000 : 3_000);
   } else if (name === 'audit') {
     const { auditCase } = await import('./access-cases.js');
     results = await auditCase(engine, size);
@@ -120,6 +123,11 @@ async function main(): Promise<void> {
     cases.push(...(await runInChild(SCRIPT, ['--child', 'read', ...common], `read ${engine}`)));
     console.log(`[${engine}] audit appends`);
     cases.push(...(await runInChild(SCRIPT, ['--child', 'audit', ...common], `audit ${engine}`)));
+    if (engine === 'postgres') {
+      // Issue 5: the sweep beside hand-written SQL, and the plan (1M people at full size, on PostgreSQL only).
+      console.log(`[${engine}] retention sweep and plan`);
+      cases.push(...(await runInChild(SCRIPT, ['--child', 'retention', ...common], `retention ${engine}`)));
+    }
     console.log(`[${engine}] rights: access export, erasure`);
     cases.push(...(await runInChild(SCRIPT, ['--child', 'rights', ...common], `rights ${engine}`)));
     console.log(`[${engine}] done in ${since(engineStarted)}`);
