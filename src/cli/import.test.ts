@@ -40,7 +40,7 @@ describe('rempart import prospects', () => {
     // Again: every accepted row merges into the record it made.
     const again = JSON.parse((await runCli('import', 'prospects', f, '--source', 'Salon Lyon', '--json', '--data-dir', dataDir)).out) as Record<string, unknown>;
     expect(again).toMatchObject({ imported: 2, merged: 2 });
-  });
+  }, 120_000);
 
   it('R-PROS-9 --dry-run writes nothing; the text report names rows, never values', async () => {
     const f = csv('dry.csv', 'nom,email\nSec,sec.dry@exemple.fr\nX,not-an-email\n');
@@ -51,7 +51,7 @@ describe('rempart import prospects', () => {
     expect(dry.out).not.toMatch(/not-an-email|sec\.dry/);
     const real = JSON.parse((await runCli('import', 'prospects', f, '--json', '--data-dir', dataDir)).out) as { imported: number; merged: number };
     expect(real).toMatchObject({ imported: 1, merged: 0 });
-  });
+  }, 120_000);
 
   it('P2.1 a role without a create grant on prospecting is refused; a card-number column fails the file with exit 1', async () => {
     const f = csv('roles.csv', 'nom;email\nRole;role@exemple.fr\n');
@@ -64,5 +64,5 @@ describe('rempart import prospects', () => {
     expect(cards.code).toBe(1);
     expect(cards.err).toMatch(/"CB" holds what look like payment card numbers/);
     expect(cards.err).not.toContain('5555');
-  });
+  }, 120_000);
 });

@@ -9,6 +9,7 @@ import { registerAuditCommands } from './audit.js';
 import { registerCampaignCommands } from './campaigns.js';
 import { registerLogsCommands } from './logs.js';
 import { registerImportCommands } from './import.js';
+import { registerOppositionCommands } from './opposition.js';
 import { registerNoticeCommands } from './notice.js';
 import { registerRecordCommands } from './record.js';
 import { registerRegisterCommands } from './register.js';
@@ -77,6 +78,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   registerRecordCommands(program, setExit);
   registerImportCommands(program, setExit);
+  registerOppositionCommands(program, setExit);
   registerUserCommands(program, setExit);
   registerTokenCommands(program, setExit);
   registerLogsCommands(program, setExit);
