@@ -154,8 +154,9 @@ export async function dedupeChild(name: string): Promise<void> {
   reportToParent([result as never]);
 }
 
-/** The cases of a size. */
+/** The cases of a size (BENCH_DEDUPE_CASES, a comma-separated list, picks some). */
 function casesOf(size: 'small' | 'full'): string[] {
+  if (process.env.BENCH_DEDUPE_CASES) return process.env.BENCH_DEDUPE_CASES.split(',');
   const quality = ['febrl3', 'febrl4', size === 'small' ? 'french-20000' : 'french-100000'];
   const scale = size === 'small' ? ['french-100000'] : ['french-1000000', ...(process.env.BENCH_DEDUPE_5M === '1' ? ['french-5000000'] : [])];
   const baseline = ['trgm5-febrl3', 'trgm7-febrl3', 'trgm5-french-10000', 'trgm7-french-10000', 'french-10000'];
