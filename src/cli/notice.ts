@@ -10,6 +10,7 @@ import {
   diffPolicies,
   listVersions,
   loadPolicyRef,
+  noticeGaps,
   NOTICE_FORMATS,
   readVersion,
   findVersion,
@@ -77,6 +78,8 @@ export function registerNoticeCommands(program: Command, setExit: (code: number)
     .addOption(dataDirOption())
     .action(async (flags: NoticeFlags) => {
       const policy = await currentOrStored(flags);
+      // On standard error, so that the notice on standard output stays clean.
+      for (const gap of noticeGaps(policy)) console.error(`rempart: warning: the policy leaves ${gap} empty; the notice cannot give it`);
       await emit(await renderNotice(policy, { lang: flags.lang, format: flags.format }), flags.out);
       setExit(0);
     });

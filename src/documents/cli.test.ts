@@ -29,6 +29,9 @@ describe('rempart notice and rempart register export, without a database (D1, D2
     expect(en.code, en.err).toBe(0);
     expect(en.out).toContain('Article 5 – The client\'s rights');
     expect(existsSync(noStore)).toBe(false);
+    // The default policy has no controller address or email yet: the operator is told, on standard error.
+    expect(fr.err).toContain('controller.email');
+    expect(fr.out).not.toContain('warning');
   });
 
   it('D1 rempart register export --format jsonld prints the register', async () => {

@@ -2,7 +2,7 @@
  * Documents generated from the policy: the notice given to clients (D2), the register
  * of processing activities (D1) and their versions (D3).
  */
-export { buildNotice } from './notice.js';
+export { buildNotice, noticeGaps } from './notice.js';
 export { buildRegister, type Register, type ControllerEntry, type ProcessorEntry, type ProcessorClient, type RegisterTransfer } from './register.js';
 export { registerDocument } from './register-document.js';
 export { registerJsonLd, DPV_CONTEXT, LEGAL_BASIS_IRIS, CATEGORY_IRIS, PURPOSE_IRIS } from './register-jsonld.js';

@@ -318,6 +318,19 @@ function rightsBlocks(policy: LoadedPolicy, lang: Lang): Block[] {
   ];
 }
 
+/**
+ * What the policy leaves blank that the notice must tell (GDPR Art. 13(1)(a),(b)): each
+ * gap as the policy path to fill. The notice still renders; the operator is told.
+ */
+export function noticeGaps(policy: LoadedPolicy): readonly string[] {
+  const c = policy.controller;
+  const gaps: string[] = [];
+  if (c.address.street === '' || c.address.city === '') gaps.push('controller.address (Art. 13(1)(a): the controller\'s contact details)');
+  if (c.email === '') gaps.push('controller.email (Art. 13(1)(a): where to write to exercise the rights)');
+  if (c.dpo.email === '') gaps.push('controller.dpo.email (Art. 13(1)(b): the DPO\'s contact details, when a DPO is designated)');
+  return gaps;
+}
+
 /** The notice as a document in `lang`, from the policy (D2). */
 export function buildNotice(policy: LoadedPolicy, lang: Lang): DocumentModel {
   const fr = lang === 'fr';
