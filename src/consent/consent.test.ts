@@ -207,7 +207,10 @@ describeEachEngine('consent and file exchange', (store) => {
     const restricted = await person('Restricted');
     const objecting = await person('Objecting');
     const opposed = await person('Opposed');
-    for (const p of [ok, retail, restricted, objecting, opposed]) expect((await consent(p.id, partner.id, 'given')).statusCode).toBe(201);
+    const phoneOpposed = await person('PhoneOpposed');
+    await store().db.updateTable('people').set({ phones: JSON.stringify([{ number: '+33 6 12 34 56 78', type: 'mobile' }]) }).where('id', '=', phoneOpposed.id).execute();
+    await addOpposition(store().db, KEY, { phone: '06 12 34 56 78' }, { now: clock });
+    for (const p of [ok, retail, restricted, objecting, opposed, phoneOpposed]) expect((await consent(p.id, partner.id, 'given')).statusCode).toBe(201);
     await store().db.insertInto('personStates').values({ personId: restricted.id, restrictedAt: clock, restrictionReason: 'accuracy contested' }).execute();
     await store().db.insertInto('personStates').values({ personId: objecting.id, objectionOtherAt: clock, objectionOtherGrounds: 'no' }).execute();
     await addOpposition(store().db, KEY, { email: opposed.email }, { now: clock });

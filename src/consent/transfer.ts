@@ -7,7 +7,7 @@ import { isUuid, newId } from '../db/ids.js';
 import type { Database } from '../db/schema.js';
 import { RempartError } from '../errors.js';
 import { toCsv } from '../rights/export/index.js';
-import { isOpposed } from '../rights/opposition/index.js';
+import { normaliseEmail, normalisePhone, oppositionHash } from '../rights/opposition/index.js';
 import { FILE_SHARING, type ConsentDeps } from './context.js';
 import { activeConsents } from './events.js';
 import { getPartner, transferGroundNow } from './partners.js';
@@ -78,12 +78,9 @@ export async function createTransfer(
     const consents = await activeConsents(tx, partner.id, now);
     const ids = [...consents.keys()];
     const people = ids.length === 0 ? [] : await candidates(tx, ids, segment);
-    const sent: typeof people = [];
-    for (const p of people) {
-      // R-PROS-3, P5.6: a person on the opposition list is never handed over for solicitation.
-      if (p.email !== null && (await isOpposed(tx, deps.serverKey, { email: p.email }))) continue;
-      sent.push(p);
-    }
+    // R-PROS-3, P5.6: a person on the opposition list is never handed over for solicitation.
+    const opposed = await opposedPeople(tx, deps.serverKey, people);
+    const sent = people.filter((p) => !opposed.has(p.id));
     const csv = Buffer.from(
       toCsv(
         TRANSFER_FIELDS,
@@ -115,12 +112,9 @@ export async function createTransfer(
         createdAt: now,
       })
       .execute();
-    if (sent.length > 0) {
-      await tx
-        .insertInto('transferItems')
-        .values(sent.map((p) => ({ transferId, subjectId: consents.get(p.id)!.subjectId, consentEventId: consents.get(p.id)!.eventId })))
-        .execute();
-    }
+    const items = sent.map((p) => ({ transferId, subjectId: consents.get(p.id)!.subjectId, consentEventId: consents.get(p.id)!.eventId }));
+    // Chunks keep each statement under PostgreSQL's 65,535 bind parameters.
+    for (let i = 0; i < items.length; i += 5000) await tx.insertInto('transferItems').values(items.slice(i, i + 5000)).execute();
     await appendInTransaction(tx, [
       {
         at: now,
@@ -137,6 +131,27 @@ export async function createTransfer(
     ]);
     return { transferId, partnerId: partner.id, rows: sent.length, fields: [...TRANSFER_FIELDS], sha256, createdAt: now.toISOString(), csv };
   });
+}
+
+/** The people among `people` whose email or a phone is on the opposition list (any channel), set-based. */
+async function opposedPeople(db: Kysely<Database>, key: Buffer, people: readonly { id: string; email: string | null; phones: readonly { number: string }[] }[]): Promise<Set<string>> {
+  const owners = new Map<string, string[]>();
+  const add = (hash: string, id: string) => owners.set(hash, [...(owners.get(hash) ?? []), id]);
+  for (const p of people) {
+    if (p.email !== null && p.email.trim() !== '') add(oppositionHash(key, 'email', normaliseEmail(p.email)), p.id);
+    for (const phone of Array.isArray(p.phones) ? p.phones : []) {
+      const n = typeof phone.number === 'string' ? normalisePhone(phone.number) : null;
+      if (n !== null) add(oppositionHash(key, 'phone', n), p.id);
+    }
+  }
+  const hashes = [...owners.keys()];
+  const out = new Set<string>();
+  for (let i = 0; i < hashes.length; i += 5000) {
+    const chunk = hashes.slice(i, i + 5000);
+    const rows = await db.selectFrom('oppositionList').select(['emailHash', 'phoneHash']).where((eb) => eb.or([eb('emailHash', 'in', chunk), eb('phoneHash', 'in', chunk)])).execute();
+    for (const r of rows) for (const h of [r.emailHash, r.phoneHash]) if (h !== null) for (const id of owners.get(h) ?? []) out.add(id);
+  }
+  return out;
 }
 
 /** The consenting people in the segment who are neither restricted nor objecting. */
