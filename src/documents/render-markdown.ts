@@ -11,7 +11,7 @@ function inline(text: Inline): string {
     .join('');
 }
 
-function block(b: Block): string {
+function block(b: Block, colon: string): string {
   switch (b.kind) {
     case 'heading':
       return `${'#'.repeat(b.level + 1)} ${escapeMd(b.text)}`;
@@ -23,8 +23,8 @@ function block(b: Block): string {
       return b.rows
         .map((r) => {
           const values = r.values;
-          if (values.length <= 1) return `- **${escapeMd(r.label)}** : ${inline(values[0] ?? '—')}`;
-          return `- **${escapeMd(r.label)}** :\n${values.map((v) => `  - ${inline(v)}`).join('\n')}`;
+          if (values.length <= 1) return `- **${escapeMd(r.label)}**${colon} ${inline(values[0] ?? '—')}`;
+          return `- **${escapeMd(r.label)}**${colon}\n${values.map((v) => `  - ${inline(v)}`).join('\n')}`;
         })
         .join('\n');
   }
@@ -33,5 +33,5 @@ function block(b: Block): string {
 /** The document as Markdown (CommonMark): `#` title, `##`/`###` sections, lists. */
 export function renderMarkdown(doc: DocumentModel): string {
   const head = [`# ${escapeMd(doc.title)}`, ...(doc.subtitle ? [`*${escapeMd(doc.subtitle)}*`] : [])];
-  return `${[...head, ...doc.blocks.map(block)].join('\n\n')}\n`;
+  return `${[...head, ...doc.blocks.map((b) => block(b, doc.lang === 'fr' ? ' :' : ':'))].join('\n\n')}\n`;
 }
