@@ -14,7 +14,6 @@ import { accessRoutes } from './access/routes.js';
 import { createAccessRuntime } from './access/runtime.js';
 import { crmRoutes } from './crm/routes.js';
 import { noticeRoutes } from './documents/routes.js';
-import { noticeRoutes } from './documents/routes.js';
 import { consentRoutes } from './consent/routes.js';
 import { campaignRoutes } from './prospecting/campaigns/routes.js';
 import { repermissionRoutes } from './retention/contact/routes.js';
@@ -109,7 +108,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   );
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  await app.register(noticeRoutes, { policy: options.policy, ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
   await app.register(noticeRoutes, { policy: options.policy, ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
 
   await app.register(authPlugin, {
