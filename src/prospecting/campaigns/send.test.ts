@@ -256,4 +256,21 @@ describeEachEngine('campaign sending', (store) => {
     expect(to('quotidien@prospect.fr').text).toContain('RGPD, article 14');
     expect((await runDailyJobs(db, NOW, key, undefined, { art14: { policy, key, mailer, publicUrl: 'https://crm.certilience.example' } })).art14NoticesSent).toBe(0);
   });
+
+  it('R-PROS-4 two sends of one campaign at once give each person one message', async () => {
+    smtp.messages.length = 0;
+    const db = store().db;
+    for (let i = 0; i < 3; i++) await addPerson(db, { source: 'twice', email: `twice${i}@acme.fr`, relation: 'client_contact' });
+    const segment = await createSegment(db, { name: 'twice', kind: 'loyalty', criteria: { sources: ['twice'] } }, NOW);
+    const campaign = await createCampaign(db, { name: 'twice', segmentId: segment.id, subject: 'Fidélité', body: 'Merci.' }, NOW);
+    const [r1, r2] = await Promise.all([
+      sendCampaign(deps(), campaign.id, { actor: systemActor('test'), now: NOW }),
+      sendCampaign(deps(), campaign.id, { actor: systemActor('test'), now: NOW }),
+    ]);
+    expect(r1.sent + r2.sent).toBe(3);
+    expect(r1.alreadySent + r2.alreadySent).toBe(3);
+    await smtp.waitFor(3);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(smtp.messages.flatMap((m) => m.envelopeTo).sort()).toEqual(['twice0@acme.fr', 'twice1@acme.fr', 'twice2@acme.fr']);
+  });
 });

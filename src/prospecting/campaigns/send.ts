@@ -90,7 +90,7 @@ interface OneMessage {
  * in one transaction, so no message leaves unlogged; if the mailer then fails, the row is
  * removed and the failure counted.
  */
-async function sendOne(deps: SendDeps, actor: Actor, person: Selected, msg: OneMessage, withArt14: boolean, pixel: boolean, now: Date): Promise<boolean> {
+async function sendOne(deps: SendDeps, actor: Actor, person: Selected, msg: OneMessage, withArt14: boolean, pixel: boolean, now: Date): Promise<'sent' | 'failed' | 'duplicate'> {
   const solicitationId = newId(now.getTime());
   const urls = messageUrls(deps, solicitationId);
   const composed = composeMessage({
@@ -106,6 +106,31 @@ async function sendOne(deps: SendDeps, actor: Actor, person: Selected, msg: OneM
     pixelUrl: pixel ? urls.pixelUrl : null,
     includeArt14: withArt14,
   });
+  try {
+    await logAndAudit(deps, actor, person, msg, withArt14, solicitationId, now);
+  } catch (e) {
+    // Another send of the same campaign got this person first (unique campaign + person).
+    if ((e as { code?: unknown }).code === '23505') return 'duplicate';
+    throw e;
+  }
+  try {
+    await deps.mailer.send({
+      to: person.email,
+      from: { name: deps.policy.controller.name, ...(deps.fromAddress ? { address: deps.fromAddress } : {}) },
+      subject: composed.subject,
+      text: composed.text,
+      html: composed.html,
+      headers: composed.headers,
+    });
+    return 'sent';
+  } catch {
+    await deps.db.deleteFrom('solicitations').where('id', '=', solicitationId).execute();
+    return 'failed';
+  }
+}
+
+/** The log row and its audit event, in one transaction (the message is sent only after). */
+async function logAndAudit(deps: SendDeps, actor: Actor, person: Selected, msg: OneMessage, withArt14: boolean, solicitationId: string, now: Date): Promise<void> {
   await deps.db.transaction().execute(async (tx) => {
     await tx
       .insertInto('solicitations')
@@ -126,20 +151,6 @@ async function sendOne(deps: SendDeps, actor: Actor, person: Selected, msg: OneM
       },
     ]);
   });
-  try {
-    await deps.mailer.send({
-      to: person.email,
-      from: { name: deps.policy.controller.name, ...(deps.fromAddress ? { address: deps.fromAddress } : {}) },
-      subject: composed.subject,
-      text: composed.text,
-      html: composed.html,
-      headers: composed.headers,
-    });
-    return true;
-  } catch {
-    await deps.db.deleteFrom('solicitations').where('id', '=', solicitationId).execute();
-    return false;
-  }
 }
 
 const zero = (): Record<ExclusionReason, number> => Object.fromEntries(EXCLUSION_REASONS.map((r) => [r, 0])) as Record<ExclusionReason, number>;
@@ -188,10 +199,12 @@ export async function sendCampaign(deps: SendDeps, campaignId: string, options: 
         stoppedAtSend++;
         continue;
       }
-      if (await sendOne(deps, options.actor, person, msg, art14, pixels.has(person.id), options.now)) {
+      const outcome = await sendOne(deps, options.actor, person, msg, art14, pixels.has(person.id), options.now);
+      if (outcome === 'sent') {
         sent++;
         if (art14) withArt14++;
-      } else failed++;
+      } else if (outcome === 'duplicate') alreadySent++;
+      else failed++;
     }
   }
   if (!dryRun && failed === 0) await deps.db.updateTable('campaigns').set({ status: 'sent', sentAt: options.now }).where('id', '=', campaignId).execute();
@@ -233,8 +246,9 @@ export async function sendArt14Notices(deps: SendDeps, options: { readonly now: 
   for await (const page of selectEligible(deps, { notInformedProspectsCollectedBefore: cutoff, use: 'information', now: options.now, pageSize: 200 })) {
     for (const [reason, n] of Object.entries(page.excluded) as [ExclusionReason, number][]) excluded[reason] += n;
     for (const person of page.eligible) {
-      if (await sendOne(deps, options.actor, person, msg, true, false, options.now)) sent++;
-      else failed++;
+      const outcome = await sendOne(deps, options.actor, person, msg, true, false, options.now);
+      if (outcome === 'sent') sent++;
+      else if (outcome === 'failed') failed++;
     }
   }
   return { sent, failed, excluded };
