@@ -16,6 +16,7 @@ import { crmRoutes } from './crm/routes.js';
 import { noticeRoutes } from './documents/routes.js';
 import { consentRoutes } from './consent/routes.js';
 import { campaignRoutes } from './prospecting/campaigns/routes.js';
+import { prospectingRoutes } from './prospecting/import/routes.js';
 import { repermissionRoutes } from './retention/contact/routes.js';
 import { createMailer, type Mailer } from './mail/index.js';
 import { rightsExecutor } from './rights/executor.js';
@@ -141,6 +142,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       api.addHook('preHandler', requireActor);
       await api.register(crmRoutes, { session });
       await api.register(accessRoutes, { session });
+      await api.register(prospectingRoutes, { session, policy: options.policy, serverKey, now, dataDir });
     },
     { prefix: '/api/v1' },
   );
