@@ -1,5 +1,6 @@
 import { addDuration, compareDates, parseDuration, type LoadedPolicy } from '../policy/index.js';
-import type { IsoDate, IsoDuration, PurposeId, RetentionEnd } from '../policy/types.js';
+import type { IsoDate, IsoDuration, PurposeId, RepermissionRule, RetentionEnd } from '../policy/types.js';
+import { deletionDay } from './contact/term.js';
 import { RempartError } from '../errors.js';
 
 /**
@@ -25,11 +26,19 @@ export interface AccountabilityTerm {
   readonly end: RetentionEnd;
 }
 
+/** Retention from collection or last contact: with `repermission.after`, the data stays through the answer window (P4.2). */
+export interface ContactRule {
+  readonly active: IsoDuration;
+  readonly archive: IsoDuration;
+  readonly end: RetentionEnd;
+  readonly repermission?: RepermissionRule;
+}
+
 /** The policy's retention, reduced to what the planner reads. */
 export interface RetentionRules {
   readonly crm: { readonly active: IsoDuration; readonly archive: IsoDuration; readonly end: RetentionEnd; readonly archivesPeople: boolean };
-  readonly prospecting: { readonly active: IsoDuration; readonly archive: IsoDuration; readonly end: RetentionEnd };
-  readonly fileSharing: { readonly active: IsoDuration; readonly archive: IsoDuration; readonly end: RetentionEnd };
+  readonly prospecting: ContactRule;
+  readonly fileSharing: ContactRule;
   readonly connectionLogs: { readonly active: IsoDuration };
   /** The accounting hold (Code de commerce L123-22): its duration, from the close of the financial year. */
   readonly accountingHold: { readonly duration: IsoDuration; readonly basis: string } | null;
@@ -149,8 +158,10 @@ export function schedule(rules: RetentionRules, facts: RetentionFacts): { purpos
       const base = heldPhase(facts.purpose, 'active');
       if (facts.held) return { ...base, steps: [] };
       const start = facts.lastContactOn === null ? facts.collectedOn : later(facts.collectedOn, facts.lastContactOn);
-      // Nothing of a prospect is worth archiving as proof: its archive period is P0D.
-      return { ...base, steps: lifeFrom(start, rule.active, rule.archive, rule.end, false) };
+      // Nothing of a prospect is worth archiving as proof: its archive period is P0D. A re-permission
+      // message sent at the term with an answer window keeps the data until that window closes
+      // (`deletionDay`, the day the re-permission module also counts with), never longer.
+      return { ...base, steps: lifeFrom(start, rule.active, rule.archive, rule.end, false, deletionDay(addDuration(start, rule.active), rule.repermission)) };
     }
     case 'invoice': {
       const base = heldPhase('crm', 'active');

@@ -8,6 +8,7 @@ import { isoDay } from '../rights/erasure/holds.js';
 import type { LoadedPolicy } from '../policy/index.js';
 import type { IsoDate, RetentionEnd } from '../policy/types.js';
 import { foldIntoStatistics } from './statistics/fold.js';
+import { statisticsSettings, type StatisticsByPurpose } from './statistics/settings.js';
 import { ARCHIVE_TABLE } from './catalogue-entries.js';
 import { archiveGroups, closedRequestGroups, erasureHoldGroups, invoicesPage, peoplePage, type IdentifiedFacts } from './facts.js';
 import { planRecord, retentionRules, type RetentionAction, type RetentionRules } from './plan.js';
@@ -126,6 +127,8 @@ interface Ctx {
   readonly at: Date;
   readonly day: IsoDate;
   readonly reason: string;
+  /** The policy's `retention.statistics` per purpose (k, dimensions): what the fold keeps (R-PROS-8). */
+  readonly statistics: StatisticsByPurpose;
 }
 
 type Tx = Transaction<Database>;
@@ -223,7 +226,7 @@ export async function runRetention(db: Kysely<Database>, policy: LoadedPolicy, o
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RempartError('VALIDATION_FAILED', 'The batch size must be a positive integer.', { details: [{ field: 'batchSize', message: 'a positive integer' }] });
   const now = options.now ?? options.at;
   const crm = policy.purposes.find((p) => p.id === 'crm')!.retention;
-  const ctx: Ctx = { rules, keeps: crm.archiveKeeps ?? {}, at: options.at, day, reason: `Retention sweep of ${day} (GDPR Art. 5(1)(e), P4)` };
+  const ctx: Ctx = { rules, keeps: crm.archiveKeeps ?? {}, at: options.at, day, reason: `Retention sweep of ${day} (GDPR Art. 5(1)(e), P4)`, statistics: statisticsSettings(policy) };
   const changed = new Map<string, number>();
   const rows: Record<string, number> = {};
   let batches = 0;
@@ -265,7 +268,7 @@ export async function runRetention(db: Kysely<Database>, policy: LoadedPolicy, o
       for (const [k, ids] of [...ended].sort()) {
         const [purpose, action] = k.split('\u0000') as [string, RetentionAction];
         // R-PROS-8: the aggregates survive the people they are computed from, folded in the deleting transaction.
-        if (purpose !== 'crm') await foldIntoStatistics(tx, ids, options.at);
+        if (purpose !== 'crm') await foldIntoStatistics(tx, ids, options.at, ctx.statistics);
         await movePeople(tx, ctx, ids, null, purpose, rules.crm.end, counts);
         count(purpose, action, ids.length);
         all.push(...ids);
