@@ -21,6 +21,7 @@ import { repermissionRoutes } from './retention/contact/routes.js';
 import { createMailer, type Mailer } from './mail/index.js';
 import { rightsExecutor } from './rights/executor.js';
 import { rightsRequestRoutes, type RightExecutor } from './rights/requests/index.js';
+import { defaultPublicUrl } from './config.js';
 import { RempartError } from './errors.js';
 import { ping, type Store } from './db/database.js';
 import { errorHandler } from './http/error-handler.js';
@@ -50,6 +51,11 @@ export interface AppOptions {
   readonly dataDir?: string;
   /** Carries out an answered rights request; default: src/rights/executor.ts over this app's store. */
   readonly rightsExecutor?: RightExecutor;
+  /**
+   * The server as the people concerned reach it, the base of every mailed link (opt-out,
+   * consent withdrawal): `Config.publicUrl`. Default: `defaultPublicUrl()` (tests).
+   */
+  readonly publicUrl?: string;
 }
 
 /** Largest accepted JSON body. */
@@ -76,6 +82,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const db = options.store.db;
   const access = createAccessRuntime({ db, policy: options.policy, now });
   const serverKey = options.serverKey ?? randomBytes(32);
+  const publicUrl = options.publicUrl ?? defaultPublicUrl();
   app.addHook('onClose', async () => access.close());
   app.decorate('rempartDb', db);
 
@@ -128,7 +135,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // guards its staff routes itself, so it sits outside the requireActor scope below.
   const dataDir = options.dataDir ?? join(tmpdir(), `rempart-${process.pid}`);
   const mailer = options.mailer ?? createMailer({ outboxDir: join(dataDir, 'outbox') });
-  await app.register(consentRoutes, { deps: { db, policy: options.policy, now, mailer, serverKey, fetch: globalThis.fetch }, session });
+  await app.register(consentRoutes, { deps: { db, policy: options.policy, now, mailer, serverKey, fetch: globalThis.fetch, publicUrl }, session });
   await app.register(rightsRequestRoutes, {
     prefix: '/api/v1',
     deps: { db, policy: options.policy, now, mailer, serverKey, dataDir },
@@ -147,7 +154,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     { prefix: '/api/v1' },
   );
 
-  await app.register(campaignRoutes, { session, db, policy: options.policy, now, mailer, serverKey });
+  await app.register(campaignRoutes, { session, db, policy: options.policy, now, mailer, serverKey, publicUrl });
   await app.register(repermissionRoutes, { db, policy: options.policy, now, serverKey });
 
   const webRoot = options.webRoot ?? DEFAULT_WEB_ROOT;

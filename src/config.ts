@@ -15,6 +15,13 @@ export interface Config {
   readonly dailyHour: number;
   /** SMTP server for outgoing mail; null writes .eml files into `<data-dir>/outbox/`. Never printed with its password. */
   readonly smtpUrl: string | null;
+  /**
+   * The server as the people concerned reach it: the base of every link mailed to them
+   * (opt-out, re-permission, consent withdrawal). No trailing slash. Default `http://HOST:PORT`.
+   */
+  readonly publicUrl: string;
+  /** True when `publicUrl` is the `http://HOST:PORT` default, not configured (mail sent from the CLI refuses it). */
+  readonly publicUrlIsDefault: boolean;
 }
 
 /** What the command line gave; anything absent falls back to the environment, then the default. */
@@ -26,6 +33,7 @@ export interface ConfigFlags {
   readonly policy?: string;
   readonly demo?: boolean;
   readonly dailyHour?: string;
+  readonly publicUrl?: string;
 }
 
 /** Defaults, documented in README.md. */
@@ -36,6 +44,11 @@ export const DEFAULTS = Object.freeze({
   policyFile: 'policies/certilience.yaml',
   dailyHour: 3,
 });
+
+/** The public URL when none is configured: the server's own listening address. */
+export function defaultPublicUrl(host: string = DEFAULTS.host, port: number = DEFAULTS.port): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
 
 function nonEmpty(v: string | undefined): string | undefined {
   return v === undefined || v.trim() === '' ? undefined : v;
@@ -105,10 +118,25 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     }
   }
 
+  const configuredPublicUrl = nonEmpty(flags.publicUrl) ?? nonEmpty(env.REMPART_PUBLIC_URL);
+  const publicUrl = (configuredPublicUrl ?? defaultPublicUrl(host, port)).trim().replace(/\/+$/, '');
+  if (configuredPublicUrl !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(publicUrl);
+    } catch {
+      // reported below
+    }
+    // Mailed links must reach this server: an absolute http(s) URL, nothing after the origin but a path.
+    if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+      problems.push({ field: '--public-url / REMPART_PUBLIC_URL', message: `must be an http:// or https:// URL without query, fragment or credentials, e.g. https://crm.example.fr; ${configuredPublicUrl.includes('@') ? 'value not shown: it may hold a password' : `got "${configuredPublicUrl}"`}` });
+    }
+  }
+
   if (problems.length > 0) {
     throw new RempartError('CONFIG_INVALID', `The configuration has ${problems.length} problem(s).`, { details: problems });
   }
-  return Object.freeze({ dataDir, databaseUrl, port, host, policyFile, demo: flags.demo ?? false, dailyHour, smtpUrl });
+  return Object.freeze({ dataDir, databaseUrl, port, host, policyFile, demo: flags.demo ?? false, dailyHour, smtpUrl, publicUrl, publicUrlIsDefault: configuredPublicUrl === undefined });
 }
 
 /** Formats a RempartError's details, one per line, for the terminal. */

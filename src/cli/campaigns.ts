@@ -89,19 +89,14 @@ async function withStore<T>(opts: StoreFlags, command: string, body: (ctx: { con
   }
 }
 
-function publicUrlOf(flag: string | undefined): string | undefined {
-  const url = flag ?? process.env[PUBLIC_URL_ENV];
-  return url === undefined || url.trim() === '' ? undefined : url.trim();
-}
-
-function requirePublicUrl(flag: string | undefined): string {
-  const url = publicUrlOf(flag);
-  if (url === undefined) {
+/** Mail sent from the command line has no listening server to default to: the URL must be configured (R-PROS-5). */
+function requirePublicUrl(config: Config): string {
+  if (config.publicUrlIsDefault) {
     throw new RempartError('VALIDATION_FAILED', `The public URL of the server is needed: every message carries an opt-out link to it (R-PROS-5).`, {
       details: [{ field: `--public-url / ${PUBLIC_URL_ENV}`, message: 'required, e.g. https://crm.example.fr' }],
     });
   }
-  return url;
+  return config.publicUrl;
 }
 
 function printCount(count: { eligible: number; excluded: Record<string, number> }, json: boolean | undefined): void {
@@ -207,8 +202,9 @@ export function registerCampaignCommands(program: Command, setExit: (code: numbe
 
   withStoreOptions(mailOptions(campaigns.command('send').description('send a campaign by email (SMTP_URL, else the outbox folder)').argument('<id>', 'the campaign').option('--dry-run', 'count who would get it; send and log nothing'))).action(
     async (id: string, opts: StoreFlags & { dryRun?: boolean; publicUrl?: string; unsubscribeMailto?: string; from?: string; json?: boolean }) => {
-      const publicUrl = opts.dryRun ? (publicUrlOf(opts.publicUrl) ?? 'https://localhost') : requirePublicUrl(opts.publicUrl);
       const report = await withStore(opts, 'rempart campaigns send', async ({ config, store, policy, key }) => {
+        // A dry run mails nothing: the default URL is enough for it.
+        const publicUrl = opts.dryRun ? config.publicUrl : requirePublicUrl(config);
         const mailer = createMailer({ ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}), outboxDir: join(config.dataDir, 'outbox') });
         try {
           return await sendCampaign(
@@ -231,8 +227,8 @@ export function registerCampaignCommands(program: Command, setExit: (code: numbe
 
   withStoreOptions(mailOptions(campaigns.command('notify-art14').description('send the GDPR Art. 14 information to imported people not yet informed (R-PROS-11; the daily job does this too)'))).action(
     async (opts: StoreFlags & { publicUrl?: string; unsubscribeMailto?: string; from?: string; json?: boolean }) => {
-      const publicUrl = requirePublicUrl(opts.publicUrl);
       const report = await withStore(opts, 'rempart campaigns notify-art14', async ({ config, store, policy, key }) => {
+        const publicUrl = requirePublicUrl(config);
         const mailer = createMailer({ ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}), outboxDir: join(config.dataDir, 'outbox') });
         try {
           return await sendArt14Notices({ db: store.db, policy, key, mailer, publicUrl, optOutMailto: opts.unsubscribeMailto ?? null, ...(opts.from ? { fromAddress: opts.from } : {}) }, { now: new Date(), actor: cliActor() });

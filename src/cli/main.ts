@@ -53,7 +53,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .option('--port <port>', 'port to listen on (env PORT, default 8080; 0 picks a free one)')
       .option('--host <host>', 'address to listen on (default 127.0.0.1)')
       .option('--demo', 'seed French demo data when the database holds no people yet, and one demo account per role')
-      .option('--daily-hour <hour>', 'hour (Europe/Paris) of the daily jobs: log purge, session clean-up (env REMPART_DAILY_HOUR, default 3)'),
+      .option('--daily-hour <hour>', 'hour (Europe/Paris) of the daily jobs: log purge, session clean-up (env REMPART_DAILY_HOUR, default 3)')
+      .option('--public-url <url>', 'the server as people reach it, base of every mailed link (env REMPART_PUBLIC_URL, default http://HOST:PORT)'),
   ).action(async (opts) => setExit(await serveCommand(opts)));
 
   withStoreOptions(program.command('migrate').description('create the database if needed and apply pending migrations')).action(

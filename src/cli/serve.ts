@@ -14,7 +14,7 @@ import { openConfiguredStore } from './store.js';
 export const DEMO_PEOPLE = 300;
 
 /** `rempart serve`: opens the store, optionally seeds demo data, listens until a signal. */
-export async function serveCommand(flags: StoreFlags & { port?: string; host?: string; demo?: boolean; dailyHour?: string }): Promise<number> {
+export async function serveCommand(flags: StoreFlags & { port?: string; host?: string; demo?: boolean; dailyHour?: string; publicUrl?: string }): Promise<number> {
   const { config, store } = await openConfiguredStore(flags, 'rempart serve');
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   let stopJobs = (): void => undefined;
@@ -28,7 +28,7 @@ export async function serveCommand(flags: StoreFlags & { port?: string; host?: s
     const demoLogins = config.demo ? await ensureDemoAccounts(store.db, policy) : [];
     const outboxDir = join(config.dataDir, 'outbox');
     const mailer = createMailer({ ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}), outboxDir });
-    app = await buildApp({ store, policy, serverKey, mailer, dataDir: config.dataDir, logger: { level: process.env.LOG_LEVEL ?? 'warn' } });
+    app = await buildApp({ store, policy, serverKey, mailer, dataDir: config.dataDir, publicUrl: config.publicUrl, logger: { level: process.env.LOG_LEVEL ?? 'warn' } });
     app.addHook('onClose', async () => mailer.close());
     await app.listen({ port: config.port, host: config.host });
     const logger = app.log;
@@ -38,7 +38,7 @@ export async function serveCommand(flags: StoreFlags & { port?: string; host?: s
       hour: config.dailyHour,
       serverKey,
       outboxDir,
-      extras: { retention: { policy }, repermission: { policy, mailer, links: { serverKey, publicUrl: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}` } }, art14: { policy, key: serverKey, mailer, publicUrl: process.env.REMPART_PUBLIC_URL ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}` } },
+      extras: { retention: { policy }, repermission: { policy, mailer, links: { serverKey, publicUrl: config.publicUrl } }, art14: { policy, key: serverKey, mailer, publicUrl: config.publicUrl } },
       onReport: (r) => logger.info({ job: 'daily', ...r }, 'daily jobs done'),
       onError: (e) => logger.error({ job: 'daily', errorName: (e as Error).name }, 'daily jobs failed'),
     });
@@ -50,6 +50,7 @@ export async function serveCommand(flags: StoreFlags & { port?: string; host?: s
     console.log(`  database: ${store.location} · policy ${policy.version.shortHash} (effective ${policy.version.effectiveDate})`);
     console.log(`  API: ${url}api/v1/people · OpenAPI: ${url}api/openapi.json`);
     console.log(`  ${mailer.describe()}`);
+    console.log(`  links in mail: ${config.publicUrl}${config.publicUrlIsDefault ? '  (the listening address; set --public-url / REMPART_PUBLIC_URL to the address people reach)' : ''}`);
     if (demoLogins.length > 0) {
       // A role without a second factor, so the demo opens at once; MFA roles enrol at first login.
       const first = demoLogins.find((l) => l.role === 'customer_relations') ?? demoLogins[0];

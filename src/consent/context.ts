@@ -14,7 +14,10 @@ export interface ConsentDeps {
   readonly mailer?: Mailer;
   /** How webhooks are posted (tests pass the global fetch; never mocked). */
   readonly fetch?: typeof globalThis.fetch;
-  /** This server as the person reaches it, for the one-click withdrawal link; default http://localhost:3000. */
+  /**
+   * This server as the person reaches it (`Config.publicUrl`), for the one-click withdrawal
+   * link of a receipt; required when a mailer is given (recordConsent refuses otherwise).
+   */
   readonly publicUrl?: string;
 }
 

@@ -94,6 +94,11 @@ export async function recordConsent(deps: ConsentDeps, input: ConsentInput, opti
     input.partnerId === 'all'
       ? await listAllPartners(deps.db)
       : await Promise.all((typeof input.partnerId === 'string' ? [input.partnerId] : input.partnerId).map((id) => getPartner(deps.db, id)));
+  // Checked before anything is written: a receipt without a reachable withdrawal link would break Art. 7(3).
+  if (deps.mailer && deps.publicUrl === undefined) {
+    throw new RempartError('CONFIG_INVALID', 'Consent receipts need the public URL of the server for their withdrawal link.', { details: [{ field: 'publicUrl', message: 'required when a mailer is given' }] });
+  }
+  const publicUrl = deps.publicUrl ?? '';
   if (input.channel.trim() === '') throw new RempartError('VALIDATION_FAILED', 'A consent needs the channel it came through.', { details: [{ field: 'channel', message: 'required' }] });
   const { person, rows, subjectId, notified } = await deps.db.transaction().execute(async (tx) => {
     const person = await tx.selectFrom('people').select(['id', 'email', 'lastName', 'firstName']).where('id', '=', input.personId).executeTakeFirst();
@@ -148,7 +153,7 @@ export async function recordConsent(deps: ConsentDeps, input: ConsentInput, opti
             recordId: row.id,
             at,
             textShown: row.textShown,
-            withdrawUrl: withdrawalUrl(deps, row.id),
+            withdrawUrl: withdrawalUrl({ serverKey: deps.serverKey, publicUrl }, row.id),
           });
           await deps.mailer.send({ to: person.email, from: sender, subject: mail.subject, text: mail.text, html: mail.html, headers: { 'Content-Language': language } });
         }
@@ -179,8 +184,8 @@ async function listAllPartners(db: Kysely<Database>): Promise<Partner[]> {
 }
 
 /** The one-click withdrawal URL for a consent event (no personal data in it). */
-export function withdrawalUrl(deps: Pick<ConsentDeps, 'serverKey' | 'publicUrl'>, eventId: string): string {
-  const base = (deps.publicUrl ?? 'http://localhost:3000').replace(/\/+$/, '');
+export function withdrawalUrl(deps: Pick<ConsentDeps, 'serverKey'> & { readonly publicUrl: string }, eventId: string): string {
+  const base = deps.publicUrl.replace(/\/+$/, '');
   return `${base}/consent/withdraw/${withdrawalToken(deps.serverKey, eventId)}`;
 }
 

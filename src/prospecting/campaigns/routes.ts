@@ -24,8 +24,8 @@ export interface CampaignRouteOptions {
   readonly now: () => Date;
   readonly mailer: Mailer;
   readonly serverKey: Buffer;
-  /** The public base URL links point to; default: the origin of the request that starts the send. */
-  readonly publicUrl?: string;
+  /** The public base URL links point to (`Config.publicUrl`); never the request's host, which a client chooses. */
+  readonly publicUrl: string;
   /** An address taking unsubscribe requests by mail (List-Unsubscribe mailto); none by default. */
   readonly optOutMailto?: string | null;
 }
@@ -233,9 +233,8 @@ async function apiRoutes(app: FastifyInstance, opts: CampaignRouteOptions): Prom
       const session = opts.session(req);
       await session.assertCan('create', 'prospecting', 'prospecting', 'campaigns');
       const dryRun = (req.body as { dryRun?: boolean } | undefined)?.dryRun ?? false;
-      const publicUrl = opts.publicUrl ?? `${req.protocol}://${req.host}`;
       return sendCampaign(
-        { ...guard, mailer: opts.mailer, publicUrl, ...(opts.optOutMailto === undefined ? {} : { optOutMailto: opts.optOutMailto }) },
+        { ...guard, mailer: opts.mailer, publicUrl: opts.publicUrl, ...(opts.optOutMailto === undefined ? {} : { optOutMailto: opts.optOutMailto }) },
         (req.params as { id: string }).id,
         { actor: session.actor, now: opts.now(), dryRun },
       );

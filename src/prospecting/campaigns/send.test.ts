@@ -51,7 +51,7 @@ describeEachEngine('campaign sending', (store) => {
   const deps = (over: Partial<SendDeps> = {}): SendDeps => ({ db: store().db, policy, key, mailer, publicUrl: 'https://crm.certilience.example', optOutMailto: 'desinscription@certilience.example', ...over });
 
   beforeAll(async () => {
-    app = await buildApp({ store: store(), policy, now: () => NOW, mailer, serverKey: key });
+    app = await buildApp({ store: store(), policy, now: () => NOW, mailer, serverKey: key, publicUrl: 'https://crm.certilience.example' });
     auth = { authorization: `Bearer ${(await createToken(store().db, policy, { role: 'marketing', name: 'campaign tests' })).token}` };
   });
   afterAll(async () => app.close());
@@ -84,7 +84,8 @@ describeEachEngine('campaign sending', (store) => {
       const m = to(email);
       // R-PROS-5: who sends, and the opt-out in the headers (RFC 8058 §3.1) and the body.
       expect(m.headers.from).toContain('CERTILIENCE');
-      expect(m.headers['list-unsubscribe']).toMatch(/^<http:\/\/localhost(:\d+)?\/u\/[A-Za-z0-9_-]{40,60}>, <mailto:[^>]+>$|^<http:\/\/localhost(:\d+)?\/u\/[A-Za-z0-9_-]{40,60}>$/);
+      // The links point at the configured public URL (AppOptions.publicUrl), never the request's host.
+      expect(m.headers['list-unsubscribe']).toMatch(/^<https:\/\/crm\.certilience\.example\/u\/[A-Za-z0-9_-]{40,60}>$/);
       expect(m.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
       const optOutUrl = /<(http[^>]+)>/.exec(m.headers['list-unsubscribe'] ?? '')?.[1] ?? '';
       expect(m.text).toContain(optOutUrl);
@@ -100,7 +101,8 @@ describeEachEngine('campaign sending', (store) => {
       expect(m.html).not.toContain('/o/');
       // The tracked link replaces the raw one.
       expect(m.text).not.toContain('https://www.certilience.example/offre-audit');
-      expect(m.text).toMatch(/\/c\/[A-Za-z0-9_-]+/);
+      expect(m.text).toMatch(/https:\/\/crm\.certilience\.example\/c\/[A-Za-z0-9_-]+/);
+      expect(m.text).not.toContain('localhost');
     }
     // R-PROS-11: the imported person's first message carries the Art. 14 information; the client contact's does not.
     const art14 = to('claire.martin@acme-industrie.fr').text;
