@@ -11,6 +11,7 @@ import { systemActor } from '../access/actor.js';
 import { sendArt14Notices, type SendDeps } from '../prospecting/campaigns/send.js';
 import type { LoadedPolicy } from '../policy/index.js';
 import { runRetention } from '../retention/sweep.js';
+import { deliverConsentNotices } from '../consent/notices.js';
 
 /** What one daily run did. */
 export interface DailyReport {
@@ -23,6 +24,8 @@ export interface DailyReport {
   readonly art14NoticesSent?: number;
   /** The retention sweep (P4): records changed by purpose and action; present when given the policy. */
   readonly retention?: readonly { readonly purpose: string; readonly action: string; readonly count: number }[];
+  /** Withdrawal notices to partners retried (Art. 7(3), 19); present when given what it needs. */
+  readonly consentNotices?: { readonly delivered: number; readonly retried: number; readonly gaveUp: number };
 }
 
 /** What the optional daily steps need. */
@@ -33,6 +36,11 @@ export interface DailyExtras {
   readonly art14?: Omit<SendDeps, 'db'>;
   /** P4.1–P4.6: the retention sweep, with the real date (`--at` exists only on the command line). */
   readonly retention?: { readonly policy: LoadedPolicy };
+  /**
+   * Art. 7(3), 19: retry the withdrawal notices whose delivery failed (webhooks by `fetch`, the
+   * global one by default; mailed ones by the mailer). Absent, none is tried: a partner reached by email would use up its retries.
+   */
+  readonly consentNotices?: { readonly mailer?: Pick<Mailer, 'send'>; readonly fetch?: typeof globalThis.fetch };
 }
 
 /**
@@ -53,7 +61,14 @@ export async function runDailyJobs(db: Kysely<Database>, now: Date, serverKey: B
   const art14 = extras.art14 ? { art14NoticesSent: (await sendArt14Notices({ ...extras.art14, db }, { now, actor: systemActor('art14-notices') })).sent } : {};
   // P4: the retention sweep last, after the re-permission messages of the day.
   const retention = extras.retention ? { retention: (await runRetention(db, extras.retention.policy, { at: now })).changed } : {};
-  return { connectionLogsPurged, sessionsPurged, outboxFilesPurged, ...repermission, ...art14, ...retention };
+  // Art. 7(3), 19: pending withdrawal notices whose retry time has come (the server key opens their sealed payloads).
+  const cn = extras.consentNotices;
+  const notices = cn
+    ? {
+        consentNotices: await deliverConsentNotices(db, { key: serverKey, now, fetch: cn.fetch ?? globalThis.fetch, ...(cn.mailer ? { mailer: cn.mailer } : {}) }),
+      }
+    : {};
+  return { connectionLogsPurged, sessionsPurged, outboxFilesPurged, ...repermission, ...art14, ...retention, ...notices };
 }
 
 /** The local calendar day (Europe/Paris) of an instant, `YYYY-MM-DD`. */

@@ -23,6 +23,8 @@ async function insertProspects(db: Kysely<Database>, n: number, collectedAt: str
         purpose: 'prospecting' as const,
         relation: 'prospect' as const,
         lastName: `Nom${i}`,
+        firstName: `Prénom${i}`,
+        phones: JSON.stringify([]),
         email: `prospect.${i}.${id}@example.fr`,
         postalAddresses: JSON.stringify([{ line1: '1 rue X', postcode: '75011', city: 'Paris', country: 'FR' }]),
         source: 'salon',

@@ -2,6 +2,7 @@ import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import { appendInTransaction, type AuditEvent } from '../access/audit/index.js';
 import { purgeConnectionLogs } from '../access/connection-logs/index.js';
 import { CATALOGUE, type TableEntry } from '../catalogue/catalogue.js';
+import { sweepConsentRecords } from '../consent/sweep.js';
 import type { Database } from '../db/schema.js';
 import { RempartError } from '../errors.js';
 import { isoDay } from '../rights/erasure/holds.js';
@@ -369,6 +370,24 @@ export async function runRetention(db: Kysely<Database>, policy: LoadedPolicy, o
     rows.connection_logs = purged;
     // The purge commits on its own; its audit event follows it (a crash in between loses the event, never the purge's effect).
     await db.transaction().execute((tx) => appendInTransaction(tx, [event(ctx, now, 'connection_logs', [], [], { 'delete connection_logs': purged })]));
+    batches++;
+  }
+
+  // 7. Consent proofs and transfer logs (accountabilityRetention.consent_proofs, transfer_logs; Art. 5(2), 7(1)):
+  // through the consent module's own sweep, the only deletion its append-only triggers allow.
+  const consent = await sweepConsentRecords(db, policy, options.at);
+  const consentCounts = {
+    'delete consent_events': consent.consentEvents,
+    'delete consent_notices': consent.consentNotices,
+    'delete transfers': consent.transfers,
+    'delete transfer_items': consent.transferItems,
+  };
+  if (Object.values(consentCounts).some((v) => v > 0)) {
+    count('consent_proofs', 'delete', consent.consentEvents);
+    count('transfer_logs', 'delete', consent.transfers);
+    for (const [k, v] of Object.entries(consentCounts)) if (v > 0) rows[k.replace(/^\S+ /, '')] = (rows[k.replace(/^\S+ /, '')] ?? 0) + v;
+    // Like the log purge, the consent sweep commits on its own; its audit event follows it.
+    await db.transaction().execute((tx) => appendInTransaction(tx, [event(ctx, now, null, [], [], consentCounts)]));
     batches++;
   }
 
