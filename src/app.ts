@@ -156,6 +156,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(campaignRoutes, { session, db, policy: options.policy, now, mailer, serverKey, publicUrl });
   await app.register(repermissionRoutes, { db, policy: options.policy, now, serverKey });
+  await app.register((await import('./retention/routes.js')).archiveRoutes, { prefix: '/api/v1', db, policy: options.policy, now });
 
   const webRoot = options.webRoot ?? DEFAULT_WEB_ROOT;
   if (existsSync(webRoot)) {

@@ -23,6 +23,16 @@ export function mayReadArchive(policy: LoadedPolicy, actor: Actor): boolean {
   return actor.role !== null && effectiveGrants(policy, actor.role).some((g) => g.archive === true && g.operations.includes('read'));
 }
 
+function archiveAudit(actor: Actor, personId: string | null, now: Date) {
+  return { at: now, actor: actor.id, role: actor.role, purpose: 'crm', resource: 'archive.records', recordIds: [] as string[], personIds: personId === null ? [] : [personId], fields: [] as string[] };
+}
+
+/** Records a refused read of the archive in the audit chain (`denied`), then throws FORBIDDEN. `personId` null when the request named none valid. */
+export async function refuseArchiveRead(db: Kysely<Database>, actor: Actor, personId: string | null, now: Date): Promise<never> {
+  await db.transaction().execute((tx) => appendInTransaction(tx, [{ ...archiveAudit(actor, personId, now), action: 'denied', reason: 'no archive grant' }]));
+  throw new RempartError('FORBIDDEN', 'Only a role granted the intermediate archive (archive_reader) reads it.');
+}
+
 /**
  * Reads a person's records in the intermediate archive (P4.5; CNIL: archived data is
  * consulted only by specially authorised people, for a stated reason). Only a role
@@ -37,11 +47,8 @@ export async function readArchive(
   query: { readonly personId: string; readonly reason: string; readonly now: Date },
 ): Promise<ArchivedRecord[]> {
   const reason = query.reason.trim();
-  const base = { at: query.now, actor: actor.id, role: actor.role, purpose: 'crm', resource: 'archive.records', recordIds: [], personIds: [query.personId], fields: [] };
-  if (!mayReadArchive(policy, actor)) {
-    await db.transaction().execute((tx) => appendInTransaction(tx, [{ ...base, action: 'denied', reason: 'no archive grant' }]));
-    throw new RempartError('FORBIDDEN', 'Only a role granted the intermediate archive (archive_reader) reads it.');
-  }
+  const base = archiveAudit(actor, query.personId, query.now);
+  if (!mayReadArchive(policy, actor)) return refuseArchiveRead(db, actor, query.personId, query.now);
   if (reason === '') throw new RempartError('VALIDATION_FAILED', 'A read of the archive needs its reason.', { details: [{ field: 'reason', message: 'required' }] });
   return db.transaction().execute(async (tx) => {
     const rows = await sql<{ source_table: string; id: string; purpose: string; person_id: string | null; organisation_id: string | null; data: Record<string, unknown> | string; reason: string; archived_at: Date; delete_on: string }>`
