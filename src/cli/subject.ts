@@ -125,7 +125,7 @@ export function registerSubjectCommands(subject: Command, setExit: (code: number
         for (const id of ids) {
           await restrict(store.db, id, opts.reason, { now });
           const { email } = await personContact(store.db, id);
-          await notifyRecipients(store.db, key, { event: 'restriction', person: { email }, now });
+          await notifyRecipients(store.db, key, { event: 'restriction', person: { email }, personId: id, now });
         }
         console.log(`restricted ${ids.length} person record(s)`);
         return 0;

@@ -10,6 +10,7 @@ import * as m20261126T1400 from './20261126T1400-prospecting.js';
 import * as m20261126T1310 from './20261126T1310-contact-and-statistics.js';
 import * as m20261126T1450 from './20261126T1450-campaigns.js';
 import * as m20261126T1500 from './20261126T1500-consent.js';
+import * as m20261126T1600 from './20261126T1600-recipient-partners.js';
 
 /**
  * Every migration, in order. Append-only: a landed migration is never edited or removed.
@@ -27,4 +28,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '20261126T1310-contact-and-statistics': m20261126T1310,
   '20261126T1450-campaigns': m20261126T1450,
   '20261126T1500-consent': m20261126T1500,
+  '20261126T1600-recipient-partners': m20261126T1600,
 });

@@ -149,7 +149,7 @@ export async function erasePerson(db: Kysely<Database>, policy: LoadedPolicy, pe
       for (const phone of phones) if (await isOpposed(tx, options.key, { phone })) oppositionKept = true;
       // Art. 19: the recipients are told, with what they need to find the person, before it goes.
       if (person) {
-        recipientsNotified += await notifyRecipients(tx, options.key, { event: 'erasure', person: { email: person.email, phones, lastName: person.lastName, firstName: person.firstName }, now });
+        recipientsNotified += await notifyRecipients(tx, options.key, { event: 'erasure', person: { email: person.email, phones, lastName: person.lastName, firstName: person.firstName }, personId, now });
       }
 
       const litigation = await tx.selectFrom('legalHolds').select(['id', 'reason']).where('personId', '=', personId).where('liftedAt', 'is', null).execute();

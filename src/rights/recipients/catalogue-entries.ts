@@ -27,6 +27,7 @@ export const RECIPIENTS_CATALOGUE: readonly TableEntry[] = Object.freeze<TableEn
     columns: {
       id: { personal: false, why: 'surrogate key' },
       recipient_id: { personal: false, why: 'reference to recipient_endpoints' },
+      partner_id: { personal: false, why: 'reference to partners (file exchange), the other kind of addressee' },
       person_ref: notice,
       event: notice,
       payload_hash: { personal: false, why: 'SHA-256 of the payload, proof of what was sent' },

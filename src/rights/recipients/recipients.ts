@@ -1,5 +1,6 @@
 import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { partnersOfPerson } from '../../consent/notices.js';
 import { SecretBox } from '../../access/auth/secret-box.js';
 import { newId } from '../../db/ids.js';
 import type { Database } from '../../db/schema.js';
@@ -73,21 +74,35 @@ export async function setRecipientEndpoint(
 }
 
 /**
- * Queues one notice per recipient that received the person's data (Art. 19): for now
- * every configured endpoint (the file-exchange transfer log will narrow it). The payload
- * is sealed with the server key until delivered, so the log holds no clear identifier;
- * run it inside the caller's transaction, before an erasure removes the identifiers.
+ * Queues one notice per recipient that received the person's data (Art. 19): every
+ * configured endpoint, and, when the person is named by `personId`, each partner the
+ * file-exchange transfer log shows received their data (`partnersOfPerson`), and only
+ * those. The payload is sealed with the server key until delivered, so the log holds no
+ * clear identifier; run it inside the caller's transaction, before an erasure removes the
+ * identifiers and the transfer log's link to the person.
  */
 export async function notifyRecipients(
   db: Kysely<Database>,
   key: Buffer,
-  notice: { readonly event: RecipientEvent; readonly person: RecipientPersonIdentifiers; readonly changes?: Readonly<Record<string, unknown>>; readonly now: Date },
+  notice: {
+    readonly event: RecipientEvent;
+    readonly person: RecipientPersonIdentifiers;
+    /** The person's id: finds the partners that received their data. Without it, endpoints only. */
+    readonly personId?: string;
+    readonly changes?: Readonly<Record<string, unknown>>;
+    readonly now: Date;
+  },
 ): Promise<number> {
   if (notice.person.email === null) return 0;
   const endpoints = await db.selectFrom('recipientEndpoints').select('id').orderBy('id').execute();
+  const partners = notice.personId === undefined ? [] : await partnersOfPerson(db, notice.personId);
+  const addressees = [
+    ...endpoints.map((e) => ({ recipientId: e.id, partnerId: null })),
+    ...partners.map((p) => ({ recipientId: null, partnerId: p.id })),
+  ];
   const box = new SecretBox(key, SEAL_LABEL);
   const ref = personRef(key, notice.person.email);
-  for (const e of endpoints) {
+  for (const to of addressees) {
     const id = newId(notice.now.getTime());
     const payload: RecipientPayload = { event: notice.event, notificationId: id, occurredAt: notice.now.toISOString(), person: notice.person, ...(notice.changes ? { changes: notice.changes } : {}) };
     const body = JSON.stringify(payload);
@@ -95,7 +110,7 @@ export async function notifyRecipients(
       .insertInto('recipientNotifications')
       .values({
         id,
-        recipientId: e.id,
+        ...to,
         personRef: ref,
         event: notice.event,
         payloadHash: createHash('sha256').update(body, 'utf8').digest('hex'),
@@ -105,7 +120,25 @@ export async function notifyRecipients(
       })
       .execute();
   }
-  return endpoints.length;
+  return addressees.length;
+}
+
+/**
+ * The notices with their addressee, endpoint or partner: both tables hold the same
+ * reachability (signed webhook or email), so one delivery serves both.
+ */
+function withAddressee(db: Kysely<Database>) {
+  return db
+    .selectFrom('recipientNotifications as n')
+    .leftJoin('recipientEndpoints as e', 'e.id', 'n.recipientId')
+    .leftJoin('partners as p', 'p.id', 'n.partnerId')
+    .select((eb) => [
+      eb.fn.coalesce('n.recipientId', sql<string>`${sql.ref('n.partnerId')}::text`).as('addresseeId'),
+      eb.fn.coalesce('e.name', 'p.name').as('name'),
+      eb.fn.coalesce('e.webhookUrl', 'p.webhookUrl').as('webhookUrl'),
+      eb.fn.coalesce('e.hmacSecret', 'p.hmacSecret').as('hmacSecret'),
+      eb.fn.coalesce('e.email', 'p.email').as('email'),
+    ]);
 }
 
 /** How deliveries reach the outside. */
@@ -132,10 +165,8 @@ export interface DeliveryReport {
  * flagged (`gave_up_at`) for the dpo. The sealed payload is cleared once settled.
  */
 export async function deliverPending(db: Kysely<Database>, options: DeliveryOptions): Promise<DeliveryReport> {
-  const due = await db
-    .selectFrom('recipientNotifications as n')
-    .innerJoin('recipientEndpoints as e', 'e.id', 'n.recipientId')
-    .select(['n.id', 'n.attempts', 'n.payloadSealed', 'n.event', 'e.webhookUrl', 'e.hmacSecret', 'e.email', 'e.name'])
+  const due = await withAddressee(db)
+    .select(['n.id', 'n.attempts', 'n.payloadSealed', 'n.event'])
     .where('n.deliveredAt', 'is', null)
     .where('n.gaveUpAt', 'is', null)
     .where('n.nextAttemptAt', '<=', options.now)
@@ -168,7 +199,7 @@ export async function deliverPending(db: Kysely<Database>, options: DeliveryOpti
 }
 
 async function attempt(
-  n: { id: string; event: RecipientEvent; webhookUrl: string | null; hmacSecret: string | null; email: string | null; name: string },
+  n: { id: string; event: RecipientEvent; webhookUrl: string | null; hmacSecret: string | null; email: string | null; name: string | null },
   body: string,
   options: DeliveryOptions,
 ): Promise<string> {
@@ -187,7 +218,7 @@ async function attempt(
       await options.mailer.send({
         to: n.email,
         subject: `Rempart: ${n.event} of personal data you received (GDPR Art. 19)`,
-        text: `${n.name},\n\nUnder GDPR Art. 19 we inform you of a ${n.event} concerning a person whose data we passed on to you. Details (JSON):\n\n${body}\n`,
+        text: `${n.name ?? 'Hello'},\n\nUnder GDPR Art. 19 we inform you of a ${n.event} concerning a person whose data we passed on to you. Details (JSON):\n\n${body}\n`,
         headers: { 'X-Rempart-Delivery': n.id },
       });
       return 'delivered';
@@ -201,6 +232,7 @@ async function attempt(
 
 /** A notice as the person may see it: which recipient was told what, and whether it arrived. */
 export interface NotificationSummary {
+  /** The recipient endpoint's id, or the partner's id for a partner of the file exchange. */
   readonly recipientId: string;
   readonly recipientName: string;
   readonly event: RecipientEvent;
@@ -212,12 +244,10 @@ export interface NotificationSummary {
 
 /** The recipients told about the person (Art. 19, last sentence: the person may ask which). */
 export async function listNotificationsForPerson(db: Kysely<Database>, key: Buffer, email: string): Promise<NotificationSummary[]> {
-  const rows = await db
-    .selectFrom('recipientNotifications as n')
-    .innerJoin('recipientEndpoints as e', 'e.id', 'n.recipientId')
-    .select(['n.recipientId', 'e.name as recipientName', 'n.event', 'n.createdAt', 'n.deliveredAt', 'n.gaveUpAt', 'n.attempts'])
+  const rows = await withAddressee(db)
+    .select(['n.event', 'n.createdAt', 'n.deliveredAt', 'n.gaveUpAt', 'n.attempts'])
     .where('n.personRef', '=', personRef(key, email))
     .orderBy('n.createdAt')
     .execute();
-  return rows;
+  return rows.map((r) => ({ recipientId: r.addresseeId ?? '', recipientName: r.name ?? '', event: r.event, createdAt: r.createdAt, deliveredAt: r.deliveredAt, gaveUpAt: r.gaveUpAt, attempts: r.attempts }));
 }

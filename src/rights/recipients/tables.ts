@@ -21,7 +21,10 @@ export interface RecipientEndpointsTable {
 /** `recipient_notifications`: one notice to one recipient, and its delivery log. */
 export interface RecipientNotificationsTable {
   id: string;
-  recipientId: string;
+  /** A recipient endpoint, or null when the notice goes to a partner of the file exchange. */
+  recipientId: string | null;
+  /** A partner that received the person's data in a transfer (src/consent), or null. */
+  partnerId: string | null;
   personRef: string;
   event: RecipientEvent;
   payloadHash: string;

@@ -46,6 +46,7 @@ export async function rectify(
       recipientsNotified = await notifyRecipients(tx, options.key, {
         event: 'rectification',
         person: { email, lastName: before.lastName, firstName: before.firstName },
+        personId,
         changes: Object.fromEntries(changed.map((f) => [f, patch[f]])),
         now,
       });
