@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { DEFAULTS } from '../config.js';
 import { checkPolicy } from '../policy/index.js';
+import { archiveKeepsIssues } from '../retention/archive-keeps.js';
 
 /** `rempart policy check [FILE]`: prints every problem with its line and path; exit 1 on any. */
 export async function policyCheckCommand(file: string | undefined): Promise<number> {
@@ -12,7 +13,8 @@ export async function policyCheckCommand(file: string | undefined): Promise<numb
     console.error(`${target}: cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
     return 1;
   }
-  const problems = checkPolicy(text, target);
+  // The archive's kept columns must name catalogue columns (P4.5): the sweep refuses the policy otherwise.
+  const problems = checkPolicy(text, target, [archiveKeepsIssues]);
   if (problems.length === 0) {
     console.log(`${target}: ok`);
     return 0;

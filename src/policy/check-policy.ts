@@ -15,8 +15,14 @@ export interface PolicyAnalysis {
   readonly policy: Policy | undefined;
 }
 
+/**
+ * A check another module owns (it knows what the policy names, e.g. the catalogue's tables),
+ * run on a schema-valid policy; its issues get lines like the policy's own.
+ */
+export type ExtraPolicyCheck = (policy: Policy) => readonly Issue[];
+
 /** Parses, validates and checks a policy text; `policy` is set only when `problems` is empty. */
-export function analysePolicy(text: string, file: string): PolicyAnalysis {
+export function analysePolicy(text: string, file: string, extraChecks: readonly ExtraPolicyCheck[] = []): PolicyAnalysis {
   const source = parseYamlSource(text);
   if (source.syntaxProblems.length > 0) {
     return { problems: source.syntaxProblems.map((p) => ({ file, path: '', line: p.line, message: p.message })), policy: undefined };
@@ -31,7 +37,7 @@ export function analysePolicy(text: string, file: string): PolicyAnalysis {
   const value = source.value;
   // Semantic checks need well-typed data, so they run only once the schema holds.
   if (!conforms(policySchema, value, issues)) return { problems: sortProblems(issues.map(toProblem)), policy: undefined };
-  const problems = sortProblems(semanticIssues(value).map(toProblem));
+  const problems = sortProblems([...semanticIssues(value), ...extraChecks.flatMap((check) => check(value))].map(toProblem));
   return { problems, policy: problems.length === 0 ? value : undefined };
 }
 
@@ -41,6 +47,6 @@ function sortProblems(problems: readonly PolicyProblem[]): readonly PolicyProble
 }
 
 /** Every problem of a policy text (YAML syntax, schema, semantic rules), in file order; empty when it is sound. */
-export function checkPolicy(text: string, file: string): readonly PolicyProblem[] {
-  return analysePolicy(text, file).problems;
+export function checkPolicy(text: string, file: string, extraChecks: readonly ExtraPolicyCheck[] = []): readonly PolicyProblem[] {
+  return analysePolicy(text, file, extraChecks).problems;
 }

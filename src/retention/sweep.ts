@@ -11,6 +11,8 @@ import type { IsoDate, RetentionEnd } from '../policy/types.js';
 import { foldIntoStatistics } from './statistics/fold.js';
 import { statisticsSettings, type StatisticsByPurpose } from './statistics/settings.js';
 import { ARCHIVE_TABLE } from './catalogue-entries.js';
+import { archiveKeepsIssues } from './archive-keeps.js';
+import { formatPath } from '../policy/path.js';
 import { archiveGroups, closedRequestGroups, erasureHoldGroups, invoicesPage, peoplePage, type IdentifiedFacts } from './facts.js';
 import { planRecord, retentionRules, type RetentionAction, type RetentionRules } from './plan.js';
 
@@ -108,18 +110,7 @@ function dataOf(entry: TableEntry, alias: string, keeps: readonly string[]): Raw
 
 /** Checks the policy's `archiveKeeps` against the catalogue: a table or column it names must exist. */
 export function checkArchiveKeeps(policy: Pick<LoadedPolicy, 'purposes'>): string[] {
-  const problems: string[] = [];
-  for (const p of policy.purposes) {
-    for (const [table, columns] of Object.entries(p.retention.archiveKeeps ?? {})) {
-      const entry = CATALOGUE.find((t) => t.table === table);
-      if (!entry) {
-        problems.push(`purposes.${p.id}.retention.archiveKeeps.${table}: no such table in the catalogue`);
-        continue;
-      }
-      for (const c of columns) if (!(c in entry.columns)) problems.push(`purposes.${p.id}.retention.archiveKeeps.${table}: no column ${c}`);
-    }
-  }
-  return problems;
+  return archiveKeepsIssues(policy).map((i) => `${formatPath(i.path)}: ${i.message}`);
 }
 
 interface Ctx {
