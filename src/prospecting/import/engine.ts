@@ -7,6 +7,7 @@ import { RempartError } from '../../errors.js';
 import { oppositionHash } from '../../rights/opposition/index.js';
 import { looksLikeCardNumber } from '../normalise/index.js';
 import { resolveColumns, type ColumnMapping, type ProspectField, type ResolvedColumns } from './mapping.js';
+import { dedupeProspectBase } from './linkage.js';
 import { exactMatcher, type Matcher, type MatchDecision } from './matcher.js';
 import { normaliseProspectRow, type ProspectCandidate, type RowValues } from './prospect-row.js';
 import { detectShape, readRecords, type FileShape, type SourceRecord } from './reader.js';
@@ -40,6 +41,11 @@ export interface ImportOptions {
   /** The job whose progress and counters each batch updates, in the batch's transaction. */
   readonly jobId?: string;
   readonly onProgress?: (progress: ImportProgress) => void;
+  /**
+   * After the batches, run the record-linkage pass on the whole base, acting on the people
+   * this import created (R-PROS-2; `dedupeProspectBase`); default true, never in a dry run.
+   */
+  readonly fuzzyPass?: boolean;
 }
 
 const DEFAULT_BATCH = 1000;
@@ -69,6 +75,8 @@ interface Totals {
   flaggedOpposed: number;
   queuedForReview: number;
   organisationsCreated: number;
+  /** The people this import created (the fuzzy pass acts on pairs involving them). */
+  createdIds: string[];
   rejected: RejectedRow[];
   warnings: ImportWarning[];
 }
@@ -150,7 +158,7 @@ export async function importProspects(db: Kysely<Database>, path: string, option
       details: [{ line: 1, message: `headers found: ${header.join(', ')}` }],
     });
   }
-  const totals: Totals = { rows: 0, blankRows: 0, imported: 0, merged: 0, created: 0, flaggedOpposed: 0, queuedForReview: 0, organisationsCreated: 0, rejected: [], warnings: [] };
+  const totals: Totals = { rows: 0, blankRows: 0, imported: 0, merged: 0, created: 0, flaggedOpposed: 0, queuedForReview: 0, organisationsCreated: 0, createdIds: [], rejected: [], warnings: [] };
   for (const h of columns.unmapped) totals.warnings.push({ field: h, reason: 'column not recognised; ignored (map it with --mapping)' });
   const matcher = options.matcher ?? exactMatcher();
   const batchSize = options.batchSize ?? DEFAULT_BATCH;
@@ -190,10 +198,26 @@ export async function importProspects(db: Kysely<Database>, path: string, option
     await run((batch) => db.transaction().execute((tx) => batchIn(tx)(batch)));
   }
 
+  // The fuzzy pass (R-PROS-2): the exact matcher only knows equal emails and phones; the
+  // record-linkage model, fitted on the whole base, finds the rest. A created record merged
+  // away by it turns its row from "created" into "merged", so `merged` counts every accepted
+  // row that ended in a record that existed before it, whichever pass found the match.
+  let fuzzyMerged = 0;
+  if (!options.dryRun && options.fuzzyPass !== false && totals.createdIds.length > 0) {
+    const pass = await dedupeProspectBase(db, { actor: options.actor, key: options.key, now: options.now, onlyTouching: totals.createdIds, ...(options.jobId ? { importJobId: options.jobId } : {}) });
+    const created = new Set(totals.createdIds);
+    for (const id of pass.mergedInto.keys()) if (created.has(id)) fuzzyMerged++;
+    totals.merged += fuzzyMerged;
+    totals.created -= fuzzyMerged;
+    totals.queuedForReview += pass.queuedForReview;
+    totals.flaggedOpposed += pass.flaggedOpposed;
+  }
+
   return {
     imported: totals.imported,
     merged: totals.merged,
     rejected: totals.rejected,
+    fuzzyMerged,
     warnings: totals.warnings,
     flaggedOpposed: totals.flaggedOpposed,
     queuedForReview: totals.queuedForReview,
@@ -318,6 +342,7 @@ async function writeBatch(
       if (c.phones.length > 0) addProvenance(provenance, id, 'phones', source, collected, true);
       if (c.address) addProvenance(provenance, id, 'postalAddresses', source, collected, true);
       createdIds.push(id);
+      totals.createdIds.push(id);
       totals.created++;
       if (decision.kind === 'review') reviews.push({ left: decision.personId, right: id, score: decision.score, comparison: decision.comparison ?? {} });
     }

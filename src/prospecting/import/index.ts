@@ -4,6 +4,7 @@
  * against the opposition list, in streamed batches.
  */
 export { importProspects, type ImportOptions, type ImportProgress } from './engine.js';
+export { dedupeProspectBase, type BaseDedupeOptions, type BaseDedupeReport } from './linkage.js';
 export { exactMatcher, type Matcher, type MatchDecision } from './matcher.js';
 export { normaliseProspectRow, parseCollectionDate, type ProspectCandidate, type RowOutcome, type RowValues, type FieldProblem } from './prospect-row.js';
 export { fieldOfHeader, loadMappingFile, PROSPECT_FIELDS, resolveColumns, type ColumnMapping, type ProspectField, type ResolvedColumns } from './mapping.js';

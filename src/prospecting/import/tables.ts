@@ -24,8 +24,14 @@ export interface ImportWarning {
 /** The report of an import, as stored on its job and printed by the CLI. */
 export interface ImportReport {
   readonly imported: number;
+  /**
+   * Accepted rows that merged into a record, by the exact match (email, phone) during the
+   * batches or by the record-linkage pass after them (`fuzzyMerged` of them).
+   */
   readonly merged: number;
   readonly rejected: readonly RejectedRow[];
+  /** Of `merged`, the rows whose record the record-linkage pass merged after the batches (R-PROS-2). */
+  readonly fuzzyMerged: number;
   readonly warnings: readonly ImportWarning[];
   /** Accepted rows whose email or phone is on the opposition list: flagged objected, never contacted (R-PROS-3). */
   readonly flaggedOpposed: number;
