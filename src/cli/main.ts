@@ -3,6 +3,7 @@ import { formatProblems } from '../config.js';
 import { isRempartError } from '../errors.js';
 import { demoSeedCommand } from './demo-seed.js';
 import { registerDedupeCommand } from './dedupe.js';
+import { registerProspectsDedupeCommand } from './dedupe-base.js';
 import { migrateCommand } from './migrate.js';
 import { policyCheckCommand } from './policy-check.js';
 import { registerAuditCommands } from './audit.js';
@@ -92,6 +93,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerNoticeCommands(program, setExit);
   registerRegisterCommands(program, setExit);
   registerDedupeCommand(program, setExit);
+  registerProspectsDedupeCommand(program, setExit);
   const subject = program.command('subject').description("a person's rights: export, erase, restrict, object, scan (GDPR Art. 15–21)");
   registerSubjectExportCommand(subject, setExit);
   registerSubjectCommands(subject, setExit);

@@ -123,4 +123,16 @@ describeEachEngine('prospecting API', (store) => {
     expect((await call('prospecting', 'POST', `/api/v1/dedupe/review/${items[1]?.id}`, { decision: 'accept' })).status).toBe(409);
     expect((await call('prospecting', 'GET', '/api/v1/dedupe/review')).body).toEqual({ items: [] });
   });
+
+  it('R-PROS-2 POST /dedupe/run runs the whole-base pass for a role that may update and delete prospects; others are refused', async () => {
+    expect((await call('logistics', 'POST', '/api/v1/dedupe/run')).status).toBe(403);
+    expect((await call('sales', 'POST', '/api/v1/dedupe/run')).status).toBe(403);
+    const before = (await store().db.selectFrom('people').select('id').where('relation', '=', 'prospect').execute()).length;
+    const run = await call('prospecting', 'POST', '/api/v1/dedupe/run');
+    expect(run.status).toBe(200);
+    expect(run.body).toMatchObject({ prospects: before });
+    expect(Object.keys(run.body).sort()).toEqual(['flaggedOpposed', 'merged', 'pairsCompared', 'prospects', 'queuedForReview', 'skippedRejected', 'skippedRestricted', 'vetoed']);
+    // The pair rejected above (the two Faure) is not queued again.
+    expect((await call('prospecting', 'GET', '/api/v1/dedupe/review')).body).toEqual({ items: [] });
+  });
 });

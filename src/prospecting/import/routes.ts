@@ -14,6 +14,7 @@ import { ErrorResponse } from '../../http/schemas.js';
 import type { LoadedPolicy } from '../../policy/index.js';
 import { oppositionRoutes } from '../opposition/routes.js';
 import { createImportJob, getImportJob, runImportJob } from './jobs.js';
+import { dedupeProspectBase } from './linkage.js';
 import { loadMappingFile } from './mapping.js';
 import { decideReviewPair, listReviewPairs } from './review.js';
 
@@ -156,6 +157,37 @@ export async function prospectingRoutes(app: FastifyInstance, opts: ProspectingR
       const { decision } = req.body as { decision: 'accept' | 'reject' };
       if (decision === 'accept') await session.assertCan('delete', 'prospecting', 'identity', 'dedupe-review');
       return decideReviewPair(req.server.rempartDb, (req.params as { id: string }).id, decision, session.actor, opts.now());
+    },
+  );
+
+  app.post(
+    '/dedupe/run',
+    {
+      schema: {
+        tags: ['Prospecting'],
+        summary: 'Run the whole-base record-linkage pass (R-PROS-2): merge the sure pairs, queue the uncertain ones',
+        response: {
+          200: Type.Object({
+            prospects: Type.Integer(),
+            pairsCompared: Type.Integer(),
+            vetoed: Type.Integer(),
+            merged: Type.Integer(),
+            queuedForReview: Type.Integer(),
+            skippedRestricted: Type.Integer(),
+            skippedRejected: Type.Integer(),
+            flaggedOpposed: Type.Integer(),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (req) => {
+      const session = opts.session(req);
+      // A merge updates one record and deletes the other.
+      await session.assertCan('update', 'prospecting', 'identity', 'dedupe-pass');
+      await session.assertCan('delete', 'prospecting', 'identity', 'dedupe-pass');
+      const { mergedInto: _ids, ...report } = await dedupeProspectBase(req.server.rempartDb, { actor: session.actor, key: opts.serverKey, now: opts.now() });
+      return report;
     },
   );
 
