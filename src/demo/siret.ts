@@ -18,8 +18,8 @@ export const LA_POSTE_SIREN = '356000000';
 
 const DIGITS_RE = /^\d+$/;
 
-/** The Luhn sum (mod 10) of a digit string: 0 for a valid number. */
-function luhnSum(digits: string): number {
+/** The Luhn sum (mod 10) of a digit string: 0 for a valid number (SIREN, SIRET, payment cards). */
+export function luhnSum(digits: string): number {
   let sum = 0;
   for (let i = 0; i < digits.length; i++) {
     // Every second digit from the right is doubled (and 9 taken off when it exceeds 9).

@@ -1,20 +1,10 @@
+import { luhnSum } from '../../demo/siret.js';
+
 /**
  * Payment card numbers (PAN): Rempart stores none (PCI DSS; "Beyond the annex"), so an
  * import refuses a column that holds them. A PAN is 13–19 digits, passes the Luhn
  * check and starts with a card network's prefix (2, 3, 4, 5 or 6).
  */
-function luhnValid(digits: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
-    if (i % 2 === 1) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return sum % 10 === 0;
-}
 
 /** True when `value` holds a run of 13–19 digits (spaces or dashes allowed between them) that looks like a card number. */
 export function looksLikeCardNumber(value: string): boolean {
@@ -22,7 +12,7 @@ export function looksLikeCardNumber(value: string): boolean {
   if (!runs) return false;
   return runs.some((run) => {
     const digits = run.replace(/[ -]/g, '');
-    if (digits.length < 13 || digits.length > 19 || !/^[2-6]/.test(digits) || !luhnValid(digits)) return false;
+    if (digits.length < 13 || digits.length > 19 || !/^[2-6]/.test(digits) || luhnSum(digits) !== 0) return false;
     // 14 digits is also a SIRET (Luhn-checked too): only Diners Club cards (30, 36, 38) are that long.
     return digits.length !== 14 || /^3[068]/.test(digits);
   });
