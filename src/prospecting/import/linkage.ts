@@ -140,7 +140,18 @@ export async function dedupeProspectBase(db: Kysely<Database>, options: BaseDedu
 
   // What reviewers decided and what is queued already, both ways round.
   const queued = await db.selectFrom('dedupeReviewQueue').select(['leftPersonId', 'rightPersonId', 'status']).execute();
-  const rejected = new Set(queued.filter((q) => q.status === 'rejected').map((q) => pairKey(q.leftPersonId, q.rightPersonId)));
+  // A rejection ("these two are not one") follows a record into its survivor: the survivor is
+  // not the other one either.
+  const rejectedWith = new Map<string, Set<string>>();
+  const reject = (a: string, b: string) => {
+    for (const [x, y] of [[a, b], [b, a]] as const) {
+      const set = rejectedWith.get(x);
+      if (set) set.add(y);
+      else rejectedWith.set(x, new Set([y]));
+    }
+  };
+  for (const q of queued) if (q.status === 'rejected') reject(q.leftPersonId, q.rightPersonId);
+  const isRejected = (a: string, b: string) => rejectedWith.get(a)?.has(b) === true;
   const known = new Set(queued.map((q) => pairKey(q.leftPersonId, q.rightPersonId)));
   const restricted = new Set((await db.selectFrom('personStates').select('personId').where('restrictedAt', 'is not', null).execute()).map((r) => r.personId));
 
@@ -202,7 +213,7 @@ export async function dedupeProspectBase(db: Kysely<Database>, options: BaseDedu
     const others: string[] = [];
     for (const id of free.slice(1)) {
       if (touching !== null && !touching.has(id) && !touching.has(survivor)) continue;
-      if (inside.some((x) => rejected.has(pairKey(x, id)))) {
+      if (inside.some((x) => isRejected(x, id))) {
         skippedRejected++;
         continue;
       }
@@ -239,7 +250,10 @@ export async function dedupeProspectBase(db: Kysely<Database>, options: BaseDedu
       }
       throw e;
     });
-    for (const m of done) mergedInto.set(m, survivor);
+    for (const m of done) {
+      mergedInto.set(m, survivor);
+      for (const y of rejectedWith.get(m) ?? []) reject(survivor, mergedInto.get(y) ?? y);
+    }
     if (done.length > 0) survivors.add(survivor);
   }
 
@@ -255,7 +269,7 @@ export async function dedupeProspectBase(db: Kysely<Database>, options: BaseDedu
     const r = mergedInto.get(right) ?? right;
     if (l === r || restricted.has(l) || restricted.has(r)) continue;
     const k = pairKey(l, r);
-    if (rejected.has(k)) {
+    if (isRejected(l, r)) {
       skippedRejected++;
       continue;
     }

@@ -111,6 +111,18 @@ export async function mergePeople(tx: Kysely<Database>, survivorId: string, othe
   }
   await tx.updateTable('dedupeReviewQueue').set({ leftPersonId: survivorId }).where('leftPersonId', '=', otherId).execute();
   await tx.updateTable('dedupeReviewQueue').set({ rightPersonId: survivorId }).where('rightPersonId', '=', otherId).execute();
+  // Re-pointed pairs may now repeat another pair of the survivor: keep one row per pair, a
+  // decided one before a pending one (a rejection must not be shadowed by a pending duplicate).
+  await sql`
+    delete from dedupe_review_queue q
+    where q.status = 'pending' and q.left_person_id <> q.right_person_id
+      and (q.left_person_id = ${survivorId} or q.right_person_id = ${survivorId})
+      and exists (
+        select 1 from dedupe_review_queue o
+        where o.id <> q.id
+          and least(o.left_person_id, o.right_person_id) = least(q.left_person_id, q.right_person_id)
+          and greatest(o.left_person_id, o.right_person_id) = greatest(q.left_person_id, q.right_person_id)
+          and (o.status <> 'pending' or o.id < q.id))`.execute(tx);
   await tx.deleteFrom('people').where('id', '=', otherId).execute();
   const base = { at: now, actor: actor.id, role: actor.role, purpose: 'prospecting', resource: 'people', reason: 'dedupe review: merged' };
   await appendInTransaction(tx, [
