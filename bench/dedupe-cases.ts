@@ -160,7 +160,7 @@ export async function dedupeChild(name: string): Promise<void> {
   const id = name.slice('dedupe:'.length);
   const m = /^trgm(\d+)-(.*)$/.exec(id);
   const result = m ? { ...(await trigramCase(m[2]!, Number(m[1]) / 10)), id } : await engineCase(id);
-  reportToParent([result as never]);
+  reportToParent<DedupeCaseResult>([result]);
 }
 
 /** The cases of a size (BENCH_DEDUPE_CASES, a comma-separated list, picks some). */
@@ -219,7 +219,7 @@ export async function runDedupeBench(script: string, size: 'small' | 'full'): Pr
   const results: DedupeCaseResult[] = [];
   for (const c of casesOf(size)) {
     console.log(`[dedupe] ${c}`);
-    const out = (await runInChild(script, ['--child', `dedupe:${c}`, '--size', size], `dedupe ${c}`)) as unknown as DedupeCaseResult[];
+    const out = await runInChild<DedupeCaseResult>(script, ['--child', `dedupe:${c}`, '--size', size], `dedupe ${c}`);
     for (const r of out) {
       console.log(`  ${r.label}: F1 ${fmtQ(r.f1)}, ${fmtS(r.wallMs)} wall, ${fmtS(r.cpuMs)} CPU`);
       results.push(r);

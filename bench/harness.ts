@@ -168,8 +168,8 @@ export function peakRssBytes(): number {
   return Math.max(process.resourceUsage().maxRSS * 1024, process.memoryUsage().rss);
 }
 
-/** Prints a child's results for the parent process (see runInChild). */
-export function reportToParent(results: readonly CaseResult[]): void {
+/** Prints a child's results for the parent process (see runInChild); any JSON-shaped result type. */
+export function reportToParent<T = CaseResult>(results: readonly T[]): void {
   process.stdout.write(`\n${RESULT_PREFIX}${JSON.stringify(results)}\n`);
 }
 
@@ -179,7 +179,7 @@ export function reportToParent(results: readonly CaseResult[]): void {
  * memory never shrinks, and would otherwise be charged to every later case.
  * Resolves with what the child reported.
  */
-export function runInChild(script: string, args: readonly string[], label: string): Promise<CaseResult[]> {
+export function runInChild<T = CaseResult>(script: string, args: readonly string[], label: string): Promise<T[]> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...process.execArgv, script, ...args], {
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -205,7 +205,7 @@ export function runInChild(script: string, args: readonly string[], label: strin
         reject(new Error(`bench case "${label}" failed (exit code ${code})`));
         return;
       }
-      resolve(JSON.parse(result) as CaseResult[]);
+      resolve(JSON.parse(result) as T[]);
     });
   });
 }
