@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { LoadedPolicy } from '../policy/index.js';
 
@@ -8,6 +8,44 @@ export interface ConsentSweepReport {
   readonly consentNotices: number;
   readonly transfers: number;
   readonly transferItems: number;
+}
+
+/**
+ * What a consent sweep at `now` removes, as SQL conditions over fixed aliases (`t`
+ * transfers, `i` transfer_items, `n` consent_notices, `e` consent_events). The sweep
+ * deletes these rows and `rempart retention plan` counts them (src/retention/accountability.ts):
+ * one rule, so right after a run the plan finds nothing due. Each condition holds on the
+ * rows as they are before the sweep (an event still referenced by an item of an expired
+ * transfer counts as free: the sweep deletes that item first), and each only grows with
+ * `now`, so counts at two instants give what changes between them.
+ */
+export function consentSweepDue(policy: Pick<LoadedPolicy, 'accountabilityRetention'>, now: Date): {
+  readonly transfer: RawBuilder<boolean>;
+  readonly transferItem: RawBuilder<boolean>;
+  readonly notice: RawBuilder<boolean>;
+  readonly event: RawBuilder<boolean>;
+} {
+  const proofs = policy.accountabilityRetention.consent_proofs;
+  const logs = policy.accountabilityRetention.transfer_logs;
+  const transferExpired = (alias: string) => sql<boolean>`${sql.ref(`${alias}.created_at`)} + ${logs.active}::interval + ${logs.archive}::interval <= ${now}`;
+  const expiredChains = sql`
+    select subject_id, partner_id from (
+      select distinct on (e.subject_id, e.partner_id) e.subject_id, e.partner_id, e.state, e.event_at, s.id as linked
+        from consent_events e left join consent_subjects s on s.id = e.subject_id
+       order by e.subject_id, e.partner_id, e.event_at desc, e.id desc) l
+     where (l.state <> 'given' or l.linked is null)
+       and l.event_at + ${proofs.active}::interval + ${proofs.archive}::interval <= ${now}`;
+  const noticeDue = (alias: string) =>
+    sql<boolean>`(${sql.ref(`${alias}.subject_id`)}, ${sql.ref(`${alias}.partner_id`)}) in (${expiredChains})
+       and (${sql.ref(`${alias}.delivered_at`)} is not null or ${sql.ref(`${alias}.gave_up_at`)} is not null)`;
+  return {
+    transfer: transferExpired('t'),
+    transferItem: sql<boolean>`exists (select 1 from transfers t2 where t2.id = i.transfer_id and ${transferExpired('t2')})`,
+    notice: noticeDue('n'),
+    event: sql<boolean>`(e.subject_id, e.partner_id) in (${expiredChains})
+       and not exists (select 1 from transfer_items i2 join transfers t2 on t2.id = i2.transfer_id where i2.consent_event_id = e.id and not (${transferExpired('t2')}))
+       and not exists (select 1 from consent_notices n2 where n2.consent_event_id = e.id and not (${noticeDue('n2')}))`,
+  };
 }
 
 /**
@@ -22,30 +60,14 @@ export interface ConsentSweepReport {
  * PostgreSQL reads the policy's ISO 8601 durations (`P5Y`) as intervals.
  */
 export async function sweepConsentRecords(db: Kysely<Database>, policy: LoadedPolicy, now: Date): Promise<ConsentSweepReport> {
-  const proofs = policy.accountabilityRetention.consent_proofs;
-  const logs = policy.accountabilityRetention.transfer_logs;
+  const due = consentSweepDue(policy, now);
   return db.transaction().execute(async (tx) => {
     await sql`select set_config('rempart.consent_sweep', 'on', true)`.execute(tx);
-    const expiredChains = sql`
-      select subject_id, partner_id from (
-        select distinct on (e.subject_id, e.partner_id) e.subject_id, e.partner_id, e.state, e.event_at, s.id as linked
-          from consent_events e left join consent_subjects s on s.id = e.subject_id
-         order by e.subject_id, e.partner_id, e.event_at desc, e.id desc) l
-       where (l.state <> 'given' or l.linked is null)
-         and l.event_at + ${proofs.active}::interval + ${proofs.archive}::interval <= ${now}`;
-    const items = await sql`
-      delete from transfer_items i using transfers t
-       where t.id = i.transfer_id and t.created_at + ${logs.active}::interval + ${logs.archive}::interval <= ${now}`.execute(tx);
-    const transfers = await sql`
-      delete from transfers t where t.created_at + ${logs.active}::interval + ${logs.archive}::interval <= ${now}
-         and not exists (select 1 from transfer_items i where i.transfer_id = t.id)`.execute(tx);
-    const notices = await sql`
-      delete from consent_notices n where (n.subject_id, n.partner_id) in (${expiredChains})
-         and (n.delivered_at is not null or n.gave_up_at is not null)`.execute(tx);
-    const events = await sql`
-      delete from consent_events e where (e.subject_id, e.partner_id) in (${expiredChains})
-         and not exists (select 1 from transfer_items i where i.consent_event_id = e.id)
-         and not exists (select 1 from consent_notices n where n.consent_event_id = e.id)`.execute(tx);
+    // Items first, then what they held: their transfers, the notices, the events.
+    const items = await sql`delete from transfer_items i where ${due.transferItem}`.execute(tx);
+    const transfers = await sql`delete from transfers t where ${due.transfer}`.execute(tx);
+    const notices = await sql`delete from consent_notices n where ${due.notice}`.execute(tx);
+    const events = await sql`delete from consent_events e where ${due.event}`.execute(tx);
     return {
       consentEvents: Number(events.numAffectedRows ?? 0),
       consentNotices: Number(notices.numAffectedRows ?? 0),
