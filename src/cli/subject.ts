@@ -11,7 +11,6 @@ import { loadPolicy } from '../policy/index.js';
 import { erasePerson, isClean, scanForPerson } from '../rights/erasure/index.js';
 import { findPeopleByEmail } from '../rights/export/index.js';
 import { decideObjection, objectToOtherProcessing, objectToProspecting } from '../rights/opposition/index.js';
-import { notifyRecipients } from '../rights/recipients/index.js';
 import { rectify } from '../rights/rectification/index.js';
 import { personContact, restrict, unrestrict } from '../rights/restriction/index.js';
 import { createAccessRuntime } from '../access/runtime.js';
@@ -122,12 +121,10 @@ export function registerSubjectCommands(subject: Command, setExit: (code: number
         requireSome(ids);
         const key = loadOrCreateServerKey(config.dataDir);
         const now = new Date();
-        for (const id of ids) {
-          await restrict(store.db, id, opts.reason, { now });
-          const { email } = await personContact(store.db, id);
-          await notifyRecipients(store.db, key, { event: 'restriction', person: { email }, personId: id, now });
-        }
+        let queued = 0;
+        for (const id of ids) queued += (await restrict(store.db, id, opts.reason, { now, key })).recipientsNotified;
         console.log(`restricted ${ids.length} person record(s)`);
+        if (queued > 0) console.log(`  queued    ${queued} notice(s) to recipients (GDPR Art. 19)`);
         return 0;
       }),
     ),
@@ -143,9 +140,11 @@ export function registerSubjectCommands(subject: Command, setExit: (code: number
       await withPeople(opts, 'rempart subject unrestrict', async ({ config, store, ids }) => {
         requireSome(ids);
         const mailer = createMailer({ smtpUrl: process.env.SMTP_URL, outboxDir: join(config.dataDir, 'outbox') });
+        const key = loadOrCreateServerKey(config.dataDir);
         try {
           for (const id of ids) {
             await unrestrict(store.db, id, {
+              key,
               notify: async (notice) => {
                 if (notice.email === null) throw new RempartError('CONFLICT', 'The person has no email to send the notice to; tell them another way first.');
                 await mailer.send({

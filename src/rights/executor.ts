@@ -8,8 +8,9 @@ import { erasePerson } from './erasure/index.js';
 import { buildAccessExport, buildPortabilityExport, writeAccessZip, writePortabilityZip } from './export/index.js';
 import { objectToOtherProcessing, objectToProspecting } from './opposition/index.js';
 import { rectify } from './rectification/index.js';
-import type { RightExecutor } from './requests/index.js';
-import { restrict } from './restriction/index.js';
+import { listNotificationsForPerson, type RecipientEvent } from './recipients/index.js';
+import type { RequestDetails, RightExecutor } from './requests/index.js';
+import { personContact, restrict } from './restriction/index.js';
 
 /** What carrying out a right needs. */
 export interface RightsExecutorDeps {
@@ -54,6 +55,8 @@ export function rightsExecutor(deps: RightsExecutorDeps): RightExecutor {
         };
       }
       case 'erasure': {
+        // The email is gone once erased: the delivery log is reached by its keyed hash.
+        const { email } = await personContact(deps.db, personId);
         const report = await erasePerson(deps.db, deps.policy, ids, {
           reason: `rights request ${context.requestId}`,
           now,
@@ -63,15 +66,18 @@ export function rightsExecutor(deps: RightsExecutorDeps): RightExecutor {
           ...(deps.dataDir ? { dataDir: deps.dataDir } : {}),
         });
         const kept = report.kept.map((k) => `${k.table} (${k.count}): ${k.basis}${k.until ? `, ${fr ? 'jusqu\'au' : 'until'} ${k.until}` : ''}`);
-        return {
-          summary: fr
-            ? `Vos données ont été effacées.${kept.length ? ` Sont conservées, au titre d'une obligation légale : ${kept.join(' ; ')}.` : ''}`
-            : `Your data have been erased.${kept.length ? ` Kept under a legal obligation: ${kept.join('; ')}.` : ''}`,
-        };
+        const summary = fr
+          ? `Vos données ont été effacées.${kept.length ? ` Sont conservées, au titre d'une obligation légale : ${kept.join(' ; ')}.` : ''}`
+          : `Your data have been erased.${kept.length ? ` Kept under a legal obligation: ${kept.join('; ')}.` : ''}`;
+        return { summary: summary + (await recipientsAnswer(deps, context, email)) };
       }
-      case 'restriction':
-        await restrict(deps.db, personId, `rights request ${context.requestId}`, { now });
-        return { summary: fr ? 'Le traitement de vos données est limité : elles sont conservées mais ne sont plus utilisées.' : 'Processing of your data is restricted: they are stored but no longer used.' };
+      case 'restriction': {
+        // Art. 19: each recipient of the data is told, through the same delivery log as rectification and erasure.
+        await restrict(deps.db, personId, `rights request ${context.requestId}`, { now, key: deps.serverKey });
+        const { email } = await personContact(deps.db, personId);
+        const summary = fr ? 'Le traitement de vos données est limité : elles sont conservées mais ne sont plus utilisées.' : 'Processing of your data is restricted: they are stored but no longer used.';
+        return { summary: summary + (await recipientsAnswer(deps, context, email)) };
+      }
       case 'objection': {
         const scope = context.details?.scope === 'other' ? 'other' : 'prospecting';
         if (scope === 'prospecting') await objectToProspecting(deps.db, deps.serverKey, personId, { now });
@@ -88,10 +94,44 @@ export function rightsExecutor(deps: RightsExecutorDeps): RightExecutor {
           throw new RempartError('VALIDATION_FAILED', 'A rectification request needs the fields to correct.', { details: [{ field: 'details.patch', message: 'is required' }] });
         }
         await rectify(deps.gate.for(actor), deps.db, personId, patch as Record<string, unknown>, { now, key: deps.serverKey });
-        return { summary: fr ? 'Vos données ont été rectifiées.' : 'Your data have been rectified.' };
+        const { email } = await personContact(deps.db, personId);
+        return { summary: (fr ? 'Vos données ont été rectifiées.' : 'Your data have been rectified.') + (await recipientsAnswer(deps, context, email)) };
       }
       default:
         throw new RempartError('VALIDATION_FAILED', `Unknown request type ${String(type)}.`);
     }
   };
+}
+
+/** Whether the person asked which recipients were told (`details.recipients: true`), Art. 19, last sentence. */
+export function asksForRecipients(details: RequestDetails | null): boolean {
+  return details?.recipients === true;
+}
+
+const EVENT_NAMES: Readonly<Record<'fr' | 'en', Readonly<Record<RecipientEvent, string>>>> = {
+  fr: { rectification: 'rectification', erasure: 'effacement', restriction: 'limitation', restriction_lifted: 'levée de la limitation' },
+  en: { rectification: 'rectification', erasure: 'erasure', restriction: 'restriction', restriction_lifted: 'restriction lifted' },
+};
+
+/**
+ * The recipients told about the person (Art. 19: "the controller shall inform the data
+ * subject about those recipients if the data subject requests it"), from the delivery log,
+ * with what each was told and whether it arrived; empty when the person did not ask.
+ * Recipients are organisations (their names are not personal data, recital 14).
+ */
+async function recipientsAnswer(deps: RightsExecutorDeps, context: { readonly language: string; readonly details: RequestDetails | null }, email: string | null): Promise<string> {
+  if (!asksForRecipients(context.details)) return '';
+  const fr = context.language === 'fr';
+  const notices = email === null ? [] : await listNotificationsForPerson(deps.db, deps.serverKey, email);
+  if (notices.length === 0) return fr ? '\n\nAucun destinataire de vos données n\'a eu à être informé.' : '\n\nNo recipient of your data had to be told.';
+  const names = EVENT_NAMES[fr ? 'fr' : 'en'];
+  const byRecipient = new Map<string, { name: string; told: string[] }>();
+  for (const n of notices) {
+    const status = n.deliveredAt ? (fr ? 'remis' : 'delivered') : n.gaveUpAt ? (fr ? 'non remis' : 'could not be delivered') : fr ? 'en cours d\'envoi' : 'being sent';
+    const entry = byRecipient.get(n.recipientId) ?? { name: n.recipientName, told: [] };
+    entry.told.push(`${names[n.event]}, ${status}`);
+    byRecipient.set(n.recipientId, entry);
+  }
+  const lines = [...byRecipient.values()].map((r) => (fr ? `- ${r.name} : ${r.told.join(' ; ')}` : `- ${r.name}: ${r.told.join('; ')}`));
+  return (fr ? '\n\nDestinataires de vos données informés (article 19 du RGPD) :\n' : '\n\nRecipients of your data who were told (GDPR Article 19):\n') + lines.join('\n');
 }

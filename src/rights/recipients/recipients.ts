@@ -32,6 +32,14 @@ export const RETRY_DELAYS_MS: readonly number[] = Object.freeze([60_000, 300_000
 
 const SEAL_LABEL = 'recipient-notifications';
 
+/** How each event is named in the email a recipient without webhook receives. */
+const EVENT_PHRASES: Readonly<Record<RecipientEvent, string>> = {
+  rectification: 'rectification',
+  erasure: 'erasure',
+  restriction: 'restriction of processing',
+  restriction_lifted: 'lifting of the restriction of processing',
+};
+
 /** The keyed reference of a person in the delivery log: a hash of their email, so they can ask after erasure. */
 export function personRef(key: Buffer, email: string): string {
   const k = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'rempart recipient person-ref v1', 32));
@@ -217,8 +225,8 @@ async function attempt(
       if (!options.mailer) return 'no mailer configured';
       await options.mailer.send({
         to: n.email,
-        subject: `Rempart: ${n.event} of personal data you received (GDPR Art. 19)`,
-        text: `${n.name ?? 'Hello'},\n\nUnder GDPR Art. 19 we inform you of a ${n.event} concerning a person whose data we passed on to you. Details (JSON):\n\n${body}\n`,
+        subject: `Rempart: ${EVENT_PHRASES[n.event]} of personal data you received (GDPR Art. 19)`,
+        text: `${n.name ?? 'Hello'},\n\nUnder GDPR Art. 19 we inform you of the ${EVENT_PHRASES[n.event]} of the data of a person whose data we passed on to you. Details (JSON):\n\n${body}\n`,
         headers: { 'X-Rempart-Delivery': n.id },
       });
       return 'delivered';

@@ -3,8 +3,11 @@ import type { Timestamp } from '../../db/schema.js';
 
 type NullableTime = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 
-/** What a recipient is told about (GDPR Art. 19). */
-export const RECIPIENT_EVENTS = ['rectification', 'erasure', 'restriction'] as const;
+/**
+ * What a recipient is told about (GDPR Art. 19): a rectification, an erasure, a
+ * restriction, and the end of a restriction (so the recipient knows it may process again).
+ */
+export const RECIPIENT_EVENTS = ['rectification', 'erasure', 'restriction', 'restriction_lifted'] as const;
 /** One of RECIPIENT_EVENTS. */
 export type RecipientEvent = (typeof RECIPIENT_EVENTS)[number];
 

@@ -14,10 +14,16 @@ export async function setPersonState(db: Kysely<Database>, personId: string, pat
     .execute();
 }
 
-/** Throws NOT_FOUND unless the person exists; returns their email and phone numbers. */
-export async function personContact(db: Kysely<Database>, personId: string): Promise<{ email: string | null; phones: string[] }> {
-  const row = await db.selectFrom('people').select(['email', 'phones']).where('id', '=', personId).executeTakeFirst();
+/**
+ * Throws NOT_FOUND unless the person exists; returns their email, phone numbers and name:
+ * what the person is written to at, and what a recipient needs to find them (Art. 19).
+ */
+export async function personContact(
+  db: Kysely<Database>,
+  personId: string,
+): Promise<{ email: string | null; phones: string[]; lastName: string | null; firstName: string | null }> {
+  const row = await db.selectFrom('people').select(['email', 'phones', 'lastName', 'firstName']).where('id', '=', personId).executeTakeFirst();
   if (!row) throw new RempartError('NOT_FOUND', `Person ${personId} not found.`);
   const phones = (Array.isArray(row.phones) ? row.phones : []).map((p) => p.number).filter((n): n is string => typeof n === 'string');
-  return { email: row.email, phones };
+  return { email: row.email, phones, lastName: row.lastName, firstName: row.firstName };
 }
