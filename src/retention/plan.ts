@@ -45,6 +45,14 @@ export interface RetentionRules {
   /** The last day of the financial year, `MM-DD`. */
   readonly financialYearEnd: string;
   readonly closedRequests: AccountabilityTerm;
+  /** Staff accounts, from their deactivation (`accountabilityRetention.staff_accounts`). */
+  readonly staffAccounts: AccountabilityTerm;
+  /**
+   * Training data ends with the engagement (annex art. 4: restituted, then destroyed,
+   * Art. 28(3)(g)). No engagement is recorded yet (the training issue builds them), so the
+   * plan shows its line with zero counts; null when the policy has no training purpose.
+   */
+  readonly training: { readonly end: RetentionEnd } | null;
 }
 
 /** The facts of one record (or, with `count`, of that many records sharing them). */
@@ -83,6 +91,8 @@ export type RetentionFacts = (
     }
   | { readonly kind: 'connection_log'; readonly loggedOn: IsoDate }
   | { readonly kind: 'closed_request'; readonly closedOn: IsoDate }
+  /** A deactivated staff account not yet ended, by the day it was deactivated. */
+  | { readonly kind: 'staff_account'; readonly disabledOn: IsoDate }
 ) & {
   /** Under a litigation hold set by the dpo (GDPR Art. 17(3)(e)): nothing changes until it is lifted. */
   readonly held?: boolean;
@@ -191,6 +201,12 @@ export function schedule(rules: RetentionRules, facts: RetentionFacts): { purpos
         phase: 'active',
         steps: [{ action: rules.closedRequests.end, on: addDuration(addDuration(facts.closedOn, rules.closedRequests.active), rules.closedRequests.archive) }],
       };
+    case 'staff_account':
+      return {
+        purpose: 'staff_accounts',
+        phase: 'active',
+        steps: [{ action: rules.staffAccounts.end, on: addDuration(addDuration(facts.disabledOn, rules.staffAccounts.active), rules.staffAccounts.archive) }],
+      };
   }
 }
 
@@ -236,6 +252,11 @@ export function planLines(rules: RetentionRules): PlanLine[] {
   push('file_sharing', rules.fileSharing.end);
   push('connection_logs', 'delete');
   push('closed_requests', rules.closedRequests.end);
+  // Counted by the consent sweep's own conditions (src/retention/accountability.ts).
+  push('consent_proofs', 'delete');
+  push('transfer_logs', 'delete');
+  push('staff_accounts', rules.staffAccounts.end);
+  if (rules.training) push('training', rules.training.end);
   return lines;
 }
 
@@ -263,6 +284,12 @@ export class PlanAccumulator {
       for (const w of WINDOWS) if (compareDates(step.on, this.limits.get(w)!) <= 0) bump(this.windows.get(w)!, `${plan.purpose}\u0000${step.action}`, n);
     }
     return plan;
+  }
+
+  /** Adds records counted elsewhere: `due` now and, per window, those changing after `at` and by its end. */
+  addCounted(purpose: string, action: RetentionAction, due: number, windows: Readonly<Record<(typeof WINDOWS)[number], number>>): void {
+    if (due > 0) bump(this.due, `${purpose}\u0000${action}`, due);
+    for (const w of WINDOWS) if (windows[w] > 0) bump(this.windows.get(w)!, `${purpose}\u0000${action}`, windows[w]);
   }
 
   summary(): PlanSummary {
@@ -301,6 +328,8 @@ export function retentionRules(policy: Pick<LoadedPolicy, 'purposes' | 'accounta
   const logs = purpose('connection_logs');
   if (!isZero(logs.archive)) throw new RempartError('POLICY_INVALID', 'Connection logs are append-only and have no archive phase: purpose connection_logs needs archive P0D.');
   const closed = policy.accountabilityRetention.closed_requests;
+  const staff = policy.accountabilityRetention.staff_accounts;
+  const training = policy.purposes.find((x) => x.id === 'training');
   return {
     crm: { active: crm.active, archive: crm.archive, end: crm.end, archivesPeople: crm.archiveKeeps?.people !== undefined },
     prospecting: purpose('prospecting'),
@@ -309,5 +338,7 @@ export function retentionRules(policy: Pick<LoadedPolicy, 'purposes' | 'accounta
     accountingHold: hold ? { duration: hold.duration, basis: hold.basis } : null,
     financialYearEnd: crm.financialYearEnd ?? '12-31',
     closedRequests: { active: closed.active, archive: closed.archive, end: closed.end },
+    staffAccounts: { active: staff.active, archive: staff.archive, end: staff.end },
+    training: training ? { end: training.retention.end } : null,
   };
 }

@@ -4,6 +4,7 @@ import { RempartError } from '../errors.js';
 import { isIsoDate, type LoadedPolicy } from '../policy/index.js';
 import type { IsoDate } from '../policy/types.js';
 import { archiveGroups, closedRequestGroups, connectionLogGroups, erasureHoldGroups, invoicesPage, peoplePage } from './facts.js';
+import { consentRecordCounts, staffAccountGroups } from './accountability.js';
 import { PlanAccumulator, planRecord, retentionRules, type PlanSummary, type RecordPlan } from './plan.js';
 
 /**
@@ -23,9 +24,11 @@ export async function previewRetention(db: Kysely<Database>, policy: LoadedPolic
       for (const r of page.rows) acc.add(r.facts);
     }
   }
-  for (const groups of [archiveGroups, erasureHoldGroups, connectionLogGroups, closedRequestGroups]) {
+  for (const groups of [archiveGroups, erasureHoldGroups, connectionLogGroups, closedRequestGroups, staffAccountGroups]) {
     for (const f of await groups(db)) acc.add(f);
   }
+  // Consent proofs and transfer logs: counted by the consent sweep's own conditions.
+  for (const c of await consentRecordCounts(db, policy, at)) acc.addCounted(c.purpose, 'delete', c.due, c.windows);
   return acc.summary();
 }
 

@@ -36,6 +36,7 @@ export const AUTH_CATALOGUE: readonly TableEntry[] = Object.freeze<TableEntry[]>
       locked_until: identification(CONNECTION),
       created_at: plain('bookkeeping timestamp of the row'),
       disabled_at: identification(CONNECTION),
+      anonymised_at: plain('when the retention sweep dropped the identifying fields (accountabilityRetention.staff_accounts)'),
     },
   },
   {

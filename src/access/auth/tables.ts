@@ -22,6 +22,8 @@ export interface AccountsTable {
   lockedUntil: NullableTimestamp;
   createdAt: Generated<Date>;
   disabledAt: NullableTimestamp;
+  /** Set by the retention sweep when it anonymised the deactivated account (migration 20261126T1720). */
+  anonymisedAt: NullableTimestamp;
 }
 
 /** A browser session; `id` is the hex SHA-256 of the cookie token. */
