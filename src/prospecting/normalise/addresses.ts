@@ -1,3 +1,4 @@
+import { checkCity } from './communes.js';
 import { cleanText, fold } from './fold.js';
 
 /**
@@ -144,33 +145,62 @@ export interface AddressInput {
 
 /** An address normalised, or the problems that make it unusable. */
 export type AddressResult =
-  | { readonly ok: true; readonly address: { readonly line1: string; readonly line2?: string; readonly postcode: string; readonly city: string; readonly country: string }; readonly departement: string | null }
+  | {
+      readonly ok: true;
+      readonly address: { readonly line1: string; readonly line2?: string; readonly postcode: string; readonly city: string; readonly country: string };
+      readonly departement: string | null;
+      /** INSEE code of the commune the postcode and city agree on; null when unchecked (abroad, a CEDEX or unknown postcode). */
+      readonly commune: string | null;
+    }
   | { readonly ok: false; readonly field: 'address' | 'postcode' | 'city'; readonly reason: string };
 
 const FRANCE = new Set(['', 'fr', 'fra', 'france', 'france metropolitaine']);
 
 /**
  * Normalises a postal address (R-PROS-1): the street line and city in La Poste's
- * form, the postcode checked. Usable means a street line, a valid postcode and a city.
- * Addresses outside France keep their text (trimmed) with the postcode unchecked.
+ * form, the postcode checked, and checked against the city with the commune table
+ * (communes.ts): a city that is not a commune of its postcode makes the address unusable
+ * (field `city`: one of the two is wrong and nothing says which, so mail would go astray);
+ * a missing city is filled when the postcode serves one commune only; a postcode the table
+ * does not know (CEDEX) is kept with the city as given. Usable means a street line, a valid
+ * postcode and a city. Addresses outside France keep their text (trimmed) with the postcode
+ * unchecked. Reasons never quote the values.
  */
 export function normaliseAddress(input: AddressInput): AddressResult {
   const line1 = cleanText(input.line1 ?? '');
   const city = cleanText(input.city ?? '');
   const country = fold(input.country ?? '');
   if (line1 === '') return { ok: false, field: 'address', reason: 'no street line' };
-  if (city === '') return { ok: false, field: 'city', reason: 'no city' };
   const line2 = cleanText(input.line2 ?? '');
   if (!FRANCE.has(country)) {
+    if (city === '') return { ok: false, field: 'city', reason: 'no city' };
     const postcode = cleanText(input.postcode ?? '');
     const iso = /^[a-z]{2}$/.test(country) ? country.toUpperCase() : cleanText(input.country ?? '');
-    return { ok: true, address: { line1, ...(line2 ? { line2 } : {}), postcode, city, country: iso }, departement: null };
+    return { ok: true, address: { line1, ...(line2 ? { line2 } : {}), postcode, city, country: iso }, departement: null, commune: null };
   }
   const pc = normalisePostcode(input.postcode ?? '');
-  if (!pc.ok) return { ok: false, field: 'postcode', reason: pc.reason };
+  if (!pc.ok) return city === '' ? { ok: false, field: 'city', reason: 'no city' } : { ok: false, field: 'postcode', reason: pc.reason };
+  const check = checkCity(pc.postcode, city);
+  let outCity: string;
+  let commune: string | null = null;
+  switch (check.status) {
+    case 'match':
+    case 'filled':
+      outCity = check.city;
+      commune = check.commune?.insee ?? null;
+      break;
+    case 'mismatch':
+      return { ok: false, field: 'city', reason: check.reason };
+    case 'ambiguous':
+      return { ok: false, field: 'city', reason: 'no city, and the postcode serves several communes' };
+    case 'unknown-postcode':
+      if (city === '') return { ok: false, field: 'city', reason: 'no city' };
+      outCity = normaliseCity(city);
+  }
   return {
     ok: true,
-    address: { line1: normaliseStreetLine(line1), ...(line2 ? { line2: normaliseStreetLine(line2) } : {}), postcode: pc.postcode, city: normaliseCity(city), country: 'FR' },
+    address: { line1: normaliseStreetLine(line1), ...(line2 ? { line2: normaliseStreetLine(line2) } : {}), postcode: pc.postcode, city: outCity, country: 'FR' },
     departement: pc.departement,
+    commune,
   };
 }

@@ -192,11 +192,12 @@ describe('R-PROS-1 postal addresses', () => {
       ok: true,
       address: { line1: '12 AV FOCH', postcode: '75016', city: 'PARIS', country: 'FR' },
       departement: '75',
+      commune: '75116',
     });
     expect(normaliseAddress({ line1: '12 av. Foch', postcode: '7501', city: 'Paris' })).toMatchObject({ ok: true, address: { postcode: '07501' } });
     expect(normaliseAddress({ line1: '12 av. Foch', postcode: 'PARIS', city: 'Paris' })).toEqual({ ok: false, field: 'postcode', reason: 'a French postcode has 5 digits' });
     expect(normaliseAddress({ line1: '', postcode: '75016', city: 'Paris' })).toMatchObject({ ok: false, field: 'address' });
-    expect(normaliseAddress({ line1: '12 av. Foch', postcode: '75016', city: '' })).toMatchObject({ ok: false, field: 'city' });
+    expect(normaliseAddress({ line1: '12 av. Foch', postcode: '01090', city: '' })).toMatchObject({ ok: false, field: 'city' });
     expect(normaliseAddress({ line1: 'Rue Neuve 1', postcode: '1000', city: 'Bruxelles', country: 'BE' })).toMatchObject({ ok: true, address: { postcode: '1000', country: 'BE' } });
   });
 });
