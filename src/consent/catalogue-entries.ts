@@ -4,6 +4,9 @@ import type { PersonalColumn, PlainColumn, TableEntry } from '../catalogue/catal
 const consent: PersonalColumn = { personal: true, category: 'consent', purposes: ['file_sharing'], provided: false };
 /** The person's own choice (given, refused, withdrawn): provided by them (Art. 20(1)). */
 const choice: PersonalColumn = { personal: true, category: 'consent', purposes: ['file_sharing'], provided: true };
+/** consent_events also holds consents to the controller's own email prospecting and open tracking (R-PROS-6, R-PROS-10). */
+const eventColumn: PersonalColumn = { ...consent, purposes: ['file_sharing', 'prospecting'] };
+const eventChoice: PersonalColumn = { ...choice, purposes: ['file_sharing', 'prospecting'] };
 const legalPerson = (what: string): PlainColumn => ({ personal: false, why: `${what} of a legal person (GDPR recital 14)` });
 const policyCopy = (what: string): PlainColumn => ({ personal: false, why: `${what}, copied from the policy or the partner at the time of the event: the same for everyone` });
 /** Rows reached through the pseudonym: erasure removes the pseudonym row, these stay as unlinked proofs (Art. 5(2), 7(1)). */
@@ -49,29 +52,30 @@ export const CONSENT_CATALOGUE: readonly TableEntry[] = Object.freeze<TableEntry
   },
   {
     table: 'consent_events',
-    description: 'Consent to file exchange, one row per change (ISO/IEC TS 27560 fields); append-only proof (GDPR Art. 7(1))',
+    description: 'Consent to file exchange (per partner), and to the controller\'s own email prospecting and open tracking (no partner), one row per change (ISO/IEC TS 27560 fields); append-only proof (GDPR Art. 7(1))',
     subjects: [throughSubject],
     columns: {
-      id: consent,
-      subject_id: consent,
-      partner_id: consent,
-      state: choice,
-      event_at: consent,
-      channel: consent,
+      id: eventColumn,
+      subject_id: eventColumn,
+      partner_id: eventColumn,
+      scope: eventColumn,
+      state: eventChoice,
+      event_at: eventColumn,
+      channel: eventColumn,
       notice_id: policyCopy('the notice id'),
-      notice_version: consent,
+      notice_version: eventColumn,
       text_shown: policyCopy('the exact text of the request for consent'),
-      purpose: consent,
+      purpose: eventColumn,
       data_categories: policyCopy('the data categories'),
       controller: policyCopy('the controller'),
-      recipient: consent,
+      recipient: eventColumn,
       storage_locations: policyCopy('the storage locations'),
       retention: policyCopy('the retention rule'),
       jurisdiction: policyCopy('the jurisdiction'),
       withdrawal_method: policyCopy('the withdrawal method'),
-      collector: consent,
-      evidence: consent,
-      recorded_at: consent,
+      collector: eventColumn,
+      evidence: eventColumn,
+      recorded_at: eventColumn,
     },
   },
   {

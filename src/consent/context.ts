@@ -23,3 +23,6 @@ export interface ConsentDeps {
 
 /** The purpose consent to file exchange is for (annex art. 1). */
 export const FILE_SHARING = 'file_sharing';
+
+/** The purpose of the controller's own prospecting, which consents to email prospecting and open tracking serve (R-PROS-6, R-PROS-10). */
+export const PROSPECTING = 'prospecting';

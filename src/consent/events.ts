@@ -6,21 +6,36 @@ import type { Database } from '../db/schema.js';
 import { RempartError } from '../errors.js';
 import { consentReceiptMail, consentWithdrawnMail, type MailLanguage } from '../mail/index.js';
 import { senderOf } from '../rights/requests/context.js';
-import { FILE_SHARING, type ConsentDeps } from './context.js';
+import { FILE_SHARING, PROSPECTING, type ConsentDeps } from './context.js';
 import { deliverConsentNotices, partnersThatReceived, queueWithdrawalNotices } from './notices.js';
 import { getPartner, type Partner } from './partners.js';
 import { ensureSubject, subjectOf } from './subjects.js';
-import type { ConsentEventsTable, ConsentState } from './tables.js';
+import { scopeReceiptMail, scopeWithdrawnMail } from './scope-mail.js';
+import { CONTROLLER_SCOPES, type ConsentEventsTable, type ConsentScope, type ConsentState, type ControllerScope } from './tables.js';
 import { withdrawalToken } from './withdrawal-token.js';
 
 /** A consent change as given to `recordConsent`. */
 export interface ConsentInput {
   readonly personId: string;
-  /** One partner, several, or every registered partner (`'all'`). */
-  readonly partnerId: string | 'all' | readonly string[];
+  /** What the consent is for; `file_sharing` when absent (the partners of the file exchange). */
+  readonly scope?: ConsentScope;
+  /**
+   * For `file_sharing`: one partner, several, or every registered partner (`'all'`).
+   * Absent for the controller's own scopes (`email_prospecting`, `open_tracking`).
+   */
+  readonly partnerId?: string | 'all' | readonly string[];
   readonly state: ConsentState;
-  /** Where it was expressed: 'web_form', 'email', 'phone', 'paper', 'portal', 'link', 'gpc'… */
+  /**
+   * Where it was expressed: 'web_form', 'email', 'phone', 'paper', 'portal', 'link', 'gpc',
+   * 'import' (a column of an imported file: `evidence` must then name the file, the row and
+   * where the file's owner collected it)…
+   */
   readonly channel: string;
+  /**
+   * When the person expressed it, if before it is recorded (a paper form, an imported
+   * column); defaults to now, never later. The 27560 record keeps both times.
+   */
+  readonly eventAt?: Date;
   /** Defaults to the version of the policy (the notice) in force (D3). */
   readonly noticeVersion?: string;
   /** The exact text shown; defaults to the notice's text for the purpose and partner. */
@@ -37,7 +52,7 @@ export type ConsentEvent = Selectable<ConsentEventsTable>;
 
 /** What recording did. */
 export interface ConsentRecorded {
-  readonly events: readonly { readonly id: string; readonly partnerId: string; readonly state: ConsentState; readonly eventAt: string; readonly noticeVersion: string }[];
+  readonly events: readonly { readonly id: string; readonly scope: ConsentScope; readonly partnerId: string | null; readonly state: ConsentState; readonly eventAt: string; readonly noticeVersion: string }[];
   /** Partners told of a withdrawal: those that had received the person's data. */
   readonly partnersNotified: readonly string[];
   readonly receiptSent: boolean;
@@ -55,45 +70,104 @@ export function defaultConsentText(deps: Pick<ConsentDeps, 'policy'>, partner: P
     : `${description} Recipient: ${partner.name} (${partner.country}).`;
 }
 
-/** The ISO/IEC TS 27560 context of an event: purpose, data, controller, storage, retention, jurisdiction, withdrawal. */
-function recordContext(deps: Pick<ConsentDeps, 'policy'>, partner: Partner) {
+/** The default text of a consent to one of the controller's own scopes (L34-5 CPCE; CNIL on pixels). */
+export function defaultScopeText(deps: Pick<ConsentDeps, 'policy'>, scope: ControllerScope, language: MailLanguage = 'fr'): string {
+  const c = deps.policy.controller.name;
+  const texts: Record<ControllerScope, Record<MailLanguage, string>> = {
+    email_prospecting: {
+      fr: `J'accepte de recevoir par courrier électronique les offres commerciales de ${c} (prospection). Je peux retirer ce consentement à tout moment, en un clic.`,
+      en: `I agree to receive commercial offers from ${c} by email (prospecting). I may withdraw this consent at any time, in one click.`,
+    },
+    open_tracking: {
+      fr: `J'accepte que ${c} mesure l'ouverture de ses courriers électroniques commerciaux (pixel de suivi), pour ses statistiques. Je peux retirer ce consentement à tout moment, en un clic.`,
+      en: `I agree that ${c} measures whether I open its commercial emails (tracking pixel), for its statistics. I may withdraw this consent at any time, in one click.`,
+    },
+  };
+  return texts[scope][language];
+}
+
+/** The data categories a controller scope touches, as far as the purpose declares them. */
+const SCOPE_CATEGORIES: Record<ControllerScope, readonly string[]> = {
+  email_prospecting: ['identity', 'contact', 'professional'],
+  open_tracking: ['contact', 'prospecting'],
+};
+
+/** The purpose of a scope in the policy: file exchange, or the controller's prospecting. */
+export const purposeOfScope = (scope: ConsentScope): string => (scope === 'file_sharing' ? FILE_SHARING : PROSPECTING);
+
+const isControllerScope = (scope: ConsentScope): scope is ControllerScope => (CONTROLLER_SCOPES as readonly string[]).includes(scope);
+
+/** The ISO/IEC TS 27560 context of an event: purpose, data, controller, recipient, storage, retention, jurisdiction, withdrawal. */
+function recordContext(deps: Pick<ConsentDeps, 'policy'>, target: { readonly scope: 'file_sharing'; readonly partner: Partner } | { readonly scope: ControllerScope }) {
   const { policy } = deps;
-  const purpose = policy.purposes.find((p) => p.id === FILE_SHARING);
-  if (!purpose) throw new RempartError('POLICY_INVALID', `The policy declares no ${FILE_SHARING} purpose, so no consent to file exchange can be recorded.`);
+  const purposeId = purposeOfScope(target.scope);
+  const purpose = policy.purposes.find((p) => p.id === purposeId);
+  if (!purpose) throw new RempartError('POLICY_INVALID', `The policy declares no ${purposeId} purpose, so no consent for ${target.scope} can be recorded.`);
   const stores = new Map(policy.locations.stores.map((s) => [String(s.id), s.country]));
   const proofs = policy.accountabilityRetention?.consent_proofs;
+  const country = policy.controller.address.country || 'FR';
+  let categories: readonly string[] = purpose.dataCategories;
+  if (target.scope !== 'file_sharing') {
+    const narrowed = SCOPE_CATEGORIES[target.scope].filter((c) => purpose.dataCategories.includes(c));
+    if (narrowed.length > 0) categories = narrowed;
+  }
   return {
-    noticeId: NOTICE_ID,
-    purpose: FILE_SHARING,
-    dataCategories: JSON.stringify([...purpose.dataCategories]),
+    noticeId: target.scope === 'file_sharing' ? NOTICE_ID : `policy#purposes/${purposeId}/${target.scope}`,
+    purpose: purposeId,
+    dataCategories: JSON.stringify([...categories]),
     controller: policy.controller.name,
-    recipient: JSON.stringify({ id: partner.id, name: partner.name, kind: partner.kind, country: partner.country, transferGround: partner.transferGround }),
+    // The controller's own scopes go to no one else: the recipient the person is told of is the controller.
+    recipient: JSON.stringify(
+      target.scope === 'file_sharing'
+        ? { id: target.partner.id, name: target.partner.name, kind: target.partner.kind, country: target.partner.country, transferGround: target.partner.transferGround }
+        : { name: policy.controller.name, kind: 'controller', country },
+    ),
     storageLocations: JSON.stringify(purpose.location.map((id) => ({ id: String(id), country: stores.get(String(id)) ?? 'unknown' }))),
     retention:
       `data: ${purpose.retention.active} from ${purpose.retention.start}, then ${purpose.retention.end}` +
       (proofs ? `; proof of consent: ${proofs.active} active, ${proofs.archive} archive from ${proofs.start}` : ''),
-    jurisdiction: `${policy.controller.address.country || 'FR'}; EU (Regulation (EU) 2016/679)`,
-    withdrawalMethod: 'One click on the link in the consent receipt (no sign-in), the portal, or any channel to the controller; effective at once (GDPR Art. 7(3))',
+    jurisdiction: `${country}; EU (Regulation (EU) 2016/679)`,
+    withdrawalMethod:
+      target.scope === 'email_prospecting'
+        ? 'One click on the link in the consent receipt (no sign-in), the portal, or any channel to the controller; effective at once, for messages not yet sent too (GDPR Art. 7(3))'
+        : 'One click on the link in the consent receipt (no sign-in), the portal, or any channel to the controller; effective at once (GDPR Art. 7(3))',
   };
 }
 
-function auditEvent(now: Date, collector: string, action: AuditEvent['action'], recordIds: readonly string[], personId: string, fields: readonly string[]): AuditEvent {
-  return { at: now, actor: collector, role: null, purpose: FILE_SHARING, action, resource: 'consents', recordIds, personIds: [personId], fields };
+function auditEvent(now: Date, collector: string, scope: ConsentScope, action: AuditEvent['action'], recordIds: readonly string[], personId: string, fields: readonly string[]): AuditEvent {
+  return { at: now, actor: collector, role: null, purpose: purposeOfScope(scope), action, resource: 'consents', recordIds, personIds: [personId], fields };
 }
 
 /**
- * Records a consent change, one new event per partner (the history is never rewritten;
- * Art. 7(1)). A withdrawal takes effect at once: the next transfer leaves the person
- * out, and every partner that had received their data is told (Art. 7(3), 19). A given
- * consent sends the person a receipt with a one-click withdrawal link.
+ * Records a consent change, one new event per partner, or one for a controller scope
+ * (the history is never rewritten; Art. 7(1)). A withdrawal takes effect at once: the
+ * next transfer leaves the person out and every partner that had received their data is
+ * told (Art. 7(3), 19); for `email_prospecting`, the campaign guard re-checks before each
+ * message, so no message leaves after it. A given consent sends the person a receipt
+ * with a one-click withdrawal link.
  */
 export async function recordConsent(deps: ConsentDeps, input: ConsentInput, options: { readonly role?: string | null } = {}): Promise<ConsentRecorded> {
   const now = deps.now();
   const language = input.language ?? 'fr';
-  const partners =
-    input.partnerId === 'all'
-      ? await listAllPartners(deps.db)
-      : await Promise.all((typeof input.partnerId === 'string' ? [input.partnerId] : input.partnerId).map((id) => getPartner(deps.db, id)));
+  const scope = input.scope ?? 'file_sharing';
+  let partners: Partner[] = [];
+  if (scope === 'file_sharing') {
+    if (input.partnerId === undefined) throw new RempartError('VALIDATION_FAILED', 'A consent to file exchange names its partner.', { details: [{ field: 'partnerId', message: 'required' }] });
+    partners =
+      input.partnerId === 'all'
+        ? await listAllPartners(deps.db)
+        : await Promise.all((typeof input.partnerId === 'string' ? [input.partnerId] : input.partnerId).map((id) => getPartner(deps.db, id)));
+  } else if (input.partnerId !== undefined) {
+    throw new RempartError('VALIDATION_FAILED', `A consent for ${scope} is to the controller itself: it names no partner.`, { details: [{ field: 'partnerId', message: 'not allowed for this scope' }] });
+  }
+  const eventAt = input.eventAt ?? now;
+  if (Number.isNaN(eventAt.getTime()) || eventAt.getTime() > now.getTime()) {
+    throw new RempartError('VALIDATION_FAILED', 'A consent cannot be recorded as expressed in the future.', { details: [{ field: 'eventAt', message: 'must be a time at or before now' }] });
+  }
+  // Art. 7(1): a consent taken from a file is only as good as the proof it names.
+  if (input.channel.trim() === 'import' && (input.evidence ?? '').trim() === '') {
+    throw new RempartError('VALIDATION_FAILED', 'A consent from an imported file needs its proof: the file, the row and where the consent was collected.', { details: [{ field: 'evidence', message: 'required for channel import' }] });
+  }
   // Checked before anything is written: a receipt without a reachable withdrawal link would break Art. 7(3).
   if (deps.mailer && deps.publicUrl === undefined) {
     throw new RempartError('CONFIG_INVALID', 'Consent receipts need the public URL of the server for their withdrawal link.', { details: [{ field: 'publicUrl', message: 'required when a mailer is given' }] });
@@ -104,33 +178,39 @@ export async function recordConsent(deps: ConsentDeps, input: ConsentInput, opti
     const person = await tx.selectFrom('people').select(['id', 'email', 'lastName', 'firstName']).where('id', '=', input.personId).executeTakeFirst();
     if (!person) throw new RempartError('NOT_FOUND', `Person ${input.personId} not found.`);
     const subjectId = await ensureSubject(tx, person.id, now);
-    const rows = partners.map((partner) => ({
-      id: newId(now.getTime()),
+    const common = {
       subjectId,
-      partnerId: partner.id,
+      scope,
       state: input.state,
-      eventAt: now,
+      eventAt,
       channel: input.channel.trim(),
       noticeVersion: input.noticeVersion ?? deps.policy.version.hash,
-      textShown: input.textShown ?? defaultConsentText(deps, partner, language),
-      ...recordContext(deps, partner),
       collector: input.collector,
       evidence: input.evidence ?? null,
       recordedAt: now,
-    }));
+    };
+    const rows = isControllerScope(scope)
+      ? [{ id: newId(now.getTime()), ...common, partnerId: null, textShown: input.textShown ?? defaultScopeText(deps, scope, language), ...recordContext(deps, { scope }) }]
+      : partners.map((partner) => ({
+          id: newId(now.getTime()),
+          ...common,
+          partnerId: partner.id as string | null,
+          textShown: input.textShown ?? defaultConsentText(deps, partner, language),
+          ...recordContext(deps, { scope: 'file_sharing', partner }),
+        }));
     if (rows.length > 0) await tx.insertInto('consentEvents').values(rows).execute();
     let notified: string[] = [];
-    if (input.state !== 'given') {
+    if (input.state !== 'given' && scope === 'file_sharing') {
       notified = await partnersThatReceived(tx, subjectId, partners.map((p) => p.id));
       await queueWithdrawalNotices(tx, deps.serverKey, {
         subjectId,
         partnerIds: notified,
-        eventIds: new Map(rows.map((r) => [r.partnerId, r.id])),
+        eventIds: new Map(rows.map((r) => [r.partnerId as string, r.id])),
         person: { email: person.email, lastName: person.lastName, firstName: person.firstName },
         now,
       });
     }
-    const events = [auditEvent(now, input.collector, 'create', rows.map((r) => r.id), person.id, ['state', 'channel', 'notice_version', 'text_shown', 'evidence'])];
+    const events = [auditEvent(now, input.collector, scope, 'create', rows.map((r) => r.id), person.id, ['state', 'channel', 'notice_version', 'text_shown', 'evidence'])];
     if (options.role !== undefined) events[0] = { ...events[0]!, role: options.role };
     // Reading the person's email (receipt, notices) is a read of personal data: audited with the write.
     events.push({ ...events[0]!, action: 'read', resource: 'people', recordIds: [person.id], fields: ['email', 'last_name', 'first_name'] });
@@ -142,9 +222,21 @@ export async function recordConsent(deps: ConsentDeps, input: ConsentInput, opti
   let receiptSent = false;
   if (deps.mailer && person.email) {
     const sender = senderOf(deps.policy);
-    const at = now.toISOString();
+    const at = eventAt.toISOString();
     try {
-      if (input.state === 'given') {
+      if (isControllerScope(scope)) {
+        const row = rows[0]!;
+        const mail =
+          input.state === 'given'
+            ? scopeReceiptMail({ policy: deps.policy, language, scope, recordId: row.id, at, textShown: row.textShown, withdrawUrl: withdrawalUrl({ serverKey: deps.serverKey, publicUrl }, row.id) })
+            : input.state === 'withdrawn'
+              ? scopeWithdrawnMail({ policy: deps.policy, language, scope, at: now.toISOString() })
+              : null;
+        if (mail) {
+          await deps.mailer.send({ to: person.email, from: sender, subject: mail.subject, text: mail.text, html: mail.html, headers: { 'Content-Language': language } });
+          receiptSent = true;
+        }
+      } else if (input.state === 'given') {
         for (const [i, row] of rows.entries()) {
           const mail = consentReceiptMail({
             policy: deps.policy,
@@ -172,7 +264,7 @@ export async function recordConsent(deps: ConsentDeps, input: ConsentInput, opti
     await deliverConsentNotices(deps.db, { key: deps.serverKey, now, ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.mailer ? { mailer: deps.mailer } : {}) });
   }
   return {
-    events: rows.map((r) => ({ id: r.id, partnerId: r.partnerId, state: r.state, eventAt: now.toISOString(), noticeVersion: r.noticeVersion })),
+    events: rows.map((r) => ({ id: r.id, scope, partnerId: r.partnerId, state: r.state, eventAt: eventAt.toISOString(), noticeVersion: r.noticeVersion })),
     partnersNotified: notified,
     receiptSent,
   };
@@ -201,6 +293,7 @@ export async function hasActiveConsent(db: Kysely<Database>, personId: string, p
     .selectFrom('consentEvents')
     .select('state')
     .where('subjectId', '=', subjectId)
+    .where('scope', '=', 'file_sharing')
     .where('partnerId', '=', partnerId)
     .where('eventAt', '<=', at)
     .orderBy('eventAt', 'desc')
@@ -221,18 +314,63 @@ export async function activeConsents(db: Kysely<Database>, partnerId: string, at
       from consent_subjects s
       join lateral (
         select e.subject_id, e.id, e.state from consent_events e
-         where e.subject_id = s.id and e.partner_id = ${partnerId} and e.event_at <= ${at}
+         where e.subject_id = s.id and e.scope = 'file_sharing' and e.partner_id = ${partnerId} and e.event_at <= ${at}
          order by e.event_at desc, e.id desc limit 1) e on true`.execute(db);
   const out = new Map<string, { subjectId: string; eventId: string }>();
   for (const r of rows.rows) if (r.state === 'given') out.set(r.personId, { subjectId: r.subjectId, eventId: r.id });
   return out;
 }
 
-/** The person's consent history, oldest first (all partners, or one). */
-export async function consentHistory(db: Kysely<Database>, personId: string, partnerId?: string): Promise<ConsentEvent[]> {
+/** The person's consent history, oldest first: every scope and partner, one partner, or one scope. */
+export async function consentHistory(db: Kysely<Database>, personId: string, partnerId?: string, scope?: ConsentScope): Promise<ConsentEvent[]> {
   const subjectId = await subjectOf(db, personId);
   if (subjectId === null) return [];
   let q = db.selectFrom('consentEvents').selectAll().where('subjectId', '=', subjectId);
   if (partnerId !== undefined) q = q.where('partnerId', '=', partnerId);
+  if (scope !== undefined) q = q.where('scope', '=', scope);
   return q.orderBy('eventAt').orderBy('id').execute();
+}
+
+/** Parameters per statement stay well under PostgreSQL's 65,535. */
+const CHUNK = 5000;
+
+/**
+ * The people among `personIds` whose consent to a controller scope is active at `at`:
+ * their latest event for the scope at or before `at` is `given` (set-based: one query
+ * per 5,000 people, whatever the page).
+ */
+export async function activeScopeConsents(db: Kysely<Database>, scope: ControllerScope, personIds: readonly string[], at: Date): Promise<Set<string>> {
+  const out = new Set<string>();
+  const ids = [...new Set(personIds)];
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const chunk = ids.slice(i, i + CHUNK);
+    // Raw SQL under the CamelCasePlugin: result columns come back camelCased.
+    const rows = await sql<{ personId: string }>`
+      select s.person_id
+        from consent_subjects s
+        join lateral (
+          select e.state from consent_events e
+           where e.subject_id = s.id and e.scope = ${scope} and e.partner_id is null and e.event_at <= ${at}
+           order by e.event_at desc, e.id desc limit 1) e on true
+       where s.person_id in (${sql.join(chunk)}) and e.state = 'given'`.execute(db);
+    for (const r of rows.rows) out.add(r.personId);
+  }
+  return out;
+}
+
+/**
+ * The people among `personIds` who gave a consent, active at `now`, to electronic
+ * prospecting by the controller (L34-5 CPCE, R-PROS-6): the campaign guard's question
+ * for personal-domain addresses, asked at selection and again before each message.
+ */
+export function consentedToElectronicProspecting(db: Kysely<Database>, personIds: readonly string[], now: Date): Promise<ReadonlySet<string>> {
+  return activeScopeConsents(db, 'email_prospecting', personIds, now);
+}
+
+/**
+ * The people among `personIds` who consented, at `now`, to open tracking (CNIL
+ * recommendation on tracking pixels in emails; R-PROS-10): only their messages carry a pixel.
+ */
+export function consentedToOpenTracking(db: Kysely<Database>, personIds: readonly string[], now: Date): Promise<ReadonlySet<string>> {
+  return activeScopeConsents(db, 'open_tracking', personIds, now);
 }

@@ -22,8 +22,16 @@ async function latestStates(db: Kysely<Database>, personId: string): Promise<Map
   const subjectId = await subjectOf(db, personId);
   const out = new Map<string, string>();
   if (subjectId === null) return out;
-  const rows = await db.selectFrom('consentEvents').select(['partnerId', 'state', 'eventAt', 'id']).where('subjectId', '=', subjectId).orderBy('eventAt').orderBy('id').execute();
-  for (const r of rows) out.set(r.partnerId, r.state);
+  // File exchange only: GPC objects to the sale and sharing of data, not to the controller's own scopes.
+  const rows = await db
+    .selectFrom('consentEvents')
+    .select(['partnerId', 'state', 'eventAt', 'id'])
+    .where('subjectId', '=', subjectId)
+    .where('scope', '=', 'file_sharing')
+    .orderBy('eventAt')
+    .orderBy('id')
+    .execute();
+  for (const r of rows) if (r.partnerId !== null) out.set(r.partnerId, r.state);
   return out;
 }
 

@@ -6,6 +6,7 @@ import { consentHistory } from './events.js';
 import { noticesOf } from './notices.js';
 import { getPartner, type Partner } from './partners.js';
 import { toRecord27560, type ConsentRecord27560 } from './record-27560.js';
+import type { ControllerScope } from './tables.js';
 import { subjectOf } from './subjects.js';
 import { transfersOf } from './transfer.js';
 
@@ -14,6 +15,8 @@ export interface ConsentProof {
   readonly generatedAt: string;
   readonly personId: string;
   readonly partner: Partner | null;
+  /** The controller scope the proof is for (no partner), or null. */
+  readonly scope: ControllerScope | null;
   readonly policyVersion: string;
   readonly history: readonly ConsentRecord27560[];
   readonly activeNow: boolean;
@@ -41,23 +44,28 @@ export interface ConsentProof {
   }[];
 }
 
-/** The proof for one person, for one partner or all: consent history, transfers, withdrawal notices. */
-export async function consentProof(db: Kysely<Database>, policy: LoadedPolicy, personId: string, partnerId: string | undefined, now: Date): Promise<ConsentProof> {
+/**
+ * The proof for one person, for one partner, for one of the controller's scopes, or for
+ * everything: consent history, transfers, withdrawal notices.
+ */
+export async function consentProof(db: Kysely<Database>, policy: LoadedPolicy, personId: string, partnerId: string | undefined, now: Date, scope?: ControllerScope): Promise<ConsentProof> {
   const person = await db.selectFrom('people').select('id').where('id', '=', personId).executeTakeFirst();
   if (!person) throw new RempartError('NOT_FOUND', `Person ${personId} not found.`);
   const partner = partnerId === undefined ? null : await getPartner(db, partnerId);
   const subjectId = await subjectOf(db, personId);
-  const history = await consentHistory(db, personId, partnerId);
+  const history = await consentHistory(db, personId, partnerId, scope);
   const last = history.filter((e) => e.eventAt <= now).at(-1);
-  const transfers = subjectId === null ? [] : await transfersOf(db, subjectId, partnerId);
-  const notices = subjectId === null ? [] : await noticesOf(db, subjectId, partnerId);
+  // The controller's scopes pass nothing to partners: no transfers, no notices.
+  const transfers = subjectId === null || scope !== undefined ? [] : await transfersOf(db, subjectId, partnerId);
+  const notices = subjectId === null || scope !== undefined ? [] : await noticesOf(db, subjectId, partnerId);
   return {
     generatedAt: now.toISOString(),
     personId,
     partner,
+    scope: scope ?? null,
     policyVersion: policy.version.hash,
     history: history.map((e) => toRecord27560(policy, personId, e)),
-    activeNow: partnerId !== undefined && last?.state === 'given',
+    activeNow: (partnerId !== undefined || scope !== undefined) && last?.state === 'given',
     transfers: transfers.map((t) => ({
       id: t.id,
       partnerId: t.partnerId,
@@ -94,8 +102,8 @@ export function consentProofHtml(p: ConsentProof): string {
     '<style>body{font:11pt/1.4 system-ui,sans-serif;margin:2em}table{border-collapse:collapse;width:100%;margin:1em 0}td,th{border:1px solid #999;padding:4px;text-align:left;vertical-align:top}@media print{body{margin:0}}</style>',
     '</head><body>',
     '<h1>Proof of consent and transfers (GDPR Art. 7(1))</h1>',
-    `<p>Person <code>${esc(p.personId)}</code>${p.partner ? ` · partner ${esc(p.partner.name)} (${esc(p.partner.country)}, ${esc(p.partner.transferGround)}) <code>${esc(p.partner.id)}</code>` : ' · all partners'}</p>`,
-    `<p>Generated ${esc(p.generatedAt)} · policy version ${esc(p.policyVersion.slice(0, 12))}${p.partner ? ` · consent active now: <strong>${p.activeNow ? 'yes' : 'no'}</strong>` : ''}</p>`,
+    `<p>Person <code>${esc(p.personId)}</code>${p.partner ? ` · partner ${esc(p.partner.name)} (${esc(p.partner.country)}, ${esc(p.partner.transferGround)}) <code>${esc(p.partner.id)}</code>` : p.scope ? ` · ${esc(p.scope)} (the controller's own)` : ' · all partners and scopes'}</p>`,
+    `<p>Generated ${esc(p.generatedAt)} · policy version ${esc(p.policyVersion.slice(0, 12))}${p.partner || p.scope ? ` · consent active now: <strong>${p.activeNow ? 'yes' : 'no'}</strong>` : ''}</p>`,
     '<h2>Consent history</h2>',
     '<table>',
     head(['Time', 'State', 'Channel', 'Notice version', 'Text shown', 'Collector', 'Evidence', 'Record id']),

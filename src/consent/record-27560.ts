@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { LoadedPolicy } from '../policy/index.js';
 import { consentHistory, type ConsentEvent } from './events.js';
-import type { ConsentRecipient, ConsentState } from './tables.js';
+import type { ConsentRecipient, ConsentScope, ConsentState } from './tables.js';
 
 /**
  * Consent records in the shape of ISO/IEC TS 27560:2023 (consent record information
@@ -10,12 +10,15 @@ import type { ConsentRecipient, ConsentState } from './tables.js';
  * notice and its version, the purpose, the data, the controller, the recipients, the
  * storage locations, the retention, the jurisdiction, the withdrawal method, the event's
  * time and state; plus what GDPR Art. 7(1) proof needs (channel, exact text, collector,
- * evidence). Field names follow the standard's, in camelCase.
+ * evidence). Field names follow the standard's, in camelCase. `scope` says what the
+ * consent is for: a partner's file exchange, or the controller's own email prospecting
+ * or open tracking (whose recipient is the controller, from the policy).
  */
 export interface ConsentRecord27560 {
   readonly recordId: string;
   readonly schemaVersion: '27560:2023';
   readonly subject: { readonly id: string; readonly pseudonym: string };
+  readonly scope: ConsentScope;
   readonly notice: { readonly id: string; readonly version: string; readonly textShown: string };
   readonly purpose: { readonly id: string; readonly description: string; readonly legalBasis: 'consent' };
   readonly dataCategories: readonly string[];
@@ -50,6 +53,7 @@ export function toRecord27560(policy: LoadedPolicy, personId: string, e: Consent
     recordId: e.id,
     schemaVersion: '27560:2023',
     subject: { id: personId, pseudonym: e.subjectId },
+    scope: e.scope,
     notice: { id: e.noticeId, version: e.noticeVersion, textShown: e.textShown },
     purpose: { id: e.purpose, description: purpose ? purpose.description.en : e.purpose, legalBasis: 'consent' },
     dataCategories: e.dataCategories,
@@ -93,13 +97,14 @@ export const CONSENT_EXPORT_SCHEMA = {
         type: 'object',
         additionalProperties: false,
         required: [
-          'recordId', 'schemaVersion', 'subject', 'notice', 'purpose', 'dataCategories', 'controller', 'recipients',
+          'recordId', 'schemaVersion', 'subject', 'scope', 'notice', 'purpose', 'dataCategories', 'controller', 'recipients',
           'storageLocations', 'retention', 'jurisdiction', 'withdrawalMethod', 'event', 'recordedAt',
         ],
         properties: {
           recordId: { type: 'string', format: 'uuid' },
           schemaVersion: { const: '27560:2023' },
           subject: { type: 'object', additionalProperties: false, required: ['id', 'pseudonym'], properties: { id: { type: 'string', format: 'uuid' }, pseudonym: { type: 'string', format: 'uuid' } } },
+          scope: { enum: ['file_sharing', 'email_prospecting', 'open_tracking'] },
           notice: { type: 'object', additionalProperties: false, required: ['id', 'version', 'textShown'], properties: { id: text, version: text, textShown: text } },
           purpose: { type: 'object', additionalProperties: false, required: ['id', 'description', 'legalBasis'], properties: { id: text, description: text, legalBasis: { const: 'consent' } } },
           dataCategories: { type: 'array', minItems: 1, items: text },
@@ -108,16 +113,27 @@ export const CONSENT_EXPORT_SCHEMA = {
             type: 'array',
             minItems: 1,
             items: {
-              type: 'object',
-              additionalProperties: false,
-              required: ['id', 'name', 'kind', 'country', 'transferGround'],
-              properties: {
-                id: { type: 'string', format: 'uuid' },
-                name: text,
-                kind: { enum: ['group_company', 'partner'] },
-                country: { type: 'string', pattern: '^[A-Z]{2}$' },
-                transferGround: { enum: ['eu_eea', 'adequacy', 'scc', 'bcr'] },
-              },
+              oneOf: [
+                {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['id', 'name', 'kind', 'country', 'transferGround'],
+                  properties: {
+                    id: { type: 'string', format: 'uuid' },
+                    name: text,
+                    kind: { enum: ['group_company', 'partner'] },
+                    country: { type: 'string', pattern: '^[A-Z]{2}$' },
+                    transferGround: { enum: ['eu_eea', 'adequacy', 'scc', 'bcr'] },
+                  },
+                },
+                {
+                  // The controller's own scopes: the data go to no one else.
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['name', 'kind', 'country'],
+                  properties: { name: text, kind: { const: 'controller' }, country: { type: 'string', pattern: '^[A-Z]{2}$' } },
+                },
+              ],
             },
           },
           storageLocations: {

@@ -7,13 +7,13 @@ import { RempartError } from '../errors.js';
 import { ErrorResponse } from '../http/schemas.js';
 import { escapeHtml } from '../mail/templates/common.js';
 import { SAFEGUARDS } from '../policy/types.js';
-import { FILE_SHARING, type ConsentDeps } from './context.js';
-import { consentHistory, recordConsent } from './events.js';
+import { FILE_SHARING, PROSPECTING, type ConsentDeps } from './context.js';
+import { activeScopeConsents, consentHistory, recordConsent } from './events.js';
 import { gpcSupport, hasGpcSignal, recordGpcObjection } from './gpc.js';
 import { addPartner, listPartners } from './partners.js';
 import { consentProof, consentProofHtml } from './proof.js';
 import { exportConsents27560 } from './record-27560.js';
-import { CONSENT_STATES, PARTNER_KINDS, type ConsentState, type PartnerKind } from './tables.js';
+import { CONSENT_STATES, CONTROLLER_SCOPES, PARTNER_KINDS, type ConsentState, type ControllerScope, type PartnerKind } from './tables.js';
 import { createTransfer } from './transfer.js';
 import { withdrawByLink, withdrawalTarget } from './withdraw-link.js';
 import type { Safeguard } from '../policy/types.js';
@@ -42,7 +42,7 @@ const Partner = Type.Object({
   createdAt: Type.String(),
 });
 const Recorded = Type.Object({
-  events: Type.Array(Type.Object({ id: Type.String(), partnerId: Type.String(), state: Type.String(), eventAt: Type.String(), noticeVersion: Type.String() })),
+  events: Type.Array(Type.Object({ id: Type.String(), scope: Type.String(), partnerId: Type.Union([Type.String(), Type.Null()]), state: Type.String(), eventAt: Type.String(), noticeVersion: Type.String() })),
   partnersNotified: Type.Array(Type.String()),
   receiptSent: Type.Boolean(),
 });
@@ -74,12 +74,12 @@ async function consentPlugin(app: FastifyInstance, opts: ConsentRouteOptions): P
       const target = await withdrawalTarget(deps, token).catch(() => null);
       void reply.type('text/html; charset=utf-8').header('referrer-policy', 'no-referrer');
       if (!target) return reply.status(404).send(page('Link not valid', '<p>This withdrawal link is not valid.</p>'));
-      if (!target.active) return reply.send(page('Consent withdrawn', `<p>Your consent to passing your data to ${escapeHtml(target.partnerName)} is withdrawn.</p>`));
+      if (!target.active) return reply.send(page('Consent withdrawn', `<p>Your consent to ${escapeHtml(target.what)} is withdrawn.</p>`));
       // GET never changes anything (mail scanners follow links); the button POSTs.
       return reply.send(
         page(
           'Withdraw consent',
-          `<h1>Withdraw your consent</h1><p>Stop passing your data to ${escapeHtml(target.partnerName)}. It takes effect at once.</p>` +
+          `<h1>Withdraw your consent</h1><p>Withdraw your consent to ${escapeHtml(target.what)}. It takes effect at once.</p>` +
             `<form method="post"><button type="submit" name="confirm" value="1">Withdraw my consent</button></form>`,
         ),
       );
@@ -92,7 +92,7 @@ async function consentPlugin(app: FastifyInstance, opts: ConsentRouteOptions): P
       });
       void reply.type('text/html; charset=utf-8').header('referrer-policy', 'no-referrer');
       if (!done) return reply.status(404).send(page('Link not valid', '<p>This withdrawal link is not valid.</p>'));
-      return reply.send(page('Consent withdrawn', `<h1>Consent withdrawn</h1><p>Your consent to passing your data to ${escapeHtml(done.target.partnerName)} is withdrawn, with immediate effect.</p>`));
+      return reply.send(page('Consent withdrawn', `<h1>Consent withdrawn</h1><p>Your consent to ${escapeHtml(done.target.what)} is withdrawn, with immediate effect.</p>`));
     });
   });
 
@@ -201,12 +201,91 @@ async function consentPlugin(app: FastifyInstance, opts: ConsentRouteOptions): P
         },
       );
 
-      api.get('/people/:id/consents', { schema: { tags, summary: "A person's consent history", params: PersonParams } }, async (req) => {
+      api.get('/people/:id/consents', { schema: { tags, summary: "A person's consent history for file exchange (all partners)", params: PersonParams } }, async (req) => {
         await may(req, 'read', 'consents');
         const { id } = req.params as { id: string };
         await opts.session(req).recordAccess('read', 'consents', FILE_SHARING, [id], ['state', 'channel', 'notice_version']);
-        return { items: await consentHistory(deps.db, id) };
+        return { items: await consentHistory(deps.db, id, undefined, FILE_SHARING) };
       });
+
+      // The controller's own scopes (L34-5 CPCE, R-PROS-6; CNIL on pixels, R-PROS-10): the
+      // same events and proofs as file exchange, with no partner, behind a grant on prospecting.
+      const mayProspecting = (req: FastifyRequest, op: 'read' | 'create', resource: string) => opts.session(req).assertCan(op, PROSPECTING, 'consent', resource);
+      const ScopeLiteral = Literals(CONTROLLER_SCOPES);
+      api.post(
+        '/people/:id/prospecting-consents',
+        {
+          schema: {
+            tags,
+            summary: "Record a person's consent to the controller's email prospecting or to open tracking: given, refused or withdrawn, with its proof (a new event)",
+            params: PersonParams,
+            body: Type.Object(
+              {
+                scope: ScopeLiteral,
+                state: Literals(CONSENT_STATES),
+                channel: Type.String({ minLength: 1, maxLength: 50, description: "web_form, portal, email, phone, paper, import (then evidence names the file, the row and the consent's source)…" }),
+                eventAt: Type.Optional(Type.String({ format: 'date-time', description: 'When the person expressed it, if before now (paper form, imported column)' })),
+                noticeVersion: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+                textShown: Type.Optional(Type.String({ minLength: 1, maxLength: 5000 })),
+                evidence: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+                language: Type.Optional(Literals(['fr', 'en'] as const)),
+              },
+              { additionalProperties: false },
+            ),
+            response: { 201: Recorded, ...errors },
+          },
+        },
+        async (req, reply) => {
+          await mayProspecting(req, 'create', 'consents');
+          const { id } = req.params as { id: string };
+          const { eventAt, ...b } = req.body as { scope: ControllerScope; state: ConsentState; channel: string; eventAt?: string; noticeVersion?: string; textShown?: string; evidence?: string; language?: 'fr' | 'en' };
+          const actor = opts.session(req).actor;
+          return reply.status(201).send(await recordConsent(deps, { personId: id, ...b, ...(eventAt === undefined ? {} : { eventAt: new Date(eventAt) }), collector: actor.id }, { role: actor.role }));
+        },
+      );
+
+      api.post(
+        '/people/:id/prospecting-consents/:scope/withdraw',
+        {
+          schema: {
+            tags,
+            summary: 'Withdraw a consent to email prospecting or open tracking in one call (GDPR Art. 7(3)); sends not yet made stop at once',
+            params: Type.Object({ id: Type.String({ format: 'uuid' }), scope: ScopeLiteral }),
+            response: { 201: Recorded, ...errors },
+          },
+        },
+        async (req, reply) => {
+          // As for file exchange: any role that may see these consents may take a withdrawal down.
+          await mayProspecting(req, 'read', 'consents');
+          const { id, scope } = req.params as { id: string; scope: ControllerScope };
+          const actor = opts.session(req).actor;
+          return reply.status(201).send(await recordConsent(deps, { personId: id, scope, state: 'withdrawn', channel: 'api', collector: actor.id }, { role: actor.role }));
+        },
+      );
+
+      api.get(
+        '/people/:id/prospecting-consents',
+        {
+          schema: {
+            tags,
+            summary: "A person's consents to email prospecting and open tracking: whether each is active now, and the history",
+            params: PersonParams,
+            response: {
+              200: Type.Object({ active: Type.Object({ email_prospecting: Type.Boolean(), open_tracking: Type.Boolean() }), items: Type.Array(Type.Object({}, { additionalProperties: true })) }),
+              ...errors,
+            },
+          },
+        },
+        async (req) => {
+          await mayProspecting(req, 'read', 'consents');
+          const { id } = req.params as { id: string };
+          await opts.session(req).recordAccess('read', 'consents', PROSPECTING, [id], ['scope', 'state', 'channel', 'notice_version']);
+          const now = deps.now();
+          const [email, open] = await Promise.all([activeScopeConsents(deps.db, 'email_prospecting', [id], now), activeScopeConsents(deps.db, 'open_tracking', [id], now)]);
+          const items = (await consentHistory(deps.db, id)).filter((e) => e.scope !== FILE_SHARING);
+          return { active: { email_prospecting: email.has(id), open_tracking: open.has(id) }, items };
+        },
+      );
 
       api.get('/people/:id/consents/export', { schema: { tags, summary: "A person's consent records as ISO/IEC TS 27560 JSON", params: PersonParams } }, async (req) => {
         await may(req, 'export', 'consents');
@@ -216,15 +295,17 @@ async function consentPlugin(app: FastifyInstance, opts: ConsentRouteOptions): P
       });
 
       const proof = async (req: FastifyRequest, reply: FastifyReply, html: boolean) => {
-        await may(req, 'read', 'consent-proof');
         const { id } = req.params as { id: string };
-        const { partnerId } = req.query as { partnerId?: string };
-        const p = await consentProof(deps.db, deps.policy, id, partnerId, deps.now());
-        await opts.session(req).recordAccess('read', 'consent-proof', FILE_SHARING, [id], ['consent_events', 'transfer_items', 'consent_notices']);
+        const { partnerId, scope } = req.query as { partnerId?: string; scope?: ControllerScope };
+        if (scope !== undefined && partnerId !== undefined) throw new RempartError('VALIDATION_FAILED', 'A proof is for one partner or one of the controller\'s scopes, not both.', { details: [{ field: 'scope', message: 'not with partnerId' }] });
+        if (scope === undefined) await may(req, 'read', 'consent-proof');
+        else await mayProspecting(req, 'read', 'consent-proof');
+        const p = await consentProof(deps.db, deps.policy, id, partnerId, deps.now(), scope);
+        await opts.session(req).recordAccess('read', 'consent-proof', scope === undefined ? FILE_SHARING : PROSPECTING, [id], ['consent_events', 'transfer_items', 'consent_notices']);
         if (html) return reply.type('text/html; charset=utf-8').send(consentProofHtml(p));
         return reply.send(p);
       };
-      const ProofQuery = Type.Object({ partnerId: Type.Optional(Type.String({ format: 'uuid' })) }, { additionalProperties: false });
+      const ProofQuery = Type.Object({ partnerId: Type.Optional(Type.String({ format: 'uuid' })), scope: Type.Optional(ScopeLiteral) }, { additionalProperties: false });
       api.get('/people/:id/consents/proof', { schema: { tags, summary: 'Proof of consent and transfers (JSON, or HTML with Accept: text/html)', params: PersonParams, querystring: ProofQuery } }, async (req, reply) =>
         proof(req, reply, /text\/html/.test(req.headers.accept ?? '') && !/application\/json/.test(req.headers.accept ?? '')),
       );

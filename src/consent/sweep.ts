@@ -28,21 +28,23 @@ export function consentSweepDue(policy: Pick<LoadedPolicy, 'accountabilityRetent
   const proofs = policy.accountabilityRetention.consent_proofs;
   const logs = policy.accountabilityRetention.transfer_logs;
   const transferExpired = (alias: string) => sql<boolean>`${sql.ref(`${alias}.created_at`)} + ${logs.active}::interval + ${logs.archive}::interval <= ${now}`;
+  // A chain is (subject, scope, partner): the controller's own scopes (email_prospecting,
+  // open_tracking) have no partner, hence `is not distinct from` where events are matched.
   const expiredChains = sql`
-    select subject_id, partner_id from (
-      select distinct on (e.subject_id, e.partner_id) e.subject_id, e.partner_id, e.state, e.event_at, s.id as linked
+    select subject_id, scope, partner_id from (
+      select distinct on (e.subject_id, e.scope, e.partner_id) e.subject_id, e.scope, e.partner_id, e.state, e.event_at, s.id as linked
         from consent_events e left join consent_subjects s on s.id = e.subject_id
-       order by e.subject_id, e.partner_id, e.event_at desc, e.id desc) l
+       order by e.subject_id, e.scope, e.partner_id, e.event_at desc, e.id desc) l
      where (l.state <> 'given' or l.linked is null)
        and l.event_at + ${proofs.active}::interval + ${proofs.archive}::interval <= ${now}`;
   const noticeDue = (alias: string) =>
-    sql<boolean>`(${sql.ref(`${alias}.subject_id`)}, ${sql.ref(`${alias}.partner_id`)}) in (${expiredChains})
+    sql<boolean>`(${sql.ref(`${alias}.subject_id`)}, ${sql.ref(`${alias}.partner_id`)}) in (select c.subject_id, c.partner_id from (${expiredChains}) c where c.scope = 'file_sharing')
        and (${sql.ref(`${alias}.delivered_at`)} is not null or ${sql.ref(`${alias}.gave_up_at`)} is not null)`;
   return {
     transfer: transferExpired('t'),
     transferItem: sql<boolean>`exists (select 1 from transfers t2 where t2.id = i.transfer_id and ${transferExpired('t2')})`,
     notice: noticeDue('n'),
-    event: sql<boolean>`(e.subject_id, e.partner_id) in (${expiredChains})
+    event: sql<boolean>`exists (select 1 from (${expiredChains}) c where c.subject_id = e.subject_id and c.scope = e.scope and c.partner_id is not distinct from e.partner_id)
        and not exists (select 1 from transfer_items i2 join transfers t2 on t2.id = i2.transfer_id where i2.consent_event_id = e.id and not (${transferExpired('t2')}))
        and not exists (select 1 from consent_notices n2 where n2.consent_event_id = e.id and not (${noticeDue('n2')}))`,
   };
@@ -52,7 +54,8 @@ export function consentSweepDue(policy: Pick<LoadedPolicy, 'accountabilityRetent
  * The retention sweep of consent proofs and transfer logs (GDPR Art. 5(1)(e), 5(2)),
  * the only deletion the append-only triggers allow (it sets `rempart.consent_sweep`
  * for its own transaction):
- * - a consent chain (one person, one partner) whose latest event is a withdrawal or a
+ * - a consent chain (one person and one partner, or one person and one of the
+ *   controller's own scopes) whose latest event is a withdrawal or a
  *   refusal goes once `accountabilityRetention.consent_proofs` (active + archive, from
  *   that event) has passed; a given consent is kept while it stands. A chain whose
  *   person was erased counts from its latest event too.

@@ -15,14 +15,37 @@ export const CONSENT_STATES = ['given', 'refused', 'withdrawn'] as const;
 /** One of CONSENT_STATES. */
 export type ConsentState = (typeof CONSENT_STATES)[number];
 
-/** The recipient as the person was told of it, frozen in the event. */
-export interface ConsentRecipient {
+/**
+ * What a consent is for: passing the person's data to a partner (`file_sharing`, annex
+ * art. 1), or the controller's own commercial emails (`email_prospecting`, L34-5 CPCE)
+ * and the open pixel in them (`open_tracking`, CNIL).
+ */
+export const CONSENT_SCOPES = ['file_sharing', 'email_prospecting', 'open_tracking'] as const;
+/** One of CONSENT_SCOPES. */
+export type ConsentScope = (typeof CONSENT_SCOPES)[number];
+/** The scopes whose recipient is the controller itself: no partner. */
+export const CONTROLLER_SCOPES = ['email_prospecting', 'open_tracking'] as const;
+/** One of CONTROLLER_SCOPES. */
+export type ControllerScope = (typeof CONTROLLER_SCOPES)[number];
+
+/** A partner as the person was told of it, frozen in the event. */
+export interface PartnerRecipient {
   readonly id: string;
   readonly name: string;
   readonly kind: PartnerKind;
   readonly country: string;
   readonly transferGround: TransferGround;
 }
+
+/** The controller as the recipient of a consent to its own scopes, frozen in the event. */
+export interface ControllerRecipient {
+  readonly name: string;
+  readonly kind: 'controller';
+  readonly country: string;
+}
+
+/** The recipient as the person was told of it, frozen in the event. */
+export type ConsentRecipient = PartnerRecipient | ControllerRecipient;
 
 /** `partners`: group companies and partners a client file may go to (P1.6, P3.1). */
 export interface PartnersTable {
@@ -51,7 +74,9 @@ export interface ConsentSubjectsTable {
 export interface ConsentEventsTable {
   id: string;
   subjectId: string;
-  partnerId: string;
+  /** The partner (file_sharing); null for the controller's own scopes. */
+  partnerId: string | null;
+  scope: ColumnType<ConsentScope, ConsentScope | undefined, never>;
   state: ConsentState;
   eventAt: Timestamp;
   channel: string;

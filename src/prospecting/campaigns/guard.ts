@@ -6,7 +6,8 @@ import { normaliseEmail, normalisePhone, oppositionHash } from '../../rights/opp
 import { isPastRetention } from '../../retention/preview.js';
 import { HEADCOUNT_BANDS, type SegmentCriteria } from './criteria.js';
 import { findRegion } from './regions.js';
-import { consentedToElectronicProspecting, isPersonalEmail } from './seams.js';
+import { consentedToElectronicProspecting } from '../../consent/events.js';
+import { PERSONAL_EMAIL_DOMAINS } from '../normalise/index.js';
 
 /**
  * The selection guard (R-PROS-4, R-PROS-6, R-PROS-3): the one function through which
@@ -15,6 +16,17 @@ import { consentedToElectronicProspecting, isPersonalEmail } from './seams.js';
  * period or archived (no longer in `people`), or has a personal-domain email without
  * consent to electronic prospecting, never comes out of it.
  */
+
+/**
+ * A personal-domain address is presumed a private person's, for whom L34-5 CPCE requires
+ * prior consent to electronic prospecting (R-PROS-6). The list is the import's
+ * (src/prospecting/normalise), so the import's flag and the selection's rule agree.
+ */
+export function isPersonalEmail(email: string): boolean {
+  const at = email.lastIndexOf('@');
+  if (at < 0) return false;
+  return PERSONAL_EMAIL_DOMAINS.has(email.slice(at + 1).trim().toLowerCase());
+}
 
 /** Why a person matching the criteria is left out. */
 export const EXCLUSION_REASONS = ['objected', 'opposition_list', 'restricted', 'past_retention', 'personal_email_without_consent', 'no_email'] as const;

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Actor } from '../../access/actor.js';
 import { appendInTransaction } from '../../access/audit/index.js';
+import { consentedToOpenTracking } from '../../consent/events.js';
 import { newId } from '../../db/ids.js';
 import type { Database } from '../../db/schema.js';
 import { RempartError } from '../../errors.js';
@@ -9,7 +10,6 @@ import { loadCampaign } from './campaigns.js';
 import type { SegmentCriteria } from './criteria.js';
 import { EXCLUSION_REASONS, recheckBeforeSend, selectEligible, type ExclusionReason, type GuardDeps, type Selected } from './guard.js';
 import { composeMessage } from './message.js';
-import { consentedToOpenTracking } from './seams.js';
 import { signToken } from './tokens.js';
 
 /** What sending needs beyond the guard. */
