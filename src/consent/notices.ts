@@ -1,16 +1,15 @@
-import { createHash } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
-import { SecretBox } from '../access/auth/secret-box.js';
 import { newId } from '../db/ids.js';
 import type { Database } from '../db/schema.js';
-import type { Mailer } from '../mail/index.js';
-import { RETRY_DELAYS_MS, signBody } from '../rights/recipients/index.js';
+import { deliverDue, sealNotice, type DeliveryOptions, type DeliveryReport, type DueNotice, type NoticeKind } from '../rights/recipients/delivery.js';
 
 /**
  * Withdrawal notices to the partners that received the person's data (GDPR Art. 7(3),
- * 19): the Art. 19 machinery's signature (`x-rempart-signature: sha256=<hmac>`) and
- * backoff (src/rights/recipients), over a log of our own, since only the partners in the
- * transfer log are told, and the log is kept under the person's consent pseudonym.
+ * 19), sent by the one delivery of notices to recipients (src/rights/recipients/delivery.ts:
+ * the seal, the `x-rempart-signature` webhook or the email, the backoff, giving up), over
+ * a log of their own, `consent_notices`: only the partners in the transfer log are told,
+ * and the log is kept under the person's consent pseudonym, the proof of Art. 7(1) that
+ * outlives erasure unlinked.
  */
 
 const SEAL_LABEL = 'consent-notices';
@@ -43,12 +42,10 @@ export async function queueWithdrawalNotices(
   key: Buffer,
   notice: { readonly subjectId: string; readonly partnerIds: readonly string[]; readonly eventIds: ReadonlyMap<string, string>; readonly person: ConsentNoticePayload['person']; readonly now: Date },
 ): Promise<number> {
-  const box = new SecretBox(key, SEAL_LABEL);
   for (const partnerId of notice.partnerIds) {
     const id = newId(notice.now.getTime());
     const consentRecordId = notice.eventIds.get(partnerId) as string;
     const payload: ConsentNoticePayload = { event: 'consent_withdrawn', notificationId: id, occurredAt: notice.now.toISOString(), partnerId, consentRecordId, person: notice.person };
-    const body = JSON.stringify(payload);
     await tx
       .insertInto('consentNotices')
       .values({
@@ -56,8 +53,7 @@ export async function queueWithdrawalNotices(
         partnerId,
         subjectId: notice.subjectId,
         consentEventId: consentRecordId,
-        payloadHash: createHash('sha256').update(body, 'utf8').digest('hex'),
-        payloadSealed: box.seal(body, id),
+        ...sealNotice(key, SEAL_LABEL, id, payload),
         nextAttemptAt: notice.now,
         createdAt: notice.now,
       })
@@ -67,87 +63,40 @@ export async function queueWithdrawalNotices(
 }
 
 /** What one delivery run did. */
-export interface NoticeDeliveryReport {
-  readonly delivered: number;
-  readonly retried: number;
-  readonly gaveUp: number;
-}
+export type NoticeDeliveryReport = DeliveryReport;
+
+/** Withdrawal notices in the one delivery: `consent_notices`, each to a partner of the file exchange. */
+const WITHDRAWAL_NOTICES: NoticeKind<DueNotice> = {
+  table: 'consentNotices',
+  // Kept as it was: the notices queued before the delivery was shared still open.
+  sealLabel: SEAL_LABEL,
+  due: (db, now, limit) =>
+    db
+      .selectFrom('consentNotices as n')
+      .innerJoin('partners as p', 'p.id', 'n.partnerId')
+      .select(['n.id', 'n.attempts', 'n.payloadSealed', 'p.webhookUrl', 'p.hmacSecret', 'p.email', 'p.name'])
+      .where('n.deliveredAt', 'is', null)
+      .where('n.gaveUpAt', 'is', null)
+      .where('n.nextAttemptAt', '<=', now)
+      .orderBy('n.nextAttemptAt')
+      .limit(limit)
+      .execute(),
+  mail: (n, body) => ({
+    subject: 'Rempart: withdrawal of consent to the exchange of personal data you received (GDPR Art. 7(3))',
+    text:
+      `${n.name ?? 'Hello'},\n\nA person whose data we passed to you on the basis of their consent has withdrawn it. ` +
+      `Under GDPR Art. 7(3) and 19, stop processing the data received from us on that basis. Details (JSON):\n\n${body}\n`,
+  }),
+};
 
 /**
- * Sends the withdrawal notices that are due: a signed JSON POST to the partner's webhook,
- * or an email where it has none. A failure is retried after the Art. 19 delays; then
- * given up and flagged (`gave_up_at`) for the dpo. The sealed payload is cleared once settled.
+ * Sends the withdrawal notices that are due, through the one delivery of notices
+ * (src/rights/recipients/delivery.ts): a signed JSON POST to the partner's webhook, or an
+ * email where it has none; a failure is retried after the Art. 19 delays, then given up
+ * and flagged (`gave_up_at`) for the dpo. The sealed payload is cleared once settled.
  */
-export async function deliverConsentNotices(
-  db: Kysely<Database>,
-  options: { readonly key: Buffer; readonly now: Date; readonly fetch?: typeof globalThis.fetch; readonly mailer?: Pick<Mailer, 'send'>; readonly limit?: number },
-): Promise<NoticeDeliveryReport> {
-  const due = await db
-    .selectFrom('consentNotices as n')
-    .innerJoin('partners as p', 'p.id', 'n.partnerId')
-    .select(['n.id', 'n.attempts', 'n.payloadSealed', 'p.webhookUrl', 'p.hmacSecret', 'p.email', 'p.name'])
-    .where('n.deliveredAt', 'is', null)
-    .where('n.gaveUpAt', 'is', null)
-    .where('n.nextAttemptAt', '<=', options.now)
-    .orderBy('n.nextAttemptAt')
-    .limit(options.limit ?? 100)
-    .execute();
-  const box = new SecretBox(options.key, SEAL_LABEL);
-  let delivered = 0;
-  let retried = 0;
-  let gaveUp = 0;
-  for (const n of due) {
-    const body = n.payloadSealed === null ? null : box.open(n.payloadSealed, n.id);
-    const status = body === null ? 'payload unreadable' : await attempt(n, body, options);
-    const attempts = n.attempts + 1;
-    if (status === 'delivered') {
-      await db.updateTable('consentNotices').set({ attempts, lastStatus: status, deliveredAt: options.now, nextAttemptAt: null, payloadSealed: null }).where('id', '=', n.id).execute();
-      delivered++;
-    } else if (attempts > RETRY_DELAYS_MS.length || body === null) {
-      await db.updateTable('consentNotices').set({ attempts, lastStatus: status, gaveUpAt: options.now, nextAttemptAt: null, payloadSealed: null }).where('id', '=', n.id).execute();
-      gaveUp++;
-    } else {
-      const next = new Date(options.now.getTime() + (RETRY_DELAYS_MS[attempts - 1] as number));
-      await db.updateTable('consentNotices').set({ attempts, lastStatus: status, nextAttemptAt: next }).where('id', '=', n.id).execute();
-      retried++;
-    }
-  }
-  return { delivered, retried, gaveUp };
-}
-
-async function attempt(
-  n: { id: string; webhookUrl: string | null; hmacSecret: string | null; email: string | null; name: string },
-  body: string,
-  options: { readonly fetch?: typeof globalThis.fetch; readonly mailer?: Pick<Mailer, 'send'> },
-): Promise<string> {
-  try {
-    if (n.webhookUrl !== null && n.hmacSecret !== null) {
-      if (!options.fetch) return 'no fetch configured';
-      const res = await options.fetch(n.webhookUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-rempart-signature': signBody(n.hmacSecret, body), 'x-rempart-delivery': n.id },
-        body,
-        signal: AbortSignal.timeout(10_000),
-      });
-      return res.ok ? 'delivered' : `http ${res.status}`;
-    }
-    if (n.email !== null) {
-      if (!options.mailer) return 'no mailer configured';
-      await options.mailer.send({
-        to: n.email,
-        subject: 'Rempart: withdrawal of consent to the exchange of personal data you received (GDPR Art. 7(3))',
-        text:
-          `${n.name},\n\nA person whose data we passed to you on the basis of their consent has withdrawn it. ` +
-          `Under GDPR Art. 7(3) and 19, stop processing the data received from us on that basis. Details (JSON):\n\n${body}\n`,
-        headers: { 'X-Rempart-Delivery': n.id },
-      });
-      return 'delivered';
-    }
-    return 'no endpoint';
-  } catch (e) {
-    // Class only: never an address or a payload in the log.
-    return `error ${(e as Error).name}`;
-  }
+export function deliverConsentNotices(db: Kysely<Database>, options: DeliveryOptions): Promise<NoticeDeliveryReport> {
+  return deliverDue(db, WITHDRAWAL_NOTICES, options);
 }
 
 /** The delivery log of the withdrawal notices about a person (by pseudonym), for the proof page. */

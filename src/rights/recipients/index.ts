@@ -5,15 +5,24 @@ export {
   listNotificationsForPerson,
   notifyRecipients,
   personRef,
-  RETRY_DELAYS_MS,
   setRecipientEndpoint,
-  signBody,
-  verifySignature,
-  type DeliveryOptions,
-  type DeliveryReport,
   type NotificationSummary,
   type RecipientPayload,
   type RecipientPersonIdentifiers,
 } from './recipients.js';
+/** The one delivery of notices to recipients, shared with the consent-withdrawal notices (src/consent/notices.ts). */
+export {
+  deliverDue,
+  RETRY_DELAYS_MS,
+  sealNotice,
+  signBody,
+  verifySignature,
+  type Addressee,
+  type DeliveryOptions,
+  type DeliveryReport,
+  type DueNotice,
+  type NoticeKind,
+  type NoticeLogTable,
+} from './delivery.js';
 export { RECIPIENT_EVENTS, type RecipientEvent, type RecipientTables } from './tables.js';
 export { RECIPIENTS_CATALOGUE } from './catalogue-entries.js';

@@ -1,12 +1,12 @@
-import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createHmac, hkdfSync } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { partnersOfPerson } from '../../consent/notices.js';
-import { SecretBox } from '../../access/auth/secret-box.js';
 import { newId } from '../../db/ids.js';
 import type { Database } from '../../db/schema.js';
 import { RempartError } from '../../errors.js';
 import type { LoadedPolicy } from '../../policy/index.js';
 import { normaliseEmail } from '../opposition/identifiers.js';
+import { deliverDue, sealNotice, type DeliveryOptions, type DeliveryReport, type DueNotice, type NoticeKind } from './delivery.js';
 import type { RecipientEvent } from './tables.js';
 
 /** Who the notice is about: what the recipient needs to find the person in its own files. */
@@ -27,9 +27,6 @@ export interface RecipientPayload {
   readonly changes?: Readonly<Record<string, unknown>>;
 }
 
-/** The delays between attempts: 1 min, 5 min, 30 min, 2 h, 12 h; then the notice is given up and flagged. */
-export const RETRY_DELAYS_MS: readonly number[] = Object.freeze([60_000, 300_000, 1_800_000, 7_200_000, 43_200_000]);
-
 const SEAL_LABEL = 'recipient-notifications';
 
 /** How each event is named in the email a recipient without webhook receives. */
@@ -44,19 +41,6 @@ const EVENT_PHRASES: Readonly<Record<RecipientEvent, string>> = {
 export function personRef(key: Buffer, email: string): string {
   const k = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'rempart recipient person-ref v1', 32));
   return createHmac('sha256', k).update(normaliseEmail(email), 'utf8').digest('hex');
-}
-
-/** `sha256=<hex>`: the HMAC-SHA256 of the body under the recipient's secret, sent as `x-rempart-signature`. */
-export function signBody(secret: string, body: string): string {
-  return `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`;
-}
-
-/** Checks an `x-rempart-signature` header in constant time (what a recipient does). */
-export function verifySignature(secret: string, body: string, header: string | undefined): boolean {
-  if (header === undefined) return false;
-  const a = Buffer.from(signBody(secret, body));
-  const b = Buffer.from(header);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** The recipient ids the policy allows an endpoint for: its subcontractors, partners and subsidiary roles. */
@@ -108,24 +92,13 @@ export async function notifyRecipients(
     ...endpoints.map((e) => ({ recipientId: e.id, partnerId: null })),
     ...partners.map((p) => ({ recipientId: null, partnerId: p.id })),
   ];
-  const box = new SecretBox(key, SEAL_LABEL);
   const ref = personRef(key, notice.person.email);
   for (const to of addressees) {
     const id = newId(notice.now.getTime());
     const payload: RecipientPayload = { event: notice.event, notificationId: id, occurredAt: notice.now.toISOString(), person: notice.person, ...(notice.changes ? { changes: notice.changes } : {}) };
-    const body = JSON.stringify(payload);
     await db
       .insertInto('recipientNotifications')
-      .values({
-        id,
-        ...to,
-        personRef: ref,
-        event: notice.event,
-        payloadHash: createHash('sha256').update(body, 'utf8').digest('hex'),
-        payloadSealed: box.seal(body, id),
-        nextAttemptAt: notice.now,
-        createdAt: notice.now,
-      })
+      .values({ id, ...to, personRef: ref, event: notice.event, ...sealNotice(key, SEAL_LABEL, id, payload), nextAttemptAt: notice.now, createdAt: notice.now })
       .execute();
   }
   return addressees.length;
@@ -149,93 +122,36 @@ function withAddressee(db: Kysely<Database>) {
     ]);
 }
 
-/** How deliveries reach the outside. */
-export interface DeliveryOptions {
-  readonly key: Buffer;
-  readonly now: Date;
-  readonly fetch: typeof globalThis.fetch;
-  /** For recipients with no webhook: the mailer (src/mail). */
-  readonly mailer?: { send(message: { to: string; subject: string; text: string; headers?: Readonly<Record<string, string>> }): Promise<unknown> };
-  readonly limit?: number;
+interface DueArt19Notice extends DueNotice {
+  readonly event: RecipientEvent;
 }
 
-/** What one delivery run did. */
-export interface DeliveryReport {
-  readonly delivered: number;
-  readonly retried: number;
-  readonly gaveUp: number;
-}
+/** Art. 19 notices in the delivery (delivery.ts): `recipient_notifications`, to an endpoint or a partner. */
+const ART19_NOTICES: NoticeKind<DueArt19Notice> = {
+  table: 'recipientNotifications',
+  sealLabel: SEAL_LABEL,
+  due: (db, now, limit) =>
+    withAddressee(db)
+      .select(['n.id', 'n.attempts', 'n.payloadSealed', 'n.event'])
+      .where('n.deliveredAt', 'is', null)
+      .where('n.gaveUpAt', 'is', null)
+      .where('n.nextAttemptAt', '<=', now)
+      .orderBy('n.nextAttemptAt')
+      .limit(limit)
+      .execute(),
+  mail: (n, body) => ({
+    subject: `Rempart: ${EVENT_PHRASES[n.event]} of personal data you received (GDPR Art. 19)`,
+    text: `${n.name ?? 'Hello'},\n\nUnder GDPR Art. 19 we inform you of the ${EVENT_PHRASES[n.event]} of the data of a person whose data we passed on to you. Details (JSON):\n\n${body}\n`,
+  }),
+};
 
 /**
- * Sends the notices that are due: a signed JSON POST (`x-rempart-signature:
- * sha256=<hmac hex of body>`), or an email where the recipient has no webhook. A failure
- * is retried after 1 min, 5 min, 30 min, 2 h and 12 h; then the notice is given up and
- * flagged (`gave_up_at`) for the dpo. The sealed payload is cleared once settled.
+ * Sends the Art. 19 notices that are due, through the one delivery of notices
+ * (delivery.ts): signed webhook or email, retried after RETRY_DELAYS_MS, then given up
+ * and flagged (`gave_up_at`) for the dpo.
  */
-export async function deliverPending(db: Kysely<Database>, options: DeliveryOptions): Promise<DeliveryReport> {
-  const due = await withAddressee(db)
-    .select(['n.id', 'n.attempts', 'n.payloadSealed', 'n.event'])
-    .where('n.deliveredAt', 'is', null)
-    .where('n.gaveUpAt', 'is', null)
-    .where('n.nextAttemptAt', '<=', options.now)
-    .orderBy('n.nextAttemptAt')
-    .limit(options.limit ?? 100)
-    .execute();
-  const box = new SecretBox(options.key, SEAL_LABEL);
-  let delivered = 0;
-  let retried = 0;
-  let gaveUp = 0;
-  for (const n of due) {
-    const body = n.payloadSealed === null ? null : box.open(n.payloadSealed, n.id);
-    let status: string;
-    if (body === null) status = 'payload unreadable';
-    else status = await attempt(n, body, options);
-    const attempts = n.attempts + 1;
-    if (status === 'delivered') {
-      await db.updateTable('recipientNotifications').set({ attempts, lastStatus: 'delivered', deliveredAt: options.now, nextAttemptAt: null, payloadSealed: null }).where('id', '=', n.id).execute();
-      delivered++;
-    } else if (attempts > RETRY_DELAYS_MS.length || body === null) {
-      await db.updateTable('recipientNotifications').set({ attempts, lastStatus: status, gaveUpAt: options.now, nextAttemptAt: null, payloadSealed: null }).where('id', '=', n.id).execute();
-      gaveUp++;
-    } else {
-      const next = new Date(options.now.getTime() + RETRY_DELAYS_MS[attempts - 1]!);
-      await db.updateTable('recipientNotifications').set({ attempts, lastStatus: status, nextAttemptAt: next }).where('id', '=', n.id).execute();
-      retried++;
-    }
-  }
-  return { delivered, retried, gaveUp };
-}
-
-async function attempt(
-  n: { id: string; event: RecipientEvent; webhookUrl: string | null; hmacSecret: string | null; email: string | null; name: string | null },
-  body: string,
-  options: DeliveryOptions,
-): Promise<string> {
-  try {
-    if (n.webhookUrl !== null && n.hmacSecret !== null) {
-      const res = await options.fetch(n.webhookUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-rempart-signature': signBody(n.hmacSecret, body), 'x-rempart-delivery': n.id },
-        body,
-        signal: AbortSignal.timeout(10_000),
-      });
-      return res.ok ? 'delivered' : `http ${res.status}`;
-    }
-    if (n.email !== null) {
-      if (!options.mailer) return 'no mailer configured';
-      await options.mailer.send({
-        to: n.email,
-        subject: `Rempart: ${EVENT_PHRASES[n.event]} of personal data you received (GDPR Art. 19)`,
-        text: `${n.name ?? 'Hello'},\n\nUnder GDPR Art. 19 we inform you of the ${EVENT_PHRASES[n.event]} of the data of a person whose data we passed on to you. Details (JSON):\n\n${body}\n`,
-        headers: { 'X-Rempart-Delivery': n.id },
-      });
-      return 'delivered';
-    }
-    return 'no endpoint';
-  } catch (e) {
-    // Class only: a network error's message may carry the URL, never personal data, but stay terse.
-    return `error ${(e as Error).name}`;
-  }
+export function deliverPending(db: Kysely<Database>, options: DeliveryOptions): Promise<DeliveryReport> {
+  return deliverDue(db, ART19_NOTICES, options);
 }
 
 /** A notice as the person may see it: which recipient was told what, and whether it arrived. */
