@@ -8,7 +8,7 @@
 import { block } from './blocking.js';
 import { componentLabels, UnionFind } from './cluster.js';
 import { prepareFields } from './fields.js';
-import { candidateFrequencies, comparePairs, estimateU, expectationMaximisation, patternWeights, termFrequencyAdjustments } from './model.js';
+import { candidateFrequencies, comparePairs, dependentGroups, estimateU, expectationMaximisation, patternWeights, termFrequencyAdjustments, trainBySessions, type EmResult, type TrainingSession } from './model.js';
 import { mulberry32 } from './rng.js';
 import type { DedupeInput, DedupeOptions, DedupeResult, FieldKind, FieldModel } from './types.js';
 
@@ -31,6 +31,18 @@ export const DEFAULTS = Object.freeze({
 /** The level-wise mean of two sets of probabilities. */
 function blend(a: readonly Float64Array[], b: readonly Float64Array[]): Float64Array[] {
   return a.map((x, f) => x.map((v, l) => (v + b[f]![l]!) / 2));
+}
+
+/**
+ * The most the prior can be, as a share of the candidate pairs: true matches among them
+ * number at most `MATCH_PAIRS_PER_RECORD` per record (a record written k times makes
+ * k(k−1)/2 pairs, (k−1)/2 per record: 2 allows clusters of 5 on average; FEBRL dataset3, whose
+ * clusters go up to 10, has 1.3). Without it, EM with u held can let the prior run to 1
+ * when the candidates are mostly non-matches that agree on what blocking chose them by.
+ */
+const MATCH_PAIRS_PER_RECORD = 2;
+function priorCap(n: number, pairs: number): number {
+  return pairs === 0 ? 1 : Math.min(1, (MATCH_PAIRS_PER_RECORD * n) / pairs);
 }
 
 /** Checks the input's shape; throws a plain Error naming the field at fault (callers wrap it). */
@@ -65,18 +77,54 @@ export function dedupe(input: DedupeInput, options: DedupeOptions = {}): DedupeR
   const t3 = performance.now();
 
   const levelCounts = fields.map((f) => f.levels.length);
-  // u is first measured on random pairs (Splink). With estimateUInCandidates (the default),
-  // EM starts u halfway between that and what the candidates show (see
-  // candidateFrequencies) and re-estimates it. Measured: the random-pair u alone took
-  // colleagues or neighbours for the same person on the French B2B set (F1 below 0.01);
-  // the candidates alone cannot start EM when nearly every candidate is a match (small files).
   const samples = Math.min(o.uSamplePairs, Math.max(0, (n * (n - 1)) / 2));
   const uRandom = estimateU(fields, n, samples, mulberry32(o.seed));
-  const u0 = o.estimateUInCandidates ? blend(uRandom, candidateFrequencies(patterns, levelCounts)) : uRandom;
-  const em = expectationMaximisation(patterns, levelCounts, u0, { maxIterations: o.maxEmIterations, updateU: o.estimateUInCandidates });
+  let em: EmResult;
+  let groups: Int32Array | undefined;
+  if (o.estimateUInCandidates) {
+    // The default: EM starts u halfway between the random-pair u and what the candidates show
+    // (see candidateFrequencies) and re-estimates it. Measured (BENCHMARKS.md): best on files
+    // with many duplicates (FEBRL, French B2B 100k), but on a base with ~1 % duplicates its
+    // "match" class becomes "same town, same company" (engine.test.ts).
+    const u0 = blend(uRandom, candidateFrequencies(patterns, levelCounts));
+    em = expectationMaximisation(patterns, levelCounts, u0, { maxIterations: o.maxEmIterations, updateU: true });
+  } else {
+    // Splink: u measured on random pairs and held; m by EM, one session per blocking rule on
+    // the candidates that agree on the rule's keys (whichever rule emitted them), without the
+    // rule's fields; m ≥ u at agreement levels; the prior capped (see priorCap). Fields whose agreements go together among non-matches (postcode and city, company and
+    // SIRET) count as one piece of evidence; a session leaves out its rule's fields and
+    // whatever they imply (blocked on SIRET, every pair has the same company too).
+    const dependent = dependentGroups(fields, n, samples, mulberry32(o.seed + 1));
+    groups = dependent;
+    const sessions = candidates.rules.map((rule): TrainingSession => {
+      const blockedGroups = new Set(fields.flatMap((f, x) => (rule.fields.includes(f.name) ? [dependent[x]!] : [])));
+      const on = fields.filter((f) => rule.fields.includes(f.name));
+      const counts = new Float64Array(patterns.counts.length);
+      let pairs = 0;
+      for (let p = 0; p < left.length; p++) {
+        const i = left[p]!;
+        const j = right[p]!;
+        let same = true;
+        for (const f of on) {
+          const a = f.ids[i]!;
+          const b = f.ids[j]!;
+          if (a < 0 || b < 0 || f.blockKeys[a] !== f.blockKeys[b]) {
+            same = false;
+            break;
+          }
+        }
+        if (same) {
+          counts[patterns.ofPair[p]!]!++;
+          pairs++;
+        }
+      }
+      return { counts, pairs, ignore: fields.map((_, x) => blockedGroups.has(dependent[x]!)) };
+    });
+    em = trainBySessions(patterns, levelCounts, uRandom, sessions, { maxIterations: o.maxEmIterations, minPairs: 20, maxLambda: priorCap(n, left.length), groups });
+  }
   const t4 = performance.now();
 
-  const byPattern = patternWeights(patterns, em);
+  const byPattern = patternWeights(patterns, em, groups);
   const tf = fields.map((f) => (o.termFrequency && TF_KINDS.has(f.kind) ? termFrequencyAdjustments(f) : null));
   const P = left.length;
   const weight = new Float64Array(P);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UnionFind, componentLabels } from './cluster.js';
-import { expectationMaximisation, type Patterns } from './model.js';
+import { expectationMaximisation, mAtLeastU, trainBySessions, type Patterns } from './model.js';
 import { mulberry32 } from './rng.js';
 
 /** Draws `pairs` pairs from a known model and groups them by pattern, as comparePairs does. */
@@ -70,6 +70,30 @@ describe('Fellegi-Sunter estimation (R-PROS-2)', () => {
         expect(Math.abs(em.u[f]![l + 1]! - u[f]![l]!)).toBeLessThan(0.03);
       }
     }
+  });
+
+  it('R-PROS-2 m is never below u at an agreement level, the mass coming from "else"', () => {
+    const out = mAtLeastU(Float64Array.from([0, 0.01, 0.3, 0.69]), Float64Array.from([0, 0.2, 0.1, 0.7]));
+    expect(Array.from(out).map((x) => Number(x.toFixed(6)))).toEqual([0, 0.2, 0.3, 0.5]);
+  });
+
+  it('R-PROS-2 training sessions leave out the blocked field: agreeing on it by construction is no evidence, and the prior is capped', () => {
+    // Field 0 is what blocking chose the pairs by: every pair agrees on it. Field 1 tells matches (20 %) apart.
+    const mTrue = [[0.9, 0.1], [0.95, 0.05]];
+    const uBlocked = [[1, 0], [0.02, 0.98]];
+    const patterns = synthetic(0.2, mTrue, uBlocked, 50_000, 9);
+    // u as random pairs measure it: agreeing on field 0 is rare among strangers.
+    const uRandom = [Float64Array.from([0, 0.01, 0.99]), Float64Array.from([0, 0.02, 0.98])];
+    const plain = expectationMaximisation(patterns, [2, 2], uRandom, { maxIterations: 200, updateU: false });
+    // Without sessions EM takes the blocked field's agreement for matching: nearly every pair is a "match".
+    expect(plain.lambda).toBeGreaterThan(0.9);
+    const counts = Float64Array.from(patterns.counts);
+    const trained = trainBySessions(patterns, [2, 2], uRandom, [{ counts, pairs: 50_000, ignore: [true, false] }], { maxIterations: 200, minPairs: 10, maxLambda: 0.5 });
+    expect(trained.lambda).toBeGreaterThan(0.15);
+    expect(trained.lambda).toBeLessThan(0.25);
+    expect(trained.m[1]![1]!).toBeGreaterThan(0.9);
+    const capped = trainBySessions(patterns, [2, 2], uRandom, [{ counts, pairs: 50_000, ignore: [true, false] }], { maxIterations: 200, minPairs: 10, maxLambda: 0.1 });
+    expect(capped.lambda).toBeLessThanOrEqual(0.1);
   });
 });
 

@@ -116,6 +116,89 @@ function normalise(c: Float64Array, pseudo: number): Float64Array {
 }
 
 /**
+ * Groups of fields whose exact agreements go together among random pairs (non-matches):
+ * postcode and city, company and SIRET. Fellegi-Sunter multiplies the fields' Bayes factors
+ * as if independent; for such a group that counts one fact ("same place", "same employer")
+ * several times, and colleagues come out as one person. Two fields are grouped when, on
+ * `samples` random pairs, they agree exactly together at least `minJoint` times and at
+ * least `minLift` times as often as independence predicts, leaving out pairs that agree on
+ * most of their fields. Per field, its group's id.
+ */
+export function dependentGroups(fields: readonly PreparedField[], n: number, samples: number, random: () => number, minJoint = 3, minLift = 8): Int32Array {
+  const F = fields.length;
+  const single = new Float64Array(F);
+  const joint = new Float64Array(F * F);
+  const agree = new Uint8Array(F);
+  let drawn = 0;
+  if (n >= 2) {
+    for (let s = 0; s < samples; s++) {
+      const i = Math.floor(random() * n);
+      let j = Math.floor(random() * (n - 1));
+      if (j >= i) j++;
+      drawn++;
+      let present = 0;
+      let agreeing = 0;
+      for (let f = 0; f < F; f++) {
+        const ids = fields[f]!.ids;
+        const a = ids[i]!;
+        const b = ids[j]!;
+        if (a >= 0 && b >= 0) present++;
+        agree[f] = a >= 0 && a === b ? 1 : 0;
+        if (agree[f]) {
+          single[f]!++;
+          agreeing++;
+        }
+      }
+      // A random pair that agrees on most of its fields is likely a true match (some are, in a
+      // file with duplicates): its agreements go together because it is one entity, which is
+      // the evidence itself, not a dependence among non-matches.
+      if (agreeing * 2 > present) continue;
+      for (let f = 0; f < F; f++) {
+        if (!agree[f]) continue;
+        for (let g = f + 1; g < F; g++) if (agree[g]) joint[f * F + g]!++;
+      }
+    }
+  }
+  const group = Int32Array.from({ length: F }, (_, f) => f);
+  const find = (f: number): number => (group[f] === f ? f : (group[f] = find(group[f]!)));
+  for (let f = 0; f < F; f++) {
+    for (let g = f + 1; g < F; g++) {
+      const j = joint[f * F + g]!;
+      if (j < minJoint) continue;
+      const lift = (j * drawn) / (single[f]! * single[g]!);
+      // Dependent: far more often together than chance, or one mostly implying the other
+      // (a company sits in one town: same company → same town, even when towns are few).
+      const implied = j / Math.min(single[f]!, single[g]!);
+      if (lift >= minLift || (implied >= 0.5 && lift >= 2)) group[find(g)] = find(f);
+    }
+  }
+  for (let f = 0; f < F; f++) group[f] = find(f);
+  return group;
+}
+
+/**
+ * The match weight of one pattern: log2 prior odds plus, per group of dependent fields
+ * (see dependentGroups), the strongest positive log2 Bayes factor of the group and all its
+ * negative ones; a field alone in its group counts as usual.
+ */
+function weightOf(levels: Uint8Array, offset: number, F: number, m: LevelProbabilities, u: LevelProbabilities, prior: number, groups: Int32Array | undefined, ignore: readonly boolean[], best: Float64Array): number {
+  let w = prior;
+  if (groups !== undefined) best.fill(0);
+  for (let f = 0; f < F; f++) {
+    const l = levels[offset + f]!;
+    if (l === 0 || ignore[f]) continue;
+    const lr = Math.log2(m[f]![l]! / u[f]![l]!);
+    if (groups === undefined || lr <= 0) w += lr;
+    else {
+      const g = groups[f]!;
+      if (lr > best[g]!) best[g] = lr;
+    }
+  }
+  if (groups !== undefined) for (let g = 0; g < F; g++) w += best[g]!;
+  return w;
+}
+
+/**
  * The level frequencies over all candidate pairs: a start for u when EM re-estimates it.
  * Most candidates are non-matches, and unlike random pairs they carry the agreement that
  * blocking itself selects for (same postcode, same company), which must not count as evidence.
@@ -151,23 +234,68 @@ export interface EmResult {
   readonly converged: boolean;
 }
 
+/** How one EM run goes. */
+export interface EmOptions {
+  readonly maxIterations: number;
+  /** Re-estimate u too (false: u stays as given, Splink's default). */
+  readonly updateU: boolean;
+  readonly tolerance?: number;
+  /**
+   * Per field, true when this run neither uses nor estimates it: the fields of the blocking
+   * rule whose pairs are being trained on, on which every one of those pairs agrees by
+   * construction (Splink's training sessions). Their m is returned as it started.
+   */
+  readonly ignore?: readonly boolean[];
+  /** m held at these values: only the prior moves. */
+  readonly fixedM?: LevelProbabilities;
+  /** Upper bound on the prior (see `priorCap`). */
+  readonly maxLambda?: number;
+  /** Keep m ≥ u at every agreement level (see `mAtLeastU`). */
+  readonly mAtLeastU?: boolean;
+  /** Per field, its group of dependent fields (see dependentGroups); absent: all independent. */
+  readonly groups?: Int32Array;
+}
+
 /**
- * Expectation-maximisation over the patterns (`levelCounts[f]`: field f's levels, missing excluded). With `updateU` false, u stays as measured
- * on random pairs and only m and the prior move (Splink's default).
+ * m raised to u at each agreement level (every level but the last, "else"), the mass taken
+ * from "else". Agreeing on a field is never evidence *against* a match: when EM says
+ * otherwise, its "match" class has latched onto something other than identity.
  */
-export function expectationMaximisation(
-  patterns: Patterns,
-  levelCounts: readonly number[],
-  u0: LevelProbabilities,
-  options: { maxIterations: number; updateU: boolean; tolerance?: number },
-): EmResult {
+export function mAtLeastU(m: Float64Array, u: Float64Array): Float64Array {
+  const L = m.length - 1;
+  const out = Float64Array.from(m);
+  if (L < 2) return out;
+  let agree = 0;
+  for (let l = 1; l < L; l++) {
+    out[l] = Math.max(out[l]!, u[l]!);
+    agree += out[l]!;
+  }
+  const floor = 1e-6;
+  if (agree > 1 - floor) {
+    for (let l = 1; l < L; l++) out[l] = (out[l]! * (1 - floor)) / agree;
+    out[L] = floor;
+  } else out[L] = 1 - agree;
+  return out;
+}
+
+/**
+ * Expectation-maximisation over the patterns (`levelCounts[f]`: field f's levels, missing
+ * excluded). With `updateU` false, u stays as measured on random pairs and only m and the
+ * prior move (Splink's default); see EmOptions for the rest.
+ */
+export function expectationMaximisation(patterns: Patterns, levelCounts: readonly number[], u0: LevelProbabilities, options: EmOptions): EmResult {
   const F = patterns.fieldCount;
   const P = patterns.counts.length;
-  let m: LevelProbabilities = initialM(levelCounts);
+  const ignore = options.ignore ?? [];
+  const fixedM = options.fixedM;
+  const maxLambda = Math.min(1 - 1e-9, options.maxLambda ?? 1);
+  let m: LevelProbabilities = fixedM ? fixedM.map((x) => Float64Array.from(x)) : initialM(levelCounts);
   let u: LevelProbabilities = u0.map((x) => Float64Array.from(x));
-  let lambda = 0.1;
+  if (options.mAtLeastU && !fixedM) m = m.map((x, f) => (ignore[f] ? x : mAtLeastU(x, u[f]!)));
+  let lambda = Math.min(0.1, maxLambda / 2);
   const tolerance = options.tolerance ?? 1e-6;
   const w = new Float64Array(P);
+  const best = new Float64Array(F);
   let iterations = 0;
   let converged = false;
   let total = 0;
@@ -176,16 +304,21 @@ export function expectationMaximisation(
   while (iterations < options.maxIterations) {
     iterations++;
     // E-step: posterior probability of a match, per pattern.
-    for (let p = 0; p < P; p++) {
-      let pm = lambda;
-      let pu = 1 - lambda;
-      for (let f = 0; f < F; f++) {
-        const l = patterns.levels[p * F + f]!;
-        if (l === 0) continue;
-        pm *= m[f]![l]!;
-        pu *= u[f]![l]!;
+    if (options.groups !== undefined) {
+      const prior = Math.log2(lambda / (1 - lambda));
+      for (let p = 0; p < P; p++) w[p] = 1 / (1 + 2 ** -weightOf(patterns.levels, p * F, F, m, u, prior, options.groups, ignore, best));
+    } else {
+      for (let p = 0; p < P; p++) {
+        let pm = lambda;
+        let pu = 1 - lambda;
+        for (let f = 0; f < F; f++) {
+          const l = patterns.levels[p * F + f]!;
+          if (l === 0 || ignore[f]) continue;
+          pm *= m[f]![l]!;
+          pu *= u[f]![l]!;
+        }
+        w[p] = pm / (pm + pu);
       }
-      w[p] = pm / (pm + pu);
     }
     // M-step.
     let matched = 0;
@@ -193,6 +326,7 @@ export function expectationMaximisation(
     const uc = levelCounts.map((L) => new Float64Array(L + 1));
     for (let p = 0; p < P; p++) {
       const c = patterns.counts[p]!;
+      if (c === 0) continue;
       const cw = c * w[p]!;
       matched += cw;
       for (let f = 0; f < F; f++) {
@@ -202,8 +336,8 @@ export function expectationMaximisation(
         uc[f]![l]! += c - cw;
       }
     }
-    const nextLambda = Math.min(1 - 1e-9, Math.max(1e-9, matched / total));
-    const nextM = mc.map((c) => normalise(c, 1e-3));
+    const nextLambda = Math.min(maxLambda, Math.max(1e-9, matched / total));
+    const nextM = fixedM ? m : mc.map((c, f) => (ignore[f] ? m[f]! : options.mAtLeastU ? mAtLeastU(normalise(c, 1e-3), u[f]!) : normalise(c, 1e-3)));
     const nextU = options.updateU ? uc.map((c) => normalise(c, 1e-3)) : u;
     let change = Math.abs(nextLambda - lambda);
     for (let f = 0; f < F; f++) {
@@ -220,21 +354,89 @@ export function expectationMaximisation(
   return { lambda, m, u, iterations, converged };
 }
 
+/**
+ * The candidate pairs that agree on one blocking rule's keys (whichever rule emitted them),
+ * as pairs per pattern, and per field whether the rule blocks on it.
+ */
+export interface TrainingSession {
+  readonly counts: Float64Array;
+  readonly pairs: number;
+  readonly ignore: readonly boolean[];
+}
+
+/** The patterns that have pairs in `counts`, with those counts (a session's EM runs on these alone). */
+function only(patterns: Patterns, counts: Float64Array): Patterns {
+  const F = patterns.fieldCount;
+  const kept: number[] = [];
+  for (let p = 0; p < counts.length; p++) if (counts[p]! > 0) kept.push(p);
+  const levels = new Uint8Array(kept.length * F);
+  kept.forEach((p, k) => levels.set(patterns.levels.subarray(p * F, p * F + F), k * F));
+  return { ofPair: new Int32Array(0), levels, counts: Float64Array.from(kept, (p) => counts[p]!), fieldCount: F };
+}
+
+/**
+ * Splink's training, u fixed: EM runs once per blocking rule on that rule's pairs, leaving out
+ * the rule's own fields (every pair of the rule agrees on them, whatever it is: counting that
+ * agreement as evidence is how EM comes to take "same town" for "same person"). A field's m
+ * is the mean of its estimates over the sessions that did not block on it, each weighed by
+ * the matches that session expects (a session that finds none tells nothing about m). Then
+ * the prior alone is fitted on all the pairs with m and u held, and capped at `maxLambda`.
+ * Sessions with fewer than `minPairs` pairs are skipped; a field no session could estimate
+ * takes its m from one EM over all the pairs.
+ */
+export function trainBySessions(
+  patterns: Patterns,
+  levelCounts: readonly number[],
+  u: LevelProbabilities,
+  sessions: readonly TrainingSession[],
+  options: { maxIterations: number; minPairs: number; maxLambda: number; tolerance?: number; groups?: Int32Array },
+): EmResult {
+  const groups = options.groups !== undefined ? { groups: options.groups } : {};
+  const F = patterns.fieldCount;
+  const sums = levelCounts.map((L) => new Float64Array(L + 1));
+  const weights = new Float64Array(F);
+  let iterations = 0;
+  let converged = true;
+  for (const s of sessions) {
+    if (s.pairs < options.minPairs) continue;
+    const em = expectationMaximisation(only(patterns, s.counts), levelCounts, u, {
+      maxIterations: options.maxIterations,
+      updateU: false,
+      ignore: s.ignore,
+      mAtLeastU: true,
+      ...groups,
+      ...(options.tolerance !== undefined ? { tolerance: options.tolerance } : {}),
+    });
+    iterations += em.iterations;
+    converged &&= em.converged;
+    const expected = em.lambda * s.pairs;
+    for (let f = 0; f < F; f++) {
+      if (s.ignore[f]) continue;
+      weights[f]! += expected;
+      for (let l = 1; l < sums[f]!.length; l++) sums[f]![l]! += expected * em.m[f]![l]!;
+    }
+  }
+  let fallback: LevelProbabilities | null = null;
+  const m: LevelProbabilities = levelCounts.map((_, f) => {
+    if (weights[f]! > 0) return mAtLeastU(sums[f]!.map((v) => v / weights[f]!), u[f]!);
+    fallback ??= expectationMaximisation(patterns, levelCounts, u, { maxIterations: options.maxIterations, updateU: false, mAtLeastU: true, ...groups }).m;
+    return Float64Array.from(fallback[f]!);
+  });
+  // A field no session estimated was blocked on by every session: its agreement among the
+  // candidates is blocking's doing, so it has no say in the prior either.
+  const ignore = Array.from(weights, (x) => x === 0);
+  const prior = expectationMaximisation(patterns, levelCounts, u, { maxIterations: options.maxIterations, updateU: false, fixedM: m, maxLambda: options.maxLambda, ignore, ...groups });
+  return { lambda: prior.lambda, m, u, iterations: iterations + prior.iterations, converged: converged && prior.converged };
+}
+
 /** The match weight (log2 of prior odds times Bayes factors) of each pattern. */
-export function patternWeights(patterns: Patterns, em: EmResult): Float64Array {
+export function patternWeights(patterns: Patterns, em: EmResult, groups?: Int32Array): Float64Array {
   const F = patterns.fieldCount;
   const P = patterns.counts.length;
   const out = new Float64Array(P);
   const prior = Math.log2(em.lambda / (1 - em.lambda));
-  for (let p = 0; p < P; p++) {
-    let wgt = prior;
-    for (let f = 0; f < F; f++) {
-      const l = patterns.levels[p * F + f]!;
-      if (l === 0) continue;
-      wgt += Math.log2(em.m[f]![l]! / em.u[f]![l]!);
-    }
-    out[p] = wgt;
-  }
+  const best = new Float64Array(F);
+  for (let p = 0; p < P; p++) out[p] = weightOf(patterns.levels, p * F, F, em.m, em.u, prior, groups, [], best);
   return out;
 }
 
