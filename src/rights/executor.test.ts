@@ -4,8 +4,11 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachEngine } from '../../test/engines.js';
+import { systemActor } from '../access/actor.js';
 import { createToken } from '../access/auth/index.js';
+import { loadOrCreateServerKey } from '../access/server-key.js';
 import { buildApp } from '../app.js';
+import { addPartner, createTransfer, recordConsent } from '../consent/index.js';
 import { createMailer } from '../mail/index.js';
 import { loadPolicy } from '../policy/index.js';
 
@@ -81,6 +84,28 @@ describeEachEngine('rights requests carried out', (store) => {
     const edit = await app.inject({ method: 'PATCH', url: `/api/v1/people/${personId}`, headers: auth.manager, payload: { jobTitle: 'DG' } });
     expect(edit.statusCode).toBe(403);
     expect(edit.body).not.toContain('limite@client.fr');
+  });
+
+  it('P5.4 Art. 19 a restriction request that asks for the recipients is answered with the partner told of it', async () => {
+    const person = await app.inject({ method: 'POST', url: '/api/v1/people', headers: auth.manager, payload: { lastName: 'Destinataires-Exec', email: 'destinataires@client.fr' } });
+    const personId = (person.json() as { id: string }).id;
+    const policy = await loadPolicy('policies/certilience.yaml');
+    const now = new Date();
+    const deps = { db: store().db, policy, now: () => now, serverKey: loadOrCreateServerKey(dir) };
+    const partner = await addPartner(store().db, { name: 'Partenaire Exec', kind: 'partner', country: 'FR', email: 'dpo@partenaire-exec.test' }, now);
+    await recordConsent(deps, { personId, partnerId: partner.id, state: 'given', channel: 'web_form', collector: 'user:t' });
+    await createTransfer(deps, { partnerId: partner.id, actor: systemActor('test'), fileName: 'exec.csv' });
+    const before = mails().length;
+    const opened = await app.inject({ method: 'POST', url: '/api/v1/requests', payload: { type: 'restriction', email: 'destinataires@client.fr', language: 'fr', details: { recipients: true } } });
+    expect(opened.statusCode).toBe(202);
+    const id = (opened.json() as { id: string }).id;
+    const code = /\b(\d{6})\b/.exec(mails().slice(before).find((m) => /code/i.test(m)) ?? '')?.[1];
+    expect((await app.inject({ method: 'POST', url: `/api/v1/requests/${id}/verify`, payload: { code } })).statusCode).toBe(200);
+    const mark = mails().length;
+    expect((await app.inject({ method: 'POST', url: `/api/v1/requests/${id}/answer`, headers: auth.dpo })).statusCode).toBe(200);
+    const answer = mails().slice(mark).join('\n');
+    expect(answer).toContain('Partenaire Exec');
+    expect(answer).toMatch(/article 19/i);
   });
 
   it('P5.7 staff routes are the dpo\'s only', async () => {
