@@ -79,10 +79,10 @@ export async function handWritten(db: Kysely<Database>): Promise<void> {
       select p.id, date '2025-06-30' as day from people p join contracts c on c.organisation_id = p.organisation_id
       where p.purpose = 'crm' and c.end_date is not null`.execute(raw);
     await sql`create temp table due_invoices on commit drop as
-      select i.id from invoices i join contracts c on c.organisation_id = i.organisation_id where c.end_date is not null`.execute(raw);
-    const ins = (table: string, id: string, person: string, data: string, from: string, day: string) =>
+      select i.id, i.person_id from invoices i join contracts c on c.organisation_id = i.organisation_id where c.end_date is not null`.execute(raw);
+    const ins = (table: string, id: string, person: string, data: string, from: string, day: string, end = 'anonymise') =>
       sql.raw(`insert into archive.records (source_table, id, purpose, person_id, organisation_id, data, reason, archived_at, delete_on, end_action)
-        select '${table}', ${id}, 'crm', ${person}, t.organisation_id, ${data}, 'bench', timestamptz '${AT}', ${day}, 'anonymise' ${from}`);
+        select '${table}', ${id}, 'crm', ${person}, t.organisation_id, ${data}, 'bench', timestamptz '${AT}', ${day}, '${end}' ${from}`);
     await sql`${ins('deliveries', 't.id::text', 'u.id', `jsonb_build_object('id', t.id, 'order_id', t.order_id, 'organisation_id', t.organisation_id, 'delivered_at', t.delivered_at, 'status', t.status)`, 'from deliveries t join due_people u on t.recipient_person_id = u.id', 'u.day')}`.execute(raw);
     await sql`${ins('orders', 't.id::text', 'u.id', `jsonb_build_object('id', t.id, 'organisation_id', t.organisation_id, 'contract_id', t.contract_id, 'number', t.number, 'ordered_at', t.ordered_at, 'amount', t.amount, 'status', t.status)`, 'from orders t join due_people u on t.person_id = u.id', 'u.day')}`.execute(raw);
     await sql`${ins('complaints', 't.id::text', 'u.id', `jsonb_build_object('id', t.id, 'organisation_id', t.organisation_id, 'subject', t.subject, 'status', t.status, 'opened_at', t.opened_at, 'closed_at', t.closed_at)`, 'from complaints t join due_people u on t.person_id = u.id', 'u.day')}`.execute(raw);
@@ -90,8 +90,8 @@ export async function handWritten(db: Kysely<Database>): Promise<void> {
       select 'contract_contacts', t.contract_id || '/' || t.person_id, 'crm', u.id, null, jsonb_build_object('contract_id', t.contract_id, 'person_id', t.person_id), 'bench', timestamptz '${AT}', u.day, 'anonymise'
       from contract_contacts t join due_people u on t.person_id = u.id`).execute(raw);
     await sql`${ins('people', 't.id::text', 't.id', `jsonb_build_object('id', t.id, 'relation', t.relation, 'last_name', t.last_name, 'first_name', t.first_name, 'organisation_id', t.organisation_id, 'source', t.source, 'collected_at', t.collected_at)`, 'from people t join due_people u on t.id = u.id', 'u.day')}`.execute(raw);
-    await sql`${ins('invoices', 't.id::text', 't.person_id', `jsonb_build_object('id', t.id, 'organisation_id', t.organisation_id, 'number', t.number, 'issue_date', t.issue_date, 'amount', t.amount, 'status', t.status)`, 'from invoices t join due_invoices u on t.id = u.id', `date '2029-12-31'`)}`.execute(raw);
-    await sql`${ins('payments', 't.id::text', 'null::uuid', `jsonb_build_object('id', t.id, 'invoice_id', t.invoice_id, 'amount', t.amount, 'paid_at', t.paid_at)`, 'from payments t join due_invoices u on t.invoice_id = u.id', `date '2029-12-31'`)}`.execute(raw);
+    await sql`${ins('invoices', 't.id::text', 't.person_id', `jsonb_build_object('id', t.id, 'organisation_id', t.organisation_id, 'contract_id', t.contract_id, 'number', t.number, 'issue_date', t.issue_date, 'due_date', t.due_date, 'amount', t.amount, 'currency', t.currency, 'status', t.status)`, 'from invoices t join due_invoices u on t.id = u.id', `date '2029-12-31'`, 'delete')}`.execute(raw);
+    await sql`${ins('payments', 't.id::text', 'u.person_id', `jsonb_build_object('id', t.id, 'invoice_id', t.invoice_id, 'organisation_id', t.organisation_id, 'amount', t.amount, 'paid_at', t.paid_at, 'method', t.method, 'reference', t.reference)`, 'from payments t join due_invoices u on t.invoice_id = u.id', `date '2029-12-31'`, 'delete')}`.execute(raw);
     for (const [t, c] of [['deliveries', 'recipient_person_id'], ['orders', 'person_id'], ['complaints', 'person_id'], ['surveys', 'person_id'], ['contract_contacts', 'person_id']] as const) {
       await sql`delete from ${sql.table(t)} where ${sql.ref(c)} in (select id from due_people)`.execute(raw);
     }
@@ -104,6 +104,14 @@ export async function handWritten(db: Kysely<Database>): Promise<void> {
   });
 }
 
+/** A digest of the archive's content (all but the free-text reason): the two stores must end with the same archive. */
+async function archiveDigest(db: Kysely<Database>): Promise<string> {
+  const r = await sql<{ d: string | null }>`
+    select md5(string_agg(md5(concat_ws('|', source_table, id, purpose, person_id, organisation_id, data::text, archived_at, delete_on, end_action)), '' order by source_table, id)) as d
+    from archive.records`.execute(db.withoutPlugins());
+  return r.rows[0]?.d ?? '';
+}
+
 async function timed<T>(f: () => Promise<T>): Promise<{ ms: number; value: T }> {
   const t0 = performance.now();
   const value = await f();
@@ -111,22 +119,27 @@ async function timed<T>(f: () => Promise<T>): Promise<{ ms: number; value: T }> 
 }
 
 /** Runs the three measures on `engine` with `people` people. */
-export async function retentionCase(engine: Engine, people: number, batchSize = 5000): Promise<CaseResult[]> {
+export async function retentionCase(engine: Engine, people: number, batchSize = 5000, progress: (line: string) => void = () => undefined): Promise<CaseResult[]> {
   const policy = await loadPolicy('policies/certilience.yaml');
   const [a, b] = [await openFreshStore(engine, 'retention-sweep'), await openFreshStore(engine, 'retention-sql')];
   try {
     const counts = await seedRetentionBench(a.db, people);
     await seedRetentionBench(b.db, people);
+    progress(`seeded two stores: ${JSON.stringify(counts)}`);
     const heap = new HeapSampler();
     heap.start();
     const sweep = await timed(() => runRetention(a.db, policy, { at: new Date(`${AT}T00:00:00Z`), batchSize }));
+    progress(`sweep: ${(sweep.ms / 1000).toFixed(1)} s`);
     const base = await timed(() => handWritten(b.db));
-    const plan = await timed(() => previewRetention(a.db, policy, AT, { batchSize }));
+    progress(`hand-written SQL: ${(base.ms / 1000).toFixed(1)} s`);
+    const plan = await timed(() => previewRetention(a.db, policy, AT));
+    progress(`plan: ${(plan.ms / 1000).toFixed(1)} s`);
     const peakHeap = heap.stop();
     const archived = Number((await sql<{ n: string }>`select count(*) as n from archive.records`.execute(a.db)).rows[0]!.n);
     const archivedSql = Number((await sql<{ n: string }>`select count(*) as n from archive.records`.execute(b.db)).rows[0]!.n);
+    const sameArchive = (await archiveDigest(a.db)) === (await archiveDigest(b.db));
     const rss = peakRssBytes();
-    const extra = { counts, changed: sweep.value.changed, batches: sweep.value.batches, archivedRows: archived, archivedRowsHandWritten: archivedSql, ratio: sweep.ms / base.ms };
+    const extra = { counts, changed: sweep.value.changed, batches: sweep.value.batches, archivedRows: archived, archivedRowsHandWritten: archivedSql, sameArchive, ratio: sweep.ms / base.ms };
     const result = (id: string, label: string, ms: number): CaseResult => ({ id, label, engine, timings: summarise([ms]), peakRssBytes: rss, peakHeapBytes: peakHeap, rows: people, unit: 'people', extra });
     return [
       result('retention-sweep', `retention run (batches of ${batchSize}, audited)`, sweep.ms),
@@ -142,10 +155,10 @@ export async function retentionCase(engine: Engine, people: number, batchSize = 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { people: { type: 'string', default: '3000' }, engine: { type: 'string', default: 'postgres' }, 'batch-size': { type: 'string', default: '5000' } } });
   const engine = values.engine === 'pglite' ? 'pglite' : 'postgres';
-  const results = await retentionCase(engine, Number(values.people), Number(values['batch-size']));
+  const results = await retentionCase(engine, Number(values.people), Number(values['batch-size']), (line) => console.error(`${new Date().toISOString()} ${line}`));
   for (const r of results) console.log(`${r.engine} ${r.id}: ${r.timings?.medianMs.toFixed(0)} ms — ${r.label}`);
   const x = results[0]!.extra!;
-  console.log(JSON.stringify({ counts: x.counts, changed: x.changed, batches: x.batches, archivedRows: x.archivedRows, archivedRowsHandWritten: x.archivedRowsHandWritten, ratio: x.ratio, peakRssMB: Math.round(results[0]!.peakRssBytes / 1e6), peakHeapMB: Math.round(results[0]!.peakHeapBytes / 1e6) }));
+  console.log(JSON.stringify({ counts: x.counts, changed: x.changed, batches: x.batches, archivedRows: x.archivedRows, archivedRowsHandWritten: x.archivedRowsHandWritten, sameArchive: x.sameArchive, ratio: x.ratio, peakRssMB: Math.round(results[0]!.peakRssBytes / 1e6), peakHeapMB: Math.round(results[0]!.peakHeapBytes / 1e6) }));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();

@@ -123,3 +123,77 @@ export async function closedRequestGroups(db: Raw): Promise<RetentionFacts[]> {
     where state in ('answered', 'refused', 'withdrawn') and closed_at is not null group by 1`.execute(db.withoutPlugins());
   return res.rows.map((r) => ({ kind: 'closed_request', closedOn: r.closed_on, count: Number(r.n) }));
 }
+
+/**
+ * The last end day of each organisation's contracts, and of each contact's contract links,
+ * computed once for the whole base: what RELATIONSHIP_END computes person by person.
+ */
+const RELATIONSHIP_ENDS = sql`
+  org_end as (
+    select organisation_id, count(*) as n, bool_or(end_date is null) as open, max(end_date) as last
+    from contracts group by organisation_id),
+  contact_end as (
+    select cc.person_id, count(*) as n, bool_or(c.end_date is null) as open, max(c.end_date) as last
+    from contract_contacts cc join contracts c on c.id = cc.contract_id group by cc.person_id),
+  held as (select distinct person_id from legal_holds where lifted_at is null and person_id is not null)`;
+
+/**
+ * The people's facts for the plan, counted in groups of people sharing them, in one
+ * set-based pass (the plan needs counts, not ids). A group is what the planner reads:
+ * for a client contact, the end of the relationship; for a prospect or a person of the
+ * shared file, the later of collection and last contact (given as `collectedOn`, with no
+ * last contact: the planner starts the clock at the later of the two). So the groups
+ * number at most the distinct days, whatever the number of people.
+ */
+export async function peopleGroups(db: Raw): Promise<RetentionFacts[]> {
+  const res = await sql<{ purpose: string; relationship_end: string | null; start_on: string | null; held: boolean; n: string | number }>`
+    with ${RELATIONSHIP_ENDS}
+    select p.purpose,
+      case when p.purpose = 'crm' then
+        case when coalesce(o.n, 0) + coalesce(k.n, 0) = 0 or coalesce(o.open, false) or coalesce(k.open, false) then null
+             else greatest(o.last, k.last)::text end end as relationship_end,
+      case when p.purpose <> 'crm' then to_char(greatest(p.collected_at, p.last_contact_at) at time zone 'UTC', 'YYYY-MM-DD') end as start_on,
+      h.person_id is not null as held,
+      count(*) as n
+    from people p
+      left join org_end o on p.purpose = 'crm' and o.organisation_id = p.organisation_id
+      left join contact_end k on p.purpose = 'crm' and k.person_id = p.id
+      left join held h on h.person_id = p.id
+    where p.purpose in ('crm', 'prospecting', 'file_sharing')
+    group by 1, 2, 3, 4`.execute(db.withoutPlugins());
+  return res.rows.map((r): RetentionFacts => {
+    const count = Number(r.n);
+    if (r.purpose === 'crm') return { kind: 'crm_person', relationshipEnd: r.relationship_end, held: r.held, count };
+    return { kind: 'contact_person', purpose: r.purpose as 'prospecting' | 'file_sharing', collectedOn: r.start_on!, lastContactOn: null, held: r.held, count };
+  });
+}
+
+/**
+ * The invoices' facts for the plan, in groups, in one set-based pass. The accounting hold
+ * runs from the close of the financial year of the later of the issue and the last
+ * payment (the close is monotonic in the day), so that later day is given as `issuedOn`,
+ * with no payment. Invoices of open relationships have no schedule: one group whatever their days.
+ */
+export async function invoiceGroups(db: Raw): Promise<RetentionFacts[]> {
+  const res = await sql<{ relationship_end: string | null; last_on: string | null; held: boolean; n: string | number }>`
+    with ${RELATIONSHIP_ENDS},
+    paid as (select invoice_id, max(paid_at) as last from payments group by invoice_id),
+    i as (
+      select case when o.organisation_id is null or o.open then null else o.last::text end as relationship_end,
+        greatest(i.issue_date, y.last::date)::text as last_on,
+        h.person_id is not null as held
+      from invoices i
+        left join org_end o on o.organisation_id = i.organisation_id
+        left join paid y on y.invoice_id = i.id
+        left join held h on h.person_id = i.person_id)
+    select relationship_end, case when relationship_end is null then null else last_on end as last_on, held, count(*) as n
+    from i group by 1, 2, 3`.execute(db.withoutPlugins());
+  return res.rows.map((r) => ({
+    kind: 'invoice',
+    relationshipEnd: r.relationship_end,
+    issuedOn: r.last_on ?? '0001-01-01',
+    lastPaidOn: null,
+    held: r.held,
+    count: Number(r.n),
+  }));
+}

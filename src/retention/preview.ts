@@ -3,26 +3,21 @@ import type { Database } from '../db/schema.js';
 import { RempartError } from '../errors.js';
 import { isIsoDate, type LoadedPolicy } from '../policy/index.js';
 import type { IsoDate } from '../policy/types.js';
-import { archiveGroups, closedRequestGroups, connectionLogGroups, erasureHoldGroups, invoicesPage, peoplePage } from './facts.js';
+import { archiveGroups, closedRequestGroups, connectionLogGroups, erasureHoldGroups, invoiceGroups, peopleGroups, peoplePage } from './facts.js';
 import { consentRecordCounts, staffAccountGroups } from './accountability.js';
 import { PlanAccumulator, planRecord, retentionRules, type PlanSummary, type RecordPlan } from './plan.js';
 
 /**
- * `rempart retention plan`: every record's facts, streamed page by page through the
- * pure planner, counted by purpose and action for `at` and the 30, 90 and 365 days
- * after it (P4.6: what will be archived or deleted at any future date).
+ * `rempart retention plan`: the facts of every record, counted in groups of records
+ * sharing them (one set-based pass per kind: the process holds counts, never the
+ * records), through the pure planner, by purpose and action for `at` and the 30, 90
+ * and 365 days after it (P4.6: what will be archived or deleted at any future date).
  */
-export async function previewRetention(db: Kysely<Database>, policy: LoadedPolicy, at: IsoDate, options: { batchSize?: number } = {}): Promise<PlanSummary> {
+export async function previewRetention(db: Kysely<Database>, policy: LoadedPolicy, at: IsoDate): Promise<PlanSummary> {
   if (!isIsoDate(at)) throw new RempartError('VALIDATION_FAILED', `"${at}" is not a calendar date YYYY-MM-DD.`, { details: [{ field: 'at', message: 'a date such as 2027-01-31' }] });
   const acc = new PlanAccumulator(retentionRules(policy), at);
-  const size = options.batchSize ?? 5000;
-  for (const read of [peoplePage, invoicesPage]) {
-    for (let after: string | null = null; ; ) {
-      const page = await read(db, after, size);
-      if (page.last === null) break;
-      after = page.last;
-      for (const r of page.rows) acc.add(r.facts);
-    }
+  for (const groups of [peopleGroups, invoiceGroups]) {
+    for (const f of await groups(db)) acc.add(f);
   }
   for (const groups of [archiveGroups, erasureHoldGroups, connectionLogGroups, closedRequestGroups, staffAccountGroups]) {
     for (const f of await groups(db)) acc.add(f);

@@ -24,8 +24,11 @@ import { planRecord, retentionRules, type RetentionAction, type RetentionRules }
  * the end state is that of one clean run (archive rows take the run's day, never the
  * wall clock). A second run on the same day finds nothing due (idempotent).
  *
- * The SQL is set-based (INSERT … SELECT, DELETE … = ANY) per table, walking the
- * catalogue for the tables that hold a person's rows, as erasure does.
+ * The SQL is set-based per table, walking the catalogue for the tables that hold a
+ * person's rows, as erasure does: one statement per table and batch deletes the rows
+ * (`= ANY` of the batch's ids, on the indexes) and archives what the policy keeps of
+ * them from its RETURNING, so each row is read once and never deleted without its
+ * archive row. Invoices go before people: an invoice is archived under its person.
  */
 
 /** How a sweep runs. */
@@ -127,65 +130,84 @@ type Tx = Transaction<Database>;
 
 const n = (r: { numAffectedRows?: bigint }) => Number(r.numAffectedRows ?? 0);
 
-/** Archives (with `days[i]` as the day each person's records leave the archive) or deletes the people `ids` and every row linked to them. */
-async function movePeople(tx: Tx, ctx: Ctx, ids: readonly string[], days: readonly IsoDate[] | null, purpose: string, end: RetentionEnd, rows: Record<string, number>): Promise<void> {
+/** What a batch archives: `keys[i]` (a person's or an invoice's id) with the day its records leave the archive, `days[i]`. */
+interface Archiving {
+  readonly keys: readonly string[];
+  readonly days: readonly IsoDate[];
+  readonly purpose: string;
+  readonly end: RetentionEnd;
+}
+
+/**
+ * Deletes the rows of `entry` that `where` picks (over the alias `d`) and, in the same
+ * statement, archives those whose `key` has an archive day, keeping only the `keeps`
+ * columns (P4.5). The archive rows are built from the DELETE's RETURNING, so each row is
+ * read once and no row can be deleted without its archive row (same statement). `key` is
+ * what the row is archived by (its person, or its invoice), `person` the person it is
+ * filed under in the archive; both are expressions over `d`.
+ */
+async function moveRows(tx: Tx, ctx: Ctx, entry: TableEntry, keeps: readonly string[] | undefined, where: RawBuilder<unknown>, key: RawBuilder<unknown>, person: RawBuilder<unknown>, archiving: Archiving | null, counts: Record<string, number>): Promise<void> {
   const raw = tx.withoutPlugins();
-  const u = days
-    ? sql`unnest(${[...ids]}::uuid[], ${[...days]}::date[]) as u(pid, day)`
-    : sql`unnest(${[...ids]}::uuid[]) as u(pid)`;
-  const archive = async (entry: TableEntry, from: RawBuilder<unknown>, alias: string, person: RawBuilder<unknown>) => {
-    const keeps = ctx.keeps[entry.table];
-    if (!days || !keeps) return;
-    const org = 'organisation_id' in entry.columns ? sql.ref(`${alias}.organisation_id`) : sql`null::uuid`;
-    const res = await sql`
-      insert into archive.records (source_table, id, purpose, person_id, organisation_id, data, reason, archived_at, delete_on, end_action)
-      select ${entry.table}, ${keyOf(entry, alias)}, ${purpose}, ${person}, ${org}, ${dataOf(entry, alias, keeps)}, ${ctx.reason}, ${ctx.at}, u.day, ${end}
-      ${from}
-      on conflict (source_table, id) do nothing`.execute(raw);
-    rows[`archive ${entry.table}`] = (rows[`archive ${entry.table}`] ?? 0) + n(res);
+  const t = sql.table(entry.table);
+  const add = (k: string, v: number) => {
+    counts[k] = (counts[k] ?? 0) + v;
   };
+  if (archiving === null || archiving.keys.length === 0 || keeps === undefined) {
+    add(`delete ${entry.table}`, n(await sql`delete from ${t} d where ${where}`.execute(raw)));
+    return;
+  }
+  const org = 'organisation_id' in entry.columns ? sql`gone.organisation_id` : sql`null::uuid`;
+  const res = await sql<{ deleted: string | number; archived: string | number }>`
+    with gone as (delete from ${t} d where ${where} returning d.*, ${key} as retention_key, ${person} as retention_person),
+    kept as (
+      insert into archive.records (source_table, id, purpose, person_id, organisation_id, data, reason, archived_at, delete_on, end_action)
+      select ${entry.table}, ${keyOf(entry, 'gone')}, ${archiving.purpose}, gone.retention_person, ${org}, ${dataOf(entry, 'gone', keeps)},
+        ${ctx.reason}, ${ctx.at}, u.day, ${archiving.end}
+      from gone join unnest(${[...archiving.keys]}::uuid[], ${[...archiving.days]}::date[]) as u(key, day) on u.key = gone.retention_key
+      on conflict (source_table, id) do nothing
+      returning 1)
+    select (select count(*) from gone) as deleted, (select count(*) from kept) as archived`.execute(raw);
+  const r = res.rows[0]!;
+  add(`archive ${entry.table}`, Number(r.archived));
+  add(`delete ${entry.table}`, Number(r.deleted));
+}
+
+/**
+ * Moves the people `ids` and every row linked to them, one statement per table: the
+ * people in `archiving` go to the archive (the kept columns of each row), the others
+ * are deleted. Rows hanging off a walked row (an order's deliveries) are archived with
+ * their parent's person; without archiving, the foreign key's cascade deletes them.
+ * `= any(array)` keeps each statement on the indexes of the batch's rows, whatever the
+ * size of the table.
+ */
+async function movePeople(tx: Tx, ctx: Ctx, ids: readonly string[], archiving: Archiving | null, counts: Record<string, number>): Promise<void> {
+  const all = () => sql`${[...ids]}::uuid[]`;
   for (const { entry, column } of [...personTables(), { entry: entryOf('people'), column: 'id' }]) {
     const t = sql.table(entry.table);
+    const col = sql.ref(`d.${column}`);
     for (const dep of DEPENDANTS[entry.table] ?? []) {
-      await archive(entryOf(dep.table), sql`from ${sql.table(dep.table)} d join ${t} t on t.id = d.${sql.ref(dep.column)} join ${u} on t.${sql.ref(column)} = u.pid`, 'd', sql`u.pid`);
+      const keeps = ctx.keeps[dep.table];
+      if (archiving === null || keeps === undefined) continue;
+      const fk = sql.ref(`d.${dep.column}`);
+      const parent = sql`(select t.${sql.ref(column)} from ${t} t where t.id = ${fk})`;
+      await moveRows(tx, ctx, entryOf(dep.table), keeps, sql`${fk} = any(array(select t.id from ${t} t where t.${sql.ref(column)} = any(${all()})))`, parent, parent, archiving, counts);
     }
-    await archive(entry, sql`from ${t} t join ${u} on t.${sql.ref(column)} = u.pid`, 't', sql`u.pid`);
-    const res = await sql`delete from ${t} where ${sql.ref(column)} = any(${[...ids]}::uuid[])`.execute(raw);
-    rows[`delete ${entry.table}`] = (rows[`delete ${entry.table}`] ?? 0) + n(res);
+    await moveRows(tx, ctx, entry, ctx.keeps[entry.table], sql`${col} = any(${all()})`, col, col, archiving, counts);
   }
 }
 
-/** Archives or deletes the invoices `ids` with their payments and debt cases (Code de commerce L123-22 keeps them in the archive). */
-async function moveInvoices(tx: Tx, ctx: Ctx, ids: readonly string[], days: readonly IsoDate[] | null, rows: Record<string, number>): Promise<void> {
-  const raw = tx.withoutPlugins();
-  const invoices = entryOf('invoices');
-  if (days) {
-    const u = sql`unnest(${[...ids]}::uuid[], ${[...days]}::date[]) as u(iid, day)`;
-    const sources: [TableEntry, RawBuilder<unknown>, string][] = [
-      [invoices, sql`from invoices t join ${u} on t.id = u.iid`, 't'],
-      ...(DEPENDANTS.invoices ?? []).map((d): [TableEntry, RawBuilder<unknown>, string] => [
-        entryOf(d.table),
-        sql`from ${sql.table(d.table)} d join invoices t on t.id = d.${sql.ref(d.column)} join ${u} on t.id = u.iid`,
-        'd',
-      ]),
-    ];
-    for (const [entry, from, alias] of sources) {
-      const keeps = ctx.keeps[entry.table] ?? [];
-      const res = await sql`
-        insert into archive.records (source_table, id, purpose, person_id, organisation_id, data, reason, archived_at, delete_on, end_action)
-        select ${entry.table}, ${keyOf(entry, alias)}, 'crm', t.person_id, ${sql.ref(`${alias}.organisation_id`)}, ${dataOf(entry, alias, keeps)},
-          ${ctx.reason}, ${ctx.at}, u.day, 'delete'
-        ${from}
-        on conflict (source_table, id) do nothing`.execute(raw);
-      rows[`archive ${entry.table}`] = (rows[`archive ${entry.table}`] ?? 0) + n(res);
-    }
+/**
+ * Moves the invoices `ids` with their payments and debt cases: those in `archiving` to
+ * the archive (Code de commerce L123-22 keeps them there, even when the policy keeps no
+ * column of them), the others deleted. Filed under the invoice's person.
+ */
+async function moveInvoices(tx: Tx, ctx: Ctx, ids: readonly string[], archiving: Archiving | null, counts: Record<string, number>): Promise<void> {
+  const all = () => sql`${[...ids]}::uuid[]`;
+  for (const dep of DEPENDANTS.invoices ?? []) {
+    const fk = sql.ref(`d.${dep.column}`);
+    await moveRows(tx, ctx, entryOf(dep.table), ctx.keeps[dep.table] ?? [], sql`${fk} = any(${all()})`, fk, sql`(select t.person_id from invoices t where t.id = ${fk})`, archiving, counts);
   }
-  for (const d of DEPENDANTS.invoices ?? []) {
-    const res = await sql`delete from ${sql.table(d.table)} where ${sql.ref(d.column)} = any(${[...ids]}::uuid[])`.execute(raw);
-    rows[`delete ${d.table}`] = (rows[`delete ${d.table}`] ?? 0) + n(res);
-  }
-  const res = await sql`delete from invoices where id = any(${[...ids]}::uuid[])`.execute(raw);
-  rows['delete invoices'] = (rows['delete invoices'] ?? 0) + n(res);
+  await moveRows(tx, ctx, entryOf('invoices'), ctx.keeps.invoices ?? [], sql`d.id = any(${all()})`, sql`d.id`, sql`d.person_id`, archiving, counts);
 }
 
 function event(ctx: Ctx, now: Date, purpose: string | null, recordIds: readonly string[], personIds: readonly string[], counts: Readonly<Record<string, number>>): AuditEvent {
@@ -236,42 +258,18 @@ export async function runRetention(db: Kysely<Database>, policy: LoadedPolicy, o
     options.onBatch?.({ step, counts });
   };
 
-  // 1. People, page by page: archive the relationship's contacts, delete prospects (statistics first) and whoever is past their end.
-  for (let after: string | null = null; ; ) {
-    const page: { rows: IdentifiedFacts[]; last: string | null } = await peoplePage(db, after, batchSize);
-    if (page.last === null) break;
-    after = page.last;
-    const archive: { id: string; day: IsoDate }[] = [];
-    const ended = new Map<string, string[]>();
-    for (const { id, facts } of page.rows) {
-      const plan = planRecord(rules, facts, day);
-      if (plan.due === 'archive') archive.push({ id, day: plan.next!.on });
-      else if (plan.due !== null) ended.set(`${plan.purpose}\u0000${plan.due}`, [...(ended.get(`${plan.purpose}\u0000${plan.due}`) ?? []), id]);
-    }
-    if (archive.length === 0 && ended.size === 0) continue;
-    await commit('people', null, async (tx, counts) => {
-      const all: string[] = [];
-      if (archive.length > 0) {
-        const ids = archive.map((a) => a.id);
-        await movePeople(tx, ctx, ids, archive.map((a) => a.day), 'crm', rules.crm.end, counts);
-        count('crm', 'archive', ids.length);
-        all.push(...ids);
-      }
-      for (const [k, ids] of [...ended].sort()) {
-        const [purpose, action] = k.split('\u0000') as [string, RetentionAction];
-        // R-PROS-8: the aggregates survive the people they are computed from, folded in the deleting transaction.
-        if (purpose !== 'crm') await foldIntoStatistics(tx, ids, options.at, ctx.statistics);
-        await movePeople(tx, ctx, ids, null, purpose, rules.crm.end, counts);
-        count(purpose, action, ids.length);
-        all.push(...ids);
-      }
-      return { recordIds: all, personIds: all };
+  // Pages are read with JIT compilation off: a page's plan is a few thousand index look-ups,
+  // which PostgreSQL's cost estimate would otherwise compile for longer than it runs.
+  const read = <T>(page: (tx: Tx) => Promise<T>) =>
+    db.transaction().execute(async (tx) => {
+      await sql`set local jit = off`.execute(tx);
+      return page(tx);
     });
-  }
 
-  // 2. Invoices with their payments and debt cases: archived with the relationship, deleted when the accounting hold allows.
+  // 1. Invoices with their payments and debt cases: archived with the relationship, deleted when the accounting hold allows.
+  // Before the people, so an invoice is archived under its person (deleting the person first would null its person_id).
   for (let after: string | null = null; ; ) {
-    const page: { rows: IdentifiedFacts[]; last: string | null } = await invoicesPage(db, after, batchSize);
+    const page: { rows: IdentifiedFacts[]; last: string | null } = await read((tx) => invoicesPage(tx, after, batchSize));
     if (page.last === null) break;
     after = page.last;
     const archive: { id: string; day: IsoDate }[] = [];
@@ -283,11 +281,46 @@ export async function runRetention(db: Kysely<Database>, policy: LoadedPolicy, o
     }
     if (archive.length === 0 && gone.length === 0) continue;
     await commit('invoices', 'crm', async (tx, counts) => {
-      if (archive.length > 0) await moveInvoices(tx, ctx, archive.map((a) => a.id), archive.map((a) => a.day), counts);
-      if (gone.length > 0) await moveInvoices(tx, ctx, gone, null, counts);
+      const archiving = { keys: archive.map((a) => a.id), days: archive.map((a) => a.day), purpose: 'crm', end: 'delete' as const };
+      await moveInvoices(tx, ctx, [...archiving.keys, ...gone], archiving, counts);
       count('crm', 'archive', archive.length);
       count('crm', 'delete', gone.length);
       return { recordIds: [...archive.map((a) => a.id), ...gone], personIds: [] };
+    });
+  }
+
+  // 2. People, page by page: archive the relationship's contacts, delete prospects (statistics first) and whoever is past their end.
+  for (let after: string | null = null; ; ) {
+    const page: { rows: IdentifiedFacts[]; last: string | null } = await read((tx) => peoplePage(tx, after, batchSize));
+    if (page.last === null) break;
+    after = page.last;
+    const archive: { id: string; day: IsoDate }[] = [];
+    const ended = new Map<string, string[]>();
+    for (const { id, facts } of page.rows) {
+      const plan = planRecord(rules, facts, day);
+      if (plan.due === 'archive') archive.push({ id, day: plan.next!.on });
+      else if (plan.due !== null) {
+        const k = `${plan.purpose}\u0000${plan.due}`;
+        const ids = ended.get(k);
+        if (ids) ids.push(id);
+        else ended.set(k, [id]);
+      }
+    }
+    if (archive.length === 0 && ended.size === 0) continue;
+    await commit('people', null, async (tx, counts) => {
+      const all = archive.map((a) => a.id);
+      count('crm', 'archive', all.length);
+      for (const [k, ids] of [...ended].sort()) {
+        const [purpose, action] = k.split('\u0000') as [string, RetentionAction];
+        // R-PROS-8: the aggregates survive the people they are computed from, folded in the deleting transaction.
+        if (purpose !== 'crm') await foldIntoStatistics(tx, ids, options.at, ctx.statistics);
+        count(purpose, action, ids.length);
+        all.push(...ids);
+      }
+      // One pass over the tables for the whole batch: the archived contacts' rows go to the archive, the others' are deleted.
+      const archiving = { keys: archive.map((a) => a.id), days: archive.map((a) => a.day), purpose: 'crm', end: rules.crm.end };
+      await movePeople(tx, ctx, all, archiving, counts);
+      return { recordIds: all, personIds: all };
     });
   }
 
@@ -308,6 +341,13 @@ export async function runRetention(db: Kysely<Database>, policy: LoadedPolicy, o
       for (const r of res.rows) {
         counts[`${r.end_action} archive.${r.source_table}`] = (counts[`${r.end_action} archive.${r.source_table}`] ?? 0) + 1;
         if (r.source_table === 'people' || r.source_table === 'invoices') count(r.purpose, r.end_action, 1);
+      }
+      // A person who leaves the archive leaves their accounting records behind under their own hold
+      // (Code de commerce L123-22), unlinked from them, as the erasure does (GDPR Art. 5(1)(e)).
+      const left = res.rows.filter((r) => r.source_table === 'people').map((r) => r.id);
+      if (left.length > 0) {
+        const unlinked = n(await sql`update archive.records set person_id = null where person_id = any(${left}::uuid[]) and delete_on > ${day}::date`.execute(tx.withoutPlugins()));
+        if (unlinked > 0) counts['unlink archive.records'] = unlinked;
       }
       const roots = res.rows.filter((r) => r.source_table === 'people' || r.source_table === 'invoices');
       return { recordIds: roots.map((r) => r.id), personIds: [...new Set(res.rows.flatMap((r) => (r.person_id ? [r.person_id] : [])))] };
