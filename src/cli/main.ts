@@ -21,6 +21,7 @@ import { registerSubjectCommands } from './subject.js';
 import { registerTokenCommands } from './tokens.js';
 import { registerUserCommands } from './users.js';
 import { registerPartnerCommands } from './partners.js';
+import { registerConsentCommands } from './consent.js';
 import { registerTransferCommands } from './transfer.js';
 import { serveCommand } from './serve.js';
 
@@ -90,6 +91,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerCampaignCommands(program, setExit);
   registerPartnerCommands(program, setExit);
   registerTransferCommands(program, setExit);
+  registerConsentCommands(program, setExit);
   registerNoticeCommands(program, setExit);
   registerRegisterCommands(program, setExit);
   registerDedupeCommand(program, setExit);
