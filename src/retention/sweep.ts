@@ -14,6 +14,7 @@ import { ARCHIVE_TABLE } from './catalogue-entries.js';
 import { archiveKeepsIssues } from './archive-keeps.js';
 import { formatPath } from '../policy/path.js';
 import { archiveGroups, closedRequestGroups, erasureHoldGroups, invoicesPage, peoplePage, type IdentifiedFacts } from './facts.js';
+import { sweepStaffAccounts } from './accountability.js';
 import { planRecord, retentionRules, type RetentionAction, type RetentionRules } from './plan.js';
 
 /**
@@ -393,6 +394,9 @@ export async function runRetention(db: Kysely<Database>, policy: LoadedPolicy, o
     });
     if (got < batchSize) break;
   }
+
+  // 5b. Deactivated staff accounts past accountabilityRetention.staff_accounts (src/retention/accountability.ts).
+  await sweepStaffAccounts(db, rules, day, options.at, batchSize, commit, count);
 
   // 6. Connection logs through their own purge, the only way out of the append-only table (P4.4).
   const purged = await purgeConnectionLogs(db, options.at, rules.connectionLogs.active);
