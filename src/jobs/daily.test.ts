@@ -1,7 +1,18 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachEngine } from '../../test/engines.js';
+import { cliActor, systemActor } from '../access/actor.js';
+import { AuditWriter, auditSink } from '../access/audit/index.js';
 import { recordConnection } from '../access/connection-logs/index.js';
+import { Gate } from '../access/gate.js';
+import { addPartner, createTransfer, recordConsent, type ConsentDeps } from '../consent/index.js';
+import { resource } from '../crm/resources.js';
+import { loadPolicy } from '../policy/index.js';
+import { rightsExecutor } from '../rights/executor.js';
+import { personStateChecks } from '../rights/restriction/index.js';
 import { isDue, parisDay, parisHour, runDailyJobs } from './daily.js';
 
 describe('daily schedule', () => {
@@ -32,5 +43,55 @@ describeEachEngine('daily jobs', (store) => {
     expect(second).toEqual({ connectionLogsPurged: 0, sessionsPurged: 0, outboxFilesPurged: 0 });
     const left = await sql<{ n: number }>`select count(*)::int as n from connection_logs`.execute(store().db);
     expect(left.rows[0]?.n).toBe(1);
+  });
+});
+
+describeEachEngine('daily jobs: Art. 19 notices', (store) => {
+  let server: Server;
+  let hookUrl = '';
+  const received: string[] = [];
+  beforeAll(async () => {
+    server = createServer((req: IncomingMessage, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        received.push(Buffer.concat(chunks).toString('utf8'));
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    hookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/art19`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it('P5.4 Art. 19 the daily run sends the notices a restriction queued to the partner that received the data, once', async () => {
+    const { db } = store();
+    const policy = await loadPolicy('policies/certilience.yaml');
+    const key = randomBytes(32);
+    const now = new Date('2026-11-26T10:00:00Z');
+    const deps: ConsentDeps = { db, policy, now: () => now, serverKey: key };
+    const audit = auditSink(new AuditWriter(db));
+    const gate = new Gate({ db, policy, now: () => now, audit, personState: personStateChecks() });
+    const partner = await addPartner(db, { name: 'Partenaire J', kind: 'partner', country: 'FR', webhookUrl: hookUrl, hmacSecret: 'j-secret' }, now);
+    const personId = String(
+      (await gate.for(cliActor()).create(resource('people'), { relation: 'client_contact', lastName: 'Journal', firstName: 'Léa', email: `journal-${key.toString('hex', 0, 3)}@example.test`, phones: [], postalAddresses: [], source: 'site' })).id,
+    );
+    await recordConsent(deps, { personId, partnerId: partner.id, state: 'given', channel: 'web_form', collector: 'user:t' });
+    expect((await createTransfer(deps, { partnerId: partner.id, actor: systemActor('test'), fileName: 'j.csv' })).rows).toBe(1);
+    await rightsExecutor({ db, policy, now: () => now, serverKey: key, gate, audit })('restriction', personId, { requestId: 'req-j', language: 'fr', details: null });
+    const pending = () => db.selectFrom('recipientNotifications').select(['event', 'deliveredAt']).where('partnerId', '=', partner.id).execute();
+    expect(await pending()).toEqual([{ event: 'restriction', deliveredAt: null }]);
+
+    const at = new Date(now.getTime() + 60_000);
+    // Without what delivery needs, nothing is tried.
+    expect((await runDailyJobs(db, at, key)).recipientNotices).toBeUndefined();
+    expect(received).toHaveLength(0);
+    const report = await runDailyJobs(db, at, key, undefined, { consentNotices: {} });
+    expect(report.recipientNotices).toEqual({ delivered: 1, retried: 0, gaveUp: 0 });
+    expect(received).toHaveLength(1);
+    expect((await pending())[0]?.deliveredAt).not.toBeNull();
+    // Delivered: the next run sends nothing.
+    expect((await runDailyJobs(db, at, key, undefined, { consentNotices: {} })).recipientNotices).toEqual({ delivered: 0, retried: 0, gaveUp: 0 });
+    expect(received).toHaveLength(1);
   });
 });

@@ -12,6 +12,7 @@ import { sendArt14Notices, type SendDeps } from '../prospecting/campaigns/send.j
 import type { LoadedPolicy } from '../policy/index.js';
 import { runRetention } from '../retention/sweep.js';
 import { deliverConsentNotices } from '../consent/notices.js';
+import { deliverPending } from '../rights/recipients/index.js';
 
 /** What one daily run did. */
 export interface DailyReport {
@@ -26,6 +27,8 @@ export interface DailyReport {
   readonly retention?: readonly { readonly purpose: string; readonly action: string; readonly count: number }[];
   /** Withdrawal notices to partners retried (Art. 7(3), 19); present when given what it needs. */
   readonly consentNotices?: { readonly delivered: number; readonly retried: number; readonly gaveUp: number };
+  /** Art. 19 notices (rectification, erasure, restriction) to recipients, sent or retried; present with `consentNotices`. */
+  readonly recipientNotices?: { readonly delivered: number; readonly retried: number; readonly gaveUp: number };
 }
 
 /** What the optional daily steps need. */
@@ -37,8 +40,10 @@ export interface DailyExtras {
   /** P4.1–P4.6: the retention sweep, with the real date (`--at` exists only on the command line). */
   readonly retention?: { readonly policy: LoadedPolicy };
   /**
-   * Art. 7(3), 19: retry the withdrawal notices whose delivery failed (webhooks by `fetch`, the
-   * global one by default; mailed ones by the mailer). Absent, none is tried: a partner reached by email would use up its retries.
+   * Art. 7(3), 19: send or retry the notices to recipients that are due — consent withdrawals to
+   * partners and the Art. 19 notices of rectification, erasure and restriction — (webhooks by
+   * `fetch`, the global one by default; mailed ones by the mailer). Absent, none is tried: a
+   * recipient reached by email would use up its retries.
    */
   readonly consentNotices?: { readonly mailer?: Pick<Mailer, 'send'>; readonly fetch?: typeof globalThis.fetch };
 }
@@ -66,6 +71,8 @@ export async function runDailyJobs(db: Kysely<Database>, now: Date, serverKey: B
   const notices = cn
     ? {
         consentNotices: await deliverConsentNotices(db, { key: serverKey, now, fetch: cn.fetch ?? globalThis.fetch, ...(cn.mailer ? { mailer: cn.mailer } : {}) }),
+        // Art. 19: the request's answer queues them; this is what sends and retries them.
+        recipientNotices: await deliverPending(db, { key: serverKey, now, fetch: cn.fetch ?? globalThis.fetch, ...(cn.mailer ? { mailer: cn.mailer } : {}) }),
       }
     : {};
   return { connectionLogsPurged, sessionsPurged, outboxFilesPurged, ...repermission, ...art14, ...retention, ...notices };
