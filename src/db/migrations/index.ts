@@ -12,6 +12,7 @@ import * as m20261126T1450 from './20261126T1450-campaigns.js';
 import * as m20261126T1500 from './20261126T1500-consent.js';
 import * as m20261126T1600 from './20261126T1600-recipient-partners.js';
 import * as m20261126T1700 from './20261126T1700-consent-scope.js';
+import * as m20261126T1710 from './20261126T1710-import-keys.js';
 import * as m20261126T1720 from './20261126T1720-staff-retention.js';
 import * as m20261126T1740 from './20261126T1740-recipient-deliveries.js';
 
@@ -33,6 +34,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '20261126T1500-consent': m20261126T1500,
   '20261126T1600-recipient-partners': m20261126T1600,
   '20261126T1700-consent-scope': m20261126T1700,
+  '20261126T1710-import-keys': m20261126T1710,
   '20261126T1720-staff-retention': m20261126T1720,
   '20261126T1740-recipient-deliveries': m20261126T1740,
 });

@@ -28,6 +28,8 @@ export interface BaseDedupeOptions {
   readonly importJobId?: string;
   /** Rows per read of the keyset scan; default 5000. */
   readonly pageSize?: number;
+  /** Where the time goes (ms, accumulated): reading the base, the model, the merges and queueing. */
+  readonly timings?: { fuzzyRead: number; fuzzyModel: number; fuzzyMerge: number };
 }
 
 /** What a pass did. */
@@ -115,8 +117,11 @@ async function readProspects(db: Kysely<Database>, pageSize: number): Promise<Pr
  * With `onlyTouching`, only pairs involving one of those ids are acted on.
  */
 export async function dedupeProspectBase(db: Kysely<Database>, options: BaseDedupeOptions): Promise<BaseDedupeReport> {
-  const { actor, now } = options;
+  const { actor, now, timings } = options;
+  let t = performance.now();
   const rows = await readProspects(db, options.pageSize ?? 5000);
+  if (timings) timings.fuzzyRead += performance.now() - t;
+  t = performance.now();
   const empty: BaseDedupeReport = { prospects: rows.length, pairsCompared: 0, vetoed: 0, merged: 0, mergedInto: new Map(), queuedForReview: 0, skippedRestricted: 0, skippedRejected: 0, flaggedOpposed: 0 };
   const touching = options.onlyTouching ? new Set(options.onlyTouching) : null;
   if (rows.length < 2 || (touching !== null && touching.size === 0)) return empty;
@@ -137,6 +142,8 @@ export async function dedupeProspectBase(db: Kysely<Database>, options: BaseDedu
     ...(options.reviewThreshold !== undefined ? { reviewThreshold: options.reviewThreshold } : {}),
   };
   const result = dedupe({ fields }, engineOptions);
+  if (timings) timings.fuzzyModel += performance.now() - t;
+  t = performance.now();
 
   // What reviewers decided and what is queued already, both ways round.
   const queued = await db.selectFrom('dedupeReviewQueue').select(['leftPersonId', 'rightPersonId', 'status']).execute();
@@ -292,6 +299,7 @@ export async function dedupeProspectBase(db: Kysely<Database>, options: BaseDedu
   }
 
   const flaggedOpposed = survivors.size > 0 ? await flagOpposedSurvivors(db, options, [...survivors]) : 0;
+  if (timings) timings.fuzzyMerge += performance.now() - t;
   return { prospects: rows.length, pairsCompared: result.pairsCompared, vetoed, merged: mergedInto.size, mergedInto, queuedForReview: reviews.length, skippedRestricted, skippedRejected, flaggedOpposed };
 }
 

@@ -21,19 +21,14 @@ export interface Matcher {
   match(db: Kysely<Database>, candidates: readonly ProspectCandidate[]): Promise<readonly MatchDecision[]>;
 }
 
-const CHUNK = 500;
-
-function chunks<T>(items: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
-  return out;
-}
-
 /**
  * Exact matching on the normalised email (lower(btrim(email)), indexed) or an E.164
- * phone (GIN index on people.phones), among prospects only: a client contact is not
- * turned into a prospect by a purchased file (purposes stay apart, GDPR Art. 5(1)(b)).
- * An email match wins over a phone match.
+ * phone (GIN index on prospect_phone_numbers(phones), migration 20261126T1710), among
+ * prospects only: a client contact is not turned into a prospect by a purchased file
+ * (purposes stay apart, GDPR Art. 5(1)(b)). An email match wins over a phone match; among
+ * several records with the same key, the oldest (smallest UUIDv7) wins.
+ * Set-based: one query per key kind for the whole batch, the keys passed as one array
+ * parameter, so the statement does not grow with the batch.
  */
 export function exactMatcher(): Matcher {
   return {
@@ -42,25 +37,28 @@ export function exactMatcher(): Matcher {
       const phones = [...new Set(candidates.flatMap((c) => c.phones.map((p) => p.e164)))];
       const byEmail = new Map<string, string>();
       const byPhone = new Map<string, string>();
-      for (const part of chunks(emails)) {
-        const rows = await db
-          .selectFrom('people')
-          .select(['id', sql<string>`lower(btrim(email))`.as('e')])
-          .where('relation', '=', 'prospect')
-          .where(sql<string>`lower(btrim(email))`, 'in', part)
-          .orderBy('id')
-          .execute();
-        for (const r of rows) if (!byEmail.has(r.e)) byEmail.set(r.e, r.id);
+      // Joined key by key: the planner then probes the index once per key. Given the whole
+      // array at once (`&& $1`), it estimates that most rows match and scans them all,
+      // computing the phone array of each (measured: 1.1 s instead of 7 ms for 1,000 numbers
+      // at 20,000 people). The smallest id per key is kept in code, not by ORDER BY, which
+      // would invite a scan in id order.
+      const keep = (map: Map<string, string>, k: string, id: string) => {
+        const had = map.get(k);
+        if (had === undefined || id < had) map.set(k, id);
+      };
+      if (emails.length > 0) {
+        const rows = await sql<{ k: string; id: string }>`
+          select u.k, p.id from unnest(${emails}::text[]) as u(k)
+          join people p on lower(btrim(p.email)) = u.k
+          where p.relation = 'prospect'`.execute(db);
+        for (const r of rows.rows) keep(byEmail, r.k, r.id);
       }
-      for (const part of chunks(phones)) {
-        const rows = await db
-          .selectFrom('people')
-          .select(['id', 'phones'])
-          .where('relation', '=', 'prospect')
-          .where((eb) => eb.or(part.map((p) => sql<boolean>`phones @> ${JSON.stringify([{ number: p }])}::jsonb`).map((s) => eb(s, '=', true))))
-          .orderBy('id')
-          .execute();
-        for (const r of rows) for (const p of Array.isArray(r.phones) ? r.phones : []) if (part.includes(p.number) && !byPhone.has(p.number)) byPhone.set(p.number, r.id);
+      if (phones.length > 0) {
+        const rows = await sql<{ k: string; id: string }>`
+          select u.k, p.id from unnest(${phones}::text[]) as u(k)
+          join people p on prospect_phone_numbers(p.phones) @> array[u.k]
+          where p.relation = 'prospect'`.execute(db);
+        for (const r of rows.rows) keep(byPhone, r.k, r.id);
       }
       return candidates.map((c): MatchDecision => {
         const e = c.email ? byEmail.get(c.email.email) : undefined;

@@ -50,7 +50,35 @@ export type RowOutcome =
   | { readonly ok: true; readonly candidate: ProspectCandidate; readonly warnings: readonly FieldProblem[] }
   | { readonly ok: false; readonly rejected: FieldProblem; readonly warnings: readonly FieldProblem[] };
 
-const first = (values: RowValues, f: ProspectField): string => cleanText(values[f]?.find((v) => cleanText(v) !== '') ?? '');
+/** The first non-blank value of a field, cleaned. */
+function firstOf(values: RowValues, f: ProspectField): string {
+  for (const v of values[f] ?? []) {
+    const c = cleanText(v);
+    if (c !== '') return c;
+  }
+  return '';
+}
+
+/**
+ * A pure function of a string, remembered: names and company names repeat across a file
+ * (a few thousand first names, one company for many contacts), and their normalisation
+ * (Unicode folding, particles, legal forms) is most of a row's cost after phones. The
+ * cache is bounded (cleared when full), so memory does not grow with the file; results
+ * are read-only values.
+ */
+function remembered<R>(fn: (raw: string) => R, max = 50_000): (raw: string) => R {
+  const cache = new Map<string, R>();
+  return (raw) => {
+    const hit = cache.get(raw);
+    if (hit !== undefined || cache.has(raw)) return hit as R;
+    const r = fn(raw);
+    if (cache.size >= max) cache.clear();
+    cache.set(raw, r);
+    return r;
+  };
+}
+const nameOf = remembered(normaliseName);
+const companyOf = remembered(normaliseCompanyName);
 
 /** Parses a collection date: `YYYY-MM-DD[Thh:mm…]` or French `DD/MM/YYYY`; null when it is not a date. */
 export function parseCollectionDate(raw: string): Date | null {
@@ -77,9 +105,18 @@ export function parseCollectionDate(raw: string): Date | null {
  */
 export function normaliseProspectRow(values: RowValues, where: { readonly row: number; readonly line: number }, now: Date): RowOutcome {
   const warnings: FieldProblem[] = [];
+  const cleaned = new Map<ProspectField, string>();
+  const first = (_: RowValues, f: ProspectField): string => {
+    let v = cleaned.get(f);
+    if (v === undefined) {
+      v = firstOf(values, f);
+      cleaned.set(f, v);
+    }
+    return v;
+  };
 
-  let firstName = normaliseName(first(values, 'firstName'));
-  let lastName = normaliseName(first(values, 'lastName'));
+  let firstName = nameOf(first(values, 'firstName'));
+  let lastName = nameOf(first(values, 'lastName'));
   const full = first(values, 'fullName');
   if (full !== '' && firstName === null && lastName === null) {
     const split = splitFullName(full);
@@ -136,7 +173,7 @@ export function normaliseProspectRow(values: RowValues, where: { readonly row: n
   for (const w of phoneWarnings) warnings.push({ ...w, reason: `${w.reason}; value dropped` });
   if (addressWarning) warnings.push({ ...addressWarning, reason: `${addressWarning.reason}; address dropped` });
 
-  const company = normaliseCompanyName(first(values, 'company'));
+  const company = companyOf(first(values, 'company'));
   let siren: string | null = null;
   let siret: string | null = null;
   const rawId = first(values, 'siret');

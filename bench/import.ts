@@ -1,0 +1,237 @@
+/**
+ * Import bench (issue 6): `importProspects` on generated French B2B CSV files with known
+ * truth (bench/dedupe-data.ts): read + normalise + exact match + write + the record-linkage
+ * pass, per phase, peak RSS, and pairwise F1 of the resulting base against the truth.
+ * Each case runs in a child process of its own (the file is written by another child, so
+ * the importing process's peak RSS is the import's own, not the generator's).
+ *   npm run bench -- --size small --only import     (2k rows, PGlite and PostgreSQL)
+ *   npm run bench -- --size full --only import      (100k PGlite; 100k and 1M PostgreSQL)
+ *   BENCH_IMPORT_CASES=postgres-5000000 …           (any list of ENGINE-ROWS cases)
+ */
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql, type Kysely } from 'kysely';
+import { cliActor } from '../src/access/actor.js';
+import type { Database } from '../src/db/schema.js';
+import type { Engine } from '../src/db/database.js';
+import { pairwiseQuality } from '../src/prospecting/dedupe/index.js';
+import { emptyImportTimings, importProspects, type ImportTimings } from '../src/prospecting/import/engine.js';
+import { generateFrenchB2B } from './dedupe-data.js';
+import { openFreshStore, postgresUnavailable } from './engines.js';
+import { BENCH_DIR, machineInfo, markdownTable, peakRssBytes, reportToParent, runInChild, updateMarkdownSection, writeJson } from './harness.js';
+
+/** What one import case measured. */
+export interface ImportCaseResult {
+  readonly id: string;
+  readonly engine: Engine;
+  readonly rows: number;
+  readonly wallMs: number;
+  readonly cpuMs: number;
+  /** CPU of the PostgreSQL backends serving the import (from /proc; the machine is shared, so CPU says more than wall). */
+  readonly dbCpuMs?: number;
+  readonly peakRssBytes: number;
+  readonly phases?: ImportTimings;
+  readonly imported?: number;
+  readonly created?: number;
+  readonly merged?: number;
+  readonly fuzzyMerged?: number;
+  readonly rejected?: number;
+  readonly queuedForReview?: number;
+  readonly precision?: number;
+  readonly recall?: number;
+  readonly f1?: number;
+  readonly loadAverage?: readonly number[];
+  readonly skipped?: string;
+}
+
+const DATA_DIR = join(tmpdir(), 'rempart-bench-import');
+const HEADER = ['Prénom', 'Nom', 'E-mail', 'Téléphone', 'Société', 'SIRET', 'Adresse', 'Code postal', 'Ville'];
+const COLUMNS = ['given_name', 'surname', 'email', 'phone', 'company', 'siret', 'address', 'postcode', 'city'] as const;
+
+const fileOf = (rows: number) => join(DATA_DIR, `french-${rows}.csv`);
+const truthOf = (rows: number) => join(DATA_DIR, `french-${rows}.truth`);
+
+function quote(v: string | null): string {
+  if (v === null) return '';
+  return /[",;\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+/** Writes the generated file and its truth (one Int32 per data row), unless they are there already. */
+async function generate(rows: number): Promise<void> {
+  if (existsSync(fileOf(rows)) && existsSync(truthOf(rows))) return;
+  mkdirSync(DATA_DIR, { recursive: true });
+  const data = generateFrenchB2B(rows, 42);
+  const out = createWriteStream(`${fileOf(rows)}.tmp`);
+  const write = (s: string) => (out.write(s) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r())));
+  await write(`${HEADER.join(',')}\n`);
+  let chunk = '';
+  for (let i = 0; i < rows; i++) {
+    chunk += `${COLUMNS.map((c) => quote(data.columns[c][i] ?? null)).join(',')}\n`;
+    if (chunk.length > 1 << 20) {
+      await write(chunk);
+      chunk = '';
+    }
+  }
+  await write(chunk);
+  await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+  writeFileSync(truthOf(rows), Buffer.from(data.truth.buffer, data.truth.byteOffset, data.truth.byteLength));
+  renameSync(`${fileOf(rows)}.tmp`, fileOf(rows));
+}
+
+/** User + system CPU of the PostgreSQL backends connected to this store's database, from /proc (ms). */
+async function backendCpuMs(db: Kysely<Database>): Promise<number> {
+  const pids = (await sql<{ pid: number }>`select pid from pg_stat_activity where datname = current_database()`.execute(db)).rows.map((r) => r.pid);
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      // Fields 14 and 15 (utime, stime), counted after the command name, which may hold spaces.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]);
+    } catch {
+      // Not on this machine (a remote server): no figure.
+      return Number.NaN;
+    }
+  }
+  return ticks * 10;
+}
+
+async function importCase(id: string): Promise<ImportCaseResult> {
+  const m = /^(pglite|postgres)-(\d+)$/.exec(id);
+  if (!m) throw new Error(`unknown import case "${id}"`);
+  const engine = m[1] as Engine;
+  const rows = Number(m[2]);
+  if (engine === 'postgres') {
+    const why = await postgresUnavailable();
+    if (why !== null) return { id, engine, rows, wallMs: Number.NaN, cpuMs: Number.NaN, peakRssBytes: 0, skipped: why };
+  }
+  const store = await openFreshStore(engine, `import${rows}`);
+  try {
+    // Row → the person it ended in (Int32 labels over a string table: the bench's bookkeeping, not the import's).
+    const personOf = new Int32Array(rows).fill(-1);
+    const ids = new Map<string, number>();
+    const idList: string[] = [];
+    const label = (personId: string) => {
+      let k = ids.get(personId);
+      if (k === undefined) {
+        k = idList.length;
+        ids.set(personId, k);
+        idList.push(personId);
+      }
+      return k;
+    };
+    let mergedInto: ReadonlyMap<string, string> = new Map();
+    const phases = emptyImportTimings();
+    const dbCpu0 = engine === 'postgres' ? await backendCpuMs(store.db) : 0;
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const report = await importProspects(store.db, fileOf(rows), {
+      source: 'Bench salon 2026',
+      actor: cliActor(),
+      key: randomBytes(32),
+      now: new Date('2026-11-26T12:00:00Z'),
+      timings: phases,
+      onPlaced: (row, personId) => {
+        personOf[row - 1] = label(personId);
+      },
+      onFuzzyMerged: (m) => {
+        mergedInto = m;
+      },
+      ...(process.env.BENCH_IMPORT_BATCH ? { batchSize: Number(process.env.BENCH_IMPORT_BATCH) } : {}),
+    });
+    const wallMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    const dbCpuMs = engine === 'postgres' ? (await backendCpuMs(store.db)) - dbCpu0 : undefined;
+    const rss = peakRssBytes();
+    // Rows that were rejected stand alone (a cluster of their own).
+    const final = idList.map((pid) => {
+      let p = pid;
+      for (let hops = 0; hops < 100 && mergedInto.has(p); hops++) p = mergedInto.get(p)!;
+      return label(p);
+    });
+    const truth = new Int32Array(readFileSync(truthOf(rows)).buffer.slice(0));
+    let lone = idList.length + 1_000_000;
+    const clusters = Int32Array.from(personOf, (k) => (k < 0 ? lone++ : final[k]!));
+    const q = pairwiseQuality(clusters, truth);
+    return {
+      id, engine, rows, wallMs, cpuMs: (cpu.user + cpu.system) / 1000, ...(dbCpuMs !== undefined ? { dbCpuMs } : {}), peakRssBytes: rss, phases,
+      imported: report.imported, created: report.created, merged: report.merged, fuzzyMerged: report.fuzzyMerged, rejected: report.rejected.length,
+      queuedForReview: report.queuedForReview, precision: q.precision, recall: q.recall, f1: q.f1, loadAverage: machineInfo().loadAverage ?? [],
+    };
+  } finally {
+    await store.close();
+  }
+}
+
+/** Entry point of an import child process: `--child import:<case>` or `--child import-gen:<rows>`. */
+export async function importChild(name: string): Promise<void> {
+  if (name.startsWith('import-gen:')) {
+    await generate(Number(name.slice('import-gen:'.length)));
+    reportToParent<ImportCaseResult>([]);
+    return;
+  }
+  reportToParent<ImportCaseResult>([await importCase(name.slice('import:'.length))]);
+}
+
+/** The cases of a size (BENCH_IMPORT_CASES, a comma-separated list of ENGINE-ROWS, picks some). */
+function casesOf(size: 'small' | 'full'): string[] {
+  if (process.env.BENCH_IMPORT_CASES) return process.env.BENCH_IMPORT_CASES.split(',');
+  if (size === 'small') return ['pglite-2000', 'postgres-2000'];
+  return ['postgres-100000', 'pglite-100000', 'postgres-1000000', ...(process.env.BENCH_IMPORT_5M === '1' ? ['postgres-5000000'] : [])];
+}
+
+const s = (ms: number | undefined) => (ms === undefined || !Number.isFinite(ms) ? '–' : `${(ms / 1000).toFixed(1)} s`);
+const q4 = (x: number | undefined) => (x === undefined ? '–' : x.toFixed(4));
+
+/** The BENCHMARKS.md section of a run. */
+export function renderImport(results: readonly ImportCaseResult[], size: string): string {
+  const m = machineInfo();
+  const head = `Measured ${m.date.slice(0, 16).replace('T', ' ')} UTC on ${m.cpu} (${m.cores} cores, shared), ${m.memoryGiB} GiB RAM, Node ${m.node}; size \`${size}\`; load average (1 min) given per case, taken when it ended.`;
+  const table = markdownTable(
+    ['case', 'rows', 'wall', 'CPU (Node)', 'CPU (PostgreSQL)', 'peak RSS', 'created', 'merged (of which fuzzy)', 'rejected', 'review', 'precision', 'recall', 'F1', 'load'],
+    results.map((r) => [
+      r.skipped ? `${r.engine} (skipped: ${r.skipped})` : r.engine,
+      r.rows.toLocaleString('en'),
+      s(r.wallMs),
+      s(r.cpuMs),
+      s(r.dbCpuMs),
+      r.peakRssBytes > 0 ? `${Math.round(r.peakRssBytes / 2 ** 20).toLocaleString('en')} MiB` : '–',
+      r.created?.toLocaleString('en') ?? '–',
+      r.merged === undefined ? '–' : `${r.merged.toLocaleString('en')} (${(r.fuzzyMerged ?? 0).toLocaleString('en')})`,
+      r.rejected?.toLocaleString('en') ?? '–',
+      r.queuedForReview?.toLocaleString('en') ?? '–',
+      q4(r.precision), q4(r.recall), q4(r.f1),
+      r.loadAverage?.[0]?.toFixed(1) ?? '–',
+    ]),
+  );
+  const phases = markdownTable(
+    ['case', 'scan', 'read', 'normalise', 'match', 'write', 'fuzzy: read', 'fuzzy: model', 'fuzzy: merge', 'total'],
+    results.filter((r) => r.phases).map((r) => {
+      const p = r.phases!;
+      return [`${r.engine} ${r.rows.toLocaleString('en')}`, s(p.scan), s(p.read), s(p.normalise), s(p.match), s(p.write), s(p.fuzzyRead), s(p.fuzzyModel), s(p.fuzzyMerge), s(r.wallMs)];
+    }),
+  );
+  return `${head}\n\n${table}\n\nWhere the time goes (wall, per phase):\n\n${phases}`;
+}
+
+/** Runs every import case of `size`, each in a child process, and writes the BENCHMARKS.md section. */
+export async function runImportBench(script: string, size: 'small' | 'full'): Promise<ImportCaseResult[]> {
+  const results: ImportCaseResult[] = [];
+  for (const c of casesOf(size)) {
+    const rows = Number(/-(\d+)$/.exec(c)?.[1] ?? 0);
+    await runInChild<ImportCaseResult>(script, ['--child', `import-gen:${rows}`, '--size', size], `import-gen ${rows}`);
+    console.log(`[import] ${c}`);
+    for (const r of await runInChild<ImportCaseResult>(script, ['--child', `import:${c}`, '--size', size], `import ${c}`)) {
+      console.log(`  ${r.engine} ${r.rows}: ${s(r.wallMs)} wall, ${s(r.cpuMs)} CPU, ${s(r.dbCpuMs)} PostgreSQL CPU, F1 ${q4(r.f1)}, peak RSS ${Math.round(r.peakRssBytes / 2 ** 20)} MiB ${r.skipped ? `(skipped: ${r.skipped})` : ''}`);
+      if (r.phases) console.log(`  phases: ${Object.entries(r.phases).map(([k, v]) => `${k} ${s(v)}`).join(', ')}`);
+      results.push(r);
+    }
+  }
+  if (process.env.BENCH_IMPORT_KEEP_FILES !== '1') rmSync(DATA_DIR, { recursive: true, force: true });
+  const tag = process.env.BENCH_IMPORT_CASES ? `-${process.env.BENCH_IMPORT_CASES.replace(/[^a-z0-9]+/g, '_')}` : '';
+  writeJson(join(BENCH_DIR, 'results', `import-${size}${tag}.json`), results);
+  if (process.env.BENCH_IMPORT_CASES === undefined) updateMarkdownSection(join(BENCH_DIR, '..', 'BENCHMARKS.md'), `import-${size}`, renderImport(results, size));
+  return results;
+}
