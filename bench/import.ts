@@ -219,6 +219,7 @@ export function renderImport(results: readonly ImportCaseResult[], size: string)
 /** Runs every import case of `size`, each in a child process, and writes the BENCHMARKS.md section. */
 export async function runImportBench(script: string, size: 'small' | 'full'): Promise<ImportCaseResult[]> {
   const results: ImportCaseResult[] = [];
+  const tag = process.env.BENCH_IMPORT_CASES ? `-${process.env.BENCH_IMPORT_CASES.replace(/[^a-z0-9]+/g, '_')}` : '';
   for (const c of casesOf(size)) {
     const rows = Number(/-(\d+)$/.exec(c)?.[1] ?? 0);
     await runInChild<ImportCaseResult>(script, ['--child', `import-gen:${rows}`, '--size', size], `import-gen ${rows}`);
@@ -228,10 +229,10 @@ export async function runImportBench(script: string, size: 'small' | 'full'): Pr
       if (r.phases) console.log(`  phases: ${Object.entries(r.phases).map(([k, v]) => `${k} ${s(v)}`).join(', ')}`);
       results.push(r);
     }
+    // After each case: a long run stopped half-way keeps what it measured.
+    writeJson(join(BENCH_DIR, 'results', `import-${size}${tag}.json`), results);
   }
   if (process.env.BENCH_IMPORT_KEEP_FILES !== '1') rmSync(DATA_DIR, { recursive: true, force: true });
-  const tag = process.env.BENCH_IMPORT_CASES ? `-${process.env.BENCH_IMPORT_CASES.replace(/[^a-z0-9]+/g, '_')}` : '';
-  writeJson(join(BENCH_DIR, 'results', `import-${size}${tag}.json`), results);
   if (process.env.BENCH_IMPORT_CASES === undefined) updateMarkdownSection(join(BENCH_DIR, '..', 'BENCHMARKS.md'), `import-${size}`, renderImport(results, size));
   return results;
 }
