@@ -46,7 +46,10 @@ export interface ImportCaseResult {
   readonly skipped?: string;
 }
 
-const DATA_DIR = join(tmpdir(), 'rempart-bench-import');
+// One folder per bench run (children inherit it): a run that ends removes its own files, never those
+// another run is still reading.
+process.env.BENCH_IMPORT_DIR ??= join(tmpdir(), `rempart-bench-import-${process.pid}`);
+const DATA_DIR = process.env.BENCH_IMPORT_DIR;
 const HEADER = ['Prénom', 'Nom', 'E-mail', 'Téléphone', 'Société', 'SIRET', 'Adresse', 'Code postal', 'Ville'];
 const COLUMNS = ['given_name', 'surname', 'email', 'phone', 'company', 'siret', 'address', 'postcode', 'city'] as const;
 
