@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Kysely } from 'kysely';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeEachEngine } from '../../test/engines.js';
+import { webhookReceiver } from '../../test/webhook-receiver.js';
 import { cliActor, systemActor } from '../access/actor.js';
 import { AuditWriter, auditSink } from '../access/audit/index.js';
 import { Gate } from '../access/gate.js';
@@ -17,30 +16,8 @@ import { addPartner, createTransfer, deliverConsentNotices, recordConsent, type 
 const policy = await loadPolicy('policies/certilience.yaml');
 const SECRET = 'partner-w-secret';
 
-let server: Server;
-let hookUrl = '';
-const received: { body: string; signature: string | undefined; delivery: string | undefined }[] = [];
-let failures = 0;
-beforeAll(async () => {
-  server = createServer((req: IncomingMessage, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      received.push({
-        body: Buffer.concat(chunks).toString('utf8'),
-        signature: req.headers['x-rempart-signature'] as string | undefined,
-        delivery: req.headers['x-rempart-delivery'] as string | undefined,
-      });
-      if (failures > 0) {
-        failures--;
-        res.writeHead(503).end();
-      } else res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  hookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/withdrawn`;
-});
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+const hook = webhookReceiver('/withdrawn');
+const received = hook.received;
 
 /** A person who gave consent to each partner and whose data each received in a transfer. */
 async function transferredPerson(db: Kysely<Database>, deps: ConsentDeps, now: Date, partnerIds: readonly string[]): Promise<{ id: string; email: string }> {
@@ -60,7 +37,7 @@ describeEachEngine('consent-withdrawal notices in the one delivery of notices to
     const key = randomBytes(32);
     let now = new Date('2026-11-26T10:00:00Z');
     const deps: ConsentDeps = { db, policy, now: () => now, serverKey: key };
-    const hooked = await addPartner(db, { name: 'Partenaire W', kind: 'partner', country: 'FR', webhookUrl: hookUrl, hmacSecret: SECRET }, now);
+    const hooked = await addPartner(db, { name: 'Partenaire W', kind: 'partner', country: 'FR', webhookUrl: hook.url, hmacSecret: SECRET }, now);
     const mailed = await addPartner(db, { name: 'Partenaire M', kind: 'partner', country: 'FR', email: 'dpo@partenaire-m.test' }, now);
     const person = await transferredPerson(db, deps, now, [hooked.id, mailed.id]);
     // An Art. 19 notice about the same person, in the other log.
@@ -75,7 +52,7 @@ describeEachEngine('consent-withdrawal notices in the one delivery of notices to
     expect(JSON.stringify(await log()).toLowerCase()).not.toContain(person.email);
 
     received.length = 0;
-    failures = 1;
+    hook.failures = 1;
     const mails: { to: string; subject: string; text: string }[] = [];
     const mailer = { send: async (m: { to: string; subject: string; text: string }) => void mails.push(m) };
     // Not due before the first delay.

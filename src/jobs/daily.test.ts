@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describeEachEngine } from '../../test/engines.js';
+import { webhookReceiver } from '../../test/webhook-receiver.js';
 import { cliActor, systemActor } from '../access/actor.js';
 import { AuditWriter, auditSink } from '../access/audit/index.js';
 import { recordConnection } from '../access/connection-logs/index.js';
@@ -47,22 +46,8 @@ describeEachEngine('daily jobs', (store) => {
 });
 
 describeEachEngine('daily jobs: Art. 19 notices', (store) => {
-  let server: Server;
-  let hookUrl = '';
-  const received: string[] = [];
-  beforeAll(async () => {
-    server = createServer((req: IncomingMessage, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        received.push(Buffer.concat(chunks).toString('utf8'));
-        res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    hookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/art19`;
-  });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  const hook = webhookReceiver('/art19');
+  const received = hook.received;
 
   it('P5.4 Art. 19 the daily run sends the notices a restriction queued to the partner that received the data, once', async () => {
     const { db } = store();
@@ -72,7 +57,7 @@ describeEachEngine('daily jobs: Art. 19 notices', (store) => {
     const deps: ConsentDeps = { db, policy, now: () => now, serverKey: key };
     const audit = auditSink(new AuditWriter(db));
     const gate = new Gate({ db, policy, now: () => now, audit, personState: personStateChecks() });
-    const partner = await addPartner(db, { name: 'Partenaire J', kind: 'partner', country: 'FR', webhookUrl: hookUrl, hmacSecret: 'j-secret' }, now);
+    const partner = await addPartner(db, { name: 'Partenaire J', kind: 'partner', country: 'FR', webhookUrl: hook.url, hmacSecret: 'j-secret' }, now);
     const personId = String(
       (await gate.for(cliActor()).create(resource('people'), { relation: 'client_contact', lastName: 'Journal', firstName: 'Léa', email: `journal-${key.toString('hex', 0, 3)}@example.test`, phones: [], postalAddresses: [], source: 'site' })).id,
     );

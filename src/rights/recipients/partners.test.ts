@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeEachEngine } from '../../../test/engines.js';
+import { webhookReceiver } from '../../../test/webhook-receiver.js';
 import { cliActor, systemActor } from '../../access/actor.js';
 import { AuditWriter, auditSink } from '../../access/audit/index.js';
 import { Gate } from '../../access/gate.js';
@@ -16,22 +15,8 @@ import { deliverPending, listNotificationsForPerson, verifySignature } from './i
 const policy = await loadPolicy('policies/certilience.yaml');
 const SECRET = 'partner-a-secret';
 
-let server: Server;
-let hookUrl = '';
-const received: { body: string; signature: string | undefined }[] = [];
-beforeAll(async () => {
-  server = createServer((req: IncomingMessage, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      received.push({ body: Buffer.concat(chunks).toString('utf8'), signature: req.headers['x-rempart-signature'] as string | undefined });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  hookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/art19`;
-});
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+const hook = webhookReceiver('/art19');
+const received = hook.received;
 
 describeEachEngine('Art. 19 notices to the partners of the file exchange', (store) => {
   it('P5.2 Art. 19 a person transferred to partner A but not B is rectified: A is told (signed webhook, delivery log), B is not', async () => {
@@ -43,7 +28,7 @@ describeEachEngine('Art. 19 notices to the partners of the file exchange', (stor
     const tag = randomBytes(3).toString('hex');
     const newPerson = async (name: string): Promise<string> =>
       String((await gate.create(resource('people'), { relation: 'client_contact', lastName: name, firstName: 'Léa', email: `${name.toLowerCase()}-${tag}@example.test`, phones: [], postalAddresses: [], source: 'site' })).id);
-    const a = await addPartner(db, { name: 'Partenaire A', kind: 'partner', country: 'FR', webhookUrl: hookUrl, hmacSecret: SECRET }, now);
+    const a = await addPartner(db, { name: 'Partenaire A', kind: 'partner', country: 'FR', webhookUrl: hook.url, hmacSecret: SECRET }, now);
     const b = await addPartner(db, { name: 'Partenaire B', kind: 'partner', country: 'FR', email: 'dpo@partenaire-b.test' }, now);
     const moved = await newPerson('Moved');
     const other = await newPerson('Other');

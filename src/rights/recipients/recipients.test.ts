@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeEachEngine } from '../../../test/engines.js';
+import { webhookReceiver } from '../../../test/webhook-receiver.js';
 import { loadPolicy, type LoadedPolicy } from '../../policy/index.js';
 import { deliverPending, listNotificationsForPerson, notifyRecipients, RETRY_DELAYS_MS, setRecipientEndpoint, verifySignature } from './index.js';
 
@@ -10,32 +9,8 @@ const base = await loadPolicy('policies/certilience.yaml');
 // The shipped policy lists no partner yet: one for the test.
 const policy: LoadedPolicy = { ...base, locations: { ...base.locations, partners: [{ id: 'partner_x', name: 'Partner X', country: 'FR' }] } } as LoadedPolicy;
 
-interface Received {
-  readonly body: string;
-  readonly signature: string | undefined;
-}
-
-let server: Server;
-let url = '';
-const received: Received[] = [];
-let failures = 2;
-
-beforeAll(async () => {
-  server = createServer((req: IncomingMessage, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      received.push({ body: Buffer.concat(chunks).toString('utf8'), signature: req.headers['x-rempart-signature'] as string | undefined });
-      if (failures > 0) {
-        failures--;
-        res.writeHead(503).end();
-      } else res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-});
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+const hook = webhookReceiver('/hook');
+const received = hook.received;
 
 describeEachEngine('recipients', (store) => {
   it('Art. 19 signed webhook notices are retried with backoff until delivered; the delivery log keeps no clear identifier', async () => {
@@ -43,8 +18,8 @@ describeEachEngine('recipients', (store) => {
     const key = randomBytes(32);
     const secret = randomBytes(16).toString('hex');
     received.length = 0;
-    failures = 2;
-    await setRecipientEndpoint(db, policy, { id: 'partner_x', name: 'Partner X', webhookUrl: url, hmacSecret: secret });
+    hook.failures = 2;
+    await setRecipientEndpoint(db, policy, { id: 'partner_x', name: 'Partner X', webhookUrl: hook.url, hmacSecret: secret });
     await expect(setRecipientEndpoint(db, policy, { id: 'stranger', name: 'S', email: 'a@b.test' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
 
     const t0 = new Date('2026-11-26T10:00:00Z');

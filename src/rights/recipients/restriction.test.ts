@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeEachEngine } from '../../../test/engines.js';
+import { webhookReceiver } from '../../../test/webhook-receiver.js';
 import { cliActor, systemActor } from '../../access/actor.js';
 import { AuditWriter, auditSink } from '../../access/audit/index.js';
 import { Gate } from '../../access/gate.js';
@@ -16,26 +15,8 @@ import { deliverPending, listNotificationsForPerson, RETRY_DELAYS_MS, verifySign
 const policy = await loadPolicy('policies/certilience.yaml');
 const SECRET = 'partner-r-secret';
 
-let server: Server;
-let hookUrl = '';
-const received: { body: string; signature: string | undefined }[] = [];
-let failures = 0;
-beforeAll(async () => {
-  server = createServer((req: IncomingMessage, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      received.push({ body: Buffer.concat(chunks).toString('utf8'), signature: req.headers['x-rempart-signature'] as string | undefined });
-      if (failures > 0) {
-        failures--;
-        res.writeHead(503).end();
-      } else res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  hookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/art19`;
-});
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+const hook = webhookReceiver('/art19');
+const received = hook.received;
 
 describeEachEngine('Art. 19 notices of a restriction and of its lifting', (store) => {
   it('P5.4 Art. 19 a restriction request tells each partner that received the data (signed webhook, retried, delivery log), the one that did not is not told, and the answer lists the recipients when asked', async () => {
@@ -52,7 +33,7 @@ describeEachEngine('Art. 19 notices of a restriction and of its lifting', (store
       const id = String((await staff.create(resource('people'), { relation: 'client_contact', lastName: name, firstName: 'Léa', email, phones: [], postalAddresses: [], source: 'site' })).id);
       return { id, email };
     };
-    const a = await addPartner(db, { name: 'Partenaire R', kind: 'partner', country: 'FR', webhookUrl: hookUrl, hmacSecret: SECRET }, now);
+    const a = await addPartner(db, { name: 'Partenaire R', kind: 'partner', country: 'FR', webhookUrl: hook.url, hmacSecret: SECRET }, now);
     const b = await addPartner(db, { name: 'Partenaire S', kind: 'partner', country: 'FR', email: 'dpo@partenaire-s.test' }, now);
     const moved = await newPerson('Limitee');
     const other = await newPerson('Autre');
@@ -77,7 +58,7 @@ describeEachEngine('Art. 19 notices of a restriction and of its lifting', (store
 
     // Delivered through the one Art. 19 delivery: a failure is retried after the backoff, then it arrives signed.
     received.length = 0;
-    failures = 1;
+    hook.failures = 1;
     const mails: { to: string; subject: string; text: string }[] = [];
     const mailer = { send: async (m: { to: string; subject: string; text: string }) => void mails.push(m) };
     expect(await deliverPending(db, { key, now, fetch: globalThis.fetch, mailer })).toEqual({ delivered: 1, retried: 1, gaveUp: 0 });
