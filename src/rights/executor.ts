@@ -55,8 +55,8 @@ export function rightsExecutor(deps: RightsExecutorDeps): RightExecutor {
         };
       }
       case 'erasure': {
-        // The email is gone once erased: the delivery log is reached by its keyed hash.
-        const { email } = await personContact(deps.db, personId);
+        // The email is gone once erased: read it first, the delivery log is reached by its keyed hash.
+        const email = await emailIfAsked(deps, context, personId);
         const report = await erasePerson(deps.db, deps.policy, ids, {
           reason: `rights request ${context.requestId}`,
           now,
@@ -74,7 +74,7 @@ export function rightsExecutor(deps: RightsExecutorDeps): RightExecutor {
       case 'restriction': {
         // Art. 19: each recipient of the data is told, through the same delivery log as rectification and erasure.
         await restrict(deps.db, personId, `rights request ${context.requestId}`, { now, key: deps.serverKey });
-        const { email } = await personContact(deps.db, personId);
+        const email = await emailIfAsked(deps, context, personId);
         const summary = fr ? 'Le traitement de vos données est limité : elles sont conservées mais ne sont plus utilisées.' : 'Processing of your data is restricted: they are stored but no longer used.';
         return { summary: summary + (await recipientsAnswer(deps, context, email)) };
       }
@@ -94,7 +94,7 @@ export function rightsExecutor(deps: RightsExecutorDeps): RightExecutor {
           throw new RempartError('VALIDATION_FAILED', 'A rectification request needs the fields to correct.', { details: [{ field: 'details.patch', message: 'is required' }] });
         }
         await rectify(deps.gate.for(actor), deps.db, personId, patch as Record<string, unknown>, { now, key: deps.serverKey });
-        const { email } = await personContact(deps.db, personId);
+        const email = await emailIfAsked(deps, context, personId);
         return { summary: (fr ? 'Vos données ont été rectifiées.' : 'Your data have been rectified.') + (await recipientsAnswer(deps, context, email)) };
       }
       default:
@@ -106,6 +106,11 @@ export function rightsExecutor(deps: RightsExecutorDeps): RightExecutor {
 /** Whether the person asked which recipients were told (`details.recipients: true`), Art. 19, last sentence. */
 export function asksForRecipients(details: RequestDetails | null): boolean {
   return details?.recipients === true;
+}
+
+/** The person's email, read only when they asked which recipients were told (the delivery log is keyed by its hash). */
+async function emailIfAsked(deps: RightsExecutorDeps, context: { readonly details: RequestDetails | null }, personId: string): Promise<string | null> {
+  return asksForRecipients(context.details) ? (await personContact(deps.db, personId)).email : null;
 }
 
 const EVENT_NAMES: Readonly<Record<'fr' | 'en', Readonly<Record<RecipientEvent, string>>>> = {
