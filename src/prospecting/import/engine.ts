@@ -9,6 +9,7 @@ import { looksLikeCardNumber } from '../normalise/index.js';
 import { resolveColumns, type ColumnMapping, type ProspectField, type ResolvedColumns } from './mapping.js';
 import { dedupeProspectBase } from './linkage.js';
 import { exactMatcher, type Matcher, type MatchDecision } from './matcher.js';
+import { materialiseProvenance } from './provenance.js';
 import { normaliseProspectRow, type ProspectCandidate, type RowValues } from './prospect-row.js';
 import { detectShape, readRecords, type FileShape, type SourceRecord } from './reader.js';
 import type { ImportReport, ImportWarning, RejectedRow } from './tables.js';
@@ -366,7 +367,7 @@ async function writeBatch(tx: Kysely<Database>, batch: PreparedBatch, totals: To
   if (timings) timings.match += performance.now() - t;
   const batchByEmail = new Map<string, PersonState>();
   const batchByPhone = new Map<string, PersonState>();
-  const provenance = new Map<string, { personId: string; field: string; source: string; collectedAt: Date; chosen: boolean }>();
+  const provenance: ProvenanceBuffer = new Map();
   const reviews: { left: string; right: string; score: number; comparison: Readonly<Record<string, string>> }[] = [];
   const createdIds: string[] = [];
   const mergedIds = new Set<string>();
@@ -450,6 +451,8 @@ async function writeBatch(tx: Kysely<Database>, batch: PreparedBatch, totals: To
   }
   const updated = [...mergedIds].flatMap((id) => people.get(id) ?? []);
   if (updated.length > 0) {
+    // Before the update: the implied rows say where the values being replaced came from.
+    await materialiseProvenance(tx, [...mergedIds]);
     const col = <T,>(f: (p: PersonState) => T) => updated.map(f);
     await sql`
       update people p set first_name = u.first_name, last_name = u.last_name, email = u.email, phones = u.phones::jsonb, postal_addresses = u.postal_addresses::jsonb,
@@ -459,7 +462,7 @@ async function writeBatch(tx: Kysely<Database>, batch: PreparedBatch, totals: To
         as u(id, first_name, last_name, email, phones, postal_addresses, job_title, organisation_id)
       where p.id = u.id`.execute(tx);
   }
-  await writeProvenance(tx, [...provenance.values()], options.jobId ?? null, new Set(createdIds));
+  await writeProvenance(tx, explicitProvenance(provenance, created), options.jobId ?? null, new Set(createdIds));
   if (reviews.length > 0) {
     await tx
       .insertInto('dedupeReviewQueue')
@@ -496,22 +499,51 @@ async function writeBatch(tx: Kysely<Database>, batch: PreparedBatch, totals: To
   }
 }
 
-function addProvenance(
-  map: Map<string, { personId: string; field: string; source: string; collectedAt: Date; chosen: boolean }>,
-  personId: string,
-  field: string,
-  source: string,
-  collectedAt: Date,
-  chosen: boolean,
-): void {
-  const k = `${personId}\u0000${field}\u0000${source}`;
-  const prev = map.get(k);
-  if (!prev || prev.collectedAt.getTime() <= collectedAt.getTime()) map.set(k, { personId, field, source, collectedAt, chosen: chosen || (prev?.chosen ?? false) });
+/** A provenance row as the batch builds it. */
+interface ProvenanceRow {
+  personId: string;
+  field: string;
+  source: string;
+  collectedAt: Date;
+  chosen: boolean;
+}
+/** The batch's provenance rows, by person and field, then by source. */
+type ProvenanceBuffer = Map<string, Map<string, ProvenanceRow>>;
+
+/**
+ * Records that `source` gave `field` of a person at `collectedAt`; `chosen` when its value
+ * is now the person's (survivorship), which unchooses the field's other sources. Phones
+ * and addresses are unions: every source giving one stays chosen.
+ */
+function addProvenance(buffer: ProvenanceBuffer, personId: string, field: string, source: string, collectedAt: Date, chosen: boolean): void {
+  const k = `${personId}\u0000${field}`;
+  let bySource = buffer.get(k);
+  if (!bySource) buffer.set(k, (bySource = new Map()));
+  const prev = bySource.get(source);
+  if (chosen && field !== 'phones' && field !== 'postalAddresses') for (const r of bySource.values()) if (r.source !== source) r.chosen = false;
+  if (!prev || prev.collectedAt.getTime() <= collectedAt.getTime()) bySource.set(source, { personId, field, source, collectedAt, chosen: chosen || (prev?.chosen ?? false) });
+}
+
+/**
+ * The provenance rows to store: a person this batch created whose every field came from
+ * its own source at its own collection date stores none (implied by `people.source` and
+ * `people.collected_at`; see provenance.ts); one that another source or date reached in
+ * the same batch stores them all.
+ */
+function explicitProvenance(buffer: ProvenanceBuffer, created: readonly { id: string; source: string; collectedAt: Date }[]): ProvenanceRow[] {
+  const own = new Map(created.map((p) => [p.id, p]));
+  const rows = [...buffer.values()].flatMap((bySource) => [...bySource.values()]);
+  const mixed = new Set<string>();
+  for (const r of rows) {
+    const p = own.get(r.personId);
+    if (p && (r.source !== p.source || r.collectedAt.getTime() !== p.collectedAt.getTime() || !r.chosen)) mixed.add(r.personId);
+  }
+  return rows.filter((r) => !own.has(r.personId) || mixed.has(r.personId));
 }
 
 async function writeProvenance(
   tx: Kysely<Database>,
-  rows: readonly { personId: string; field: string; source: string; collectedAt: Date; chosen: boolean }[],
+  rows: readonly ProvenanceRow[],
   jobId: string | null,
   createdHere: ReadonlySet<string>,
 ): Promise<void> {

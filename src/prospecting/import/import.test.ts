@@ -8,10 +8,13 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { describeEachEngine } from '../../../test/engines.js';
 import { cliActor } from '../../access/actor.js';
+import { newId } from '../../db/ids.js';
 import { addOpposition } from '../../rights/opposition/index.js';
 import { detectDelimiter } from './reader.js';
 import { importProspects, type ImportOptions } from './engine.js';
+import { exactMatcher, type Matcher } from './matcher.js';
 import { loadMappingFile, resolveColumns } from './mapping.js';
+import { fieldProvenance } from './provenance.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rempart-import-'));
 let n = 0;
@@ -68,9 +71,11 @@ describeEachEngine('prospect import', (store) => {
     expect(e?.organisationId).toBe(p?.organisationId);
     const org = await db().selectFrom('organisations').selectAll().where('id', '=', p?.organisationId ?? '').executeTakeFirstOrThrow();
     expect(org).toMatchObject({ kind: 'prospect', purpose: 'prospecting', name: 'acme SAS', siret: '73282932000074' });
-    const prov = await db().selectFrom('prospectFieldProvenance').selectAll().where('personId', '=', p?.id ?? '').execute();
+    // Every field from the record's own source and date: implied by the record, no row stored.
+    expect(await db().selectFrom('prospectFieldProvenance').selectAll().where('personId', '=', p?.id ?? '').execute()).toEqual([]);
+    const prov = await fieldProvenance(db(), p?.id ?? '');
     expect(prov.map((r) => r.field).sort()).toEqual(['email', 'firstName', 'jobTitle', 'lastName', 'organisationId', 'phones', 'postalAddresses']);
-    expect(prov.every((r) => r.source === 'Salon Vivatech 2026' && r.chosen)).toBe(true);
+    expect(prov.every((r) => r.source === 'Salon Vivatech 2026' && r.chosen && r.implied && r.collectedAt.getTime() === now.getTime())).toBe(true);
   });
 
   it('R-PROS-1 a Windows-1252 CSV with "," is read as such, accents intact', async () => {
@@ -182,6 +187,47 @@ describeEachEngine('prospect import', (store) => {
     expect(lea[0]?.email).toBe('lea.simon@exemple.fr');
     const prov = await db().selectFrom('prospectFieldProvenance').selectAll().where('personId', '=', paul?.id ?? '').where('field', '=', 'jobTitle').orderBy('source').execute();
     expect(prov.map((r) => [r.source, r.chosen])).toEqual([['Fichier A', false], ['Fichier B', true]]);
+  });
+
+  it('R-PROS-9 a record that two sources reach in one batch stores the provenance of every field', async () => {
+    const csv = file('nom;prenom;email;fonction;origine;date de collecte\nGarnier;Luc;luc.garnier@exemple.fr;Acheteur;Salon A;2026-10-01\nGarnier;Luc;luc.garnier@exemple.fr;Directeur achats;Salon B;2026-11-01\n');
+    expect(await importProspects(db(), csv, opts())).toMatchObject({ imported: 2, merged: 1, created: 1 });
+    const luc = await person('luc.garnier@exemple.fr');
+    const stored = await db().selectFrom('prospectFieldProvenance').select(['field', 'source', 'chosen']).where('personId', '=', luc?.id ?? '').orderBy('field').orderBy('source').execute();
+    expect(stored).toEqual([
+      { field: 'email', source: 'Salon A', chosen: false },
+      { field: 'email', source: 'Salon B', chosen: true },
+      { field: 'firstName', source: 'Salon A', chosen: false },
+      { field: 'firstName', source: 'Salon B', chosen: true },
+      { field: 'jobTitle', source: 'Salon A', chosen: false },
+      { field: 'jobTitle', source: 'Salon B', chosen: true },
+      { field: 'lastName', source: 'Salon A', chosen: false },
+      { field: 'lastName', source: 'Salon B', chosen: true },
+    ]);
+    expect(luc).toMatchObject({ jobTitle: 'Directeur achats', source: 'Salon A' });
+    expect((await fieldProvenance(db(), luc?.id ?? '')).every((r) => !r.implied)).toBe(true);
+  });
+
+  it('R-PROS-2 a prospect created after the import began is matched by its email and phone', async () => {
+    const row = (id: string, lastName: string, email: string, phone?: string) => ({
+      id, purpose: 'prospecting' as const, relation: 'prospect' as const, lastName, email,
+      phones: JSON.stringify(phone ? [{ number: phone, type: 'mobile' }] : []), postalAddresses: JSON.stringify([]), source: 'Formulaire', collectedAt: now,
+    });
+    await db().insertInto('people').values(row(newId(), 'Aubert', 'aubert.ancien@exemple.fr')).execute();
+    // Written between the first and the second batch, after the matcher first read the base.
+    const other = newId(Date.parse('2031-01-01T00:00:00Z'));
+    const inner = exactMatcher();
+    let calls = 0;
+    const matcher: Matcher = {
+      async match(tx, candidates) {
+        if (++calls === 2) await tx.insertInto('people').values(row(other, 'Vidal', 'vidal@exemple.fr', '+33644444444')).execute();
+        return inner.match(tx, candidates);
+      },
+    };
+    const csv = file('nom;email;mobile\nAubert;aubert@exemple.fr;\nVidal;vidal@exemple.fr;\nVidal;;0644444444\n');
+    const report = await importProspects(db(), csv, opts({ batchSize: 1, matcher }));
+    expect(report).toMatchObject({ imported: 3, merged: 2, created: 1 });
+    expect(await db().selectFrom('people').select('id').where('lastName', '=', 'Vidal').execute()).toEqual([{ id: other }]);
   });
 
   it('R-PROS-2 duplicates within one file become one record', async () => {
