@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import { KeyFilter } from './key-filter.js';
 import type { ProspectCandidate } from './prospect-row.js';
 
 /** What the matcher decided for one candidate row. */
@@ -9,6 +10,9 @@ export type MatchDecision =
   | { readonly kind: 'merge'; readonly personId: string; readonly rule: string; readonly score?: number }
   /** Maybe this person: create the row as a new person and queue the pair for review (R-PROS-2). */
   | { readonly kind: 'review'; readonly personId: string; readonly score: number; readonly comparison?: Readonly<Record<string, string>> };
+
+/** Prospects read per query when the matcher reads the base's keys. */
+const CATCH_UP_PAGE = 20_000;
 
 /**
  * The seam between the import and record linkage: given a batch of normalised rows,
@@ -29,12 +33,44 @@ export interface Matcher {
  * several records with the same key, the oldest (smallest UUIDv7) wins.
  * Set-based: one query per key kind for the whole batch, the keys passed as one array
  * parameter, so the statement does not grow with the batch.
+ *
+ * The database is asked only about keys that may be in the base (`KeyFilter`): the
+ * matcher reads the keys of every prospect once, at its first batch, then at each batch
+ * those of the prospects created since (by this import or by another writer: ids are
+ * time-ordered UUIDv7), and adds each batch's own keys, which its rows bring to the
+ * people they create or merge into. A key another writer adds meanwhile to an older
+ * record is not seen; the record-linkage pass after the import still compares them.
+ * One matcher serves one import.
  */
 export function exactMatcher(): Matcher {
+  const filter = new KeyFilter();
+  let readThrough: string | null = null;
+  const emailKey = (e: string) => `e:${e}`;
+  const phoneKey = (p: string) => `p:${p}`;
+  /** Adds the keys of the prospects created after the last read (all of them, the first time). */
+  const catchUp = async (db: Kysely<Database>) => {
+    for (;;) {
+      const rows = await sql<{ id: string; email: string | null; phones: string[] | null }>`
+        select id, lower(btrim(email)) as email, prospect_phone_numbers(phones) as phones from people
+        where relation = 'prospect' ${readThrough === null ? sql`` : sql`and id > ${readThrough}::uuid`}
+        order by id limit ${CATCH_UP_PAGE}`.execute(db);
+      for (const r of rows.rows) {
+        if (r.email) filter.add(emailKey(r.email));
+        for (const p of r.phones ?? []) filter.add(phoneKey(p));
+      }
+      if (rows.rows.length > 0) readThrough = rows.rows[rows.rows.length - 1]!.id;
+      if (rows.rows.length < CATCH_UP_PAGE) return;
+    }
+  };
   return {
     async match(db, candidates) {
-      const emails = [...new Set(candidates.map((c) => c.email?.email).filter((e): e is string => e !== undefined))];
-      const phones = [...new Set(candidates.flatMap((c) => c.phones.map((p) => p.e164)))];
+      await catchUp(db);
+      const emails = [...new Set(candidates.map((c) => c.email?.email).filter((e): e is string => e !== undefined))].filter((e) => filter.mightHave(emailKey(e)));
+      const phones = [...new Set(candidates.flatMap((c) => c.phones.map((p) => p.e164)))].filter((p) => filter.mightHave(phoneKey(p)));
+      for (const c of candidates) {
+        if (c.email) filter.add(emailKey(c.email.email));
+        for (const p of c.phones) filter.add(phoneKey(p.e164));
+      }
       const byEmail = new Map<string, string>();
       const byPhone = new Map<string, string>();
       // Joined key by key: the planner then probes the index once per key. Given the whole
