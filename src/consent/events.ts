@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { appendInTransaction } from '../access/audit/index.js';
 import type { AuditEvent } from '../access/audit/index.js';
 import { newId } from '../db/ids.js';
@@ -129,8 +129,10 @@ function recordContext(deps: Pick<ConsentDeps, 'policy'>, target: { readonly sco
     jurisdiction: `${country}; EU (Regulation (EU) 2016/679)`,
     withdrawalMethod:
       target.scope === 'email_prospecting'
-        ? 'One click on the link in the consent receipt (no sign-in), the portal, or any channel to the controller; effective at once, for messages not yet sent too (GDPR Art. 7(3))'
-        : 'One click on the link in the consent receipt (no sign-in), the portal, or any channel to the controller; effective at once (GDPR Art. 7(3))',
+        ? 'One click on the link in the consent receipt or on the unsubscribe link of any commercial message (no sign-in), the portal, or any channel to the controller; effective at once, for messages not yet sent too (GDPR Art. 7(3))'
+        : target.scope === 'open_tracking'
+          ? 'One click on the link in the consent receipt or on the unsubscribe link of any commercial message (no sign-in), the portal, or any channel to the controller; effective at once (GDPR Art. 7(3))'
+          : 'One click on the link in the consent receipt (no sign-in), the portal, or any channel to the controller; effective at once (GDPR Art. 7(3))',
   };
 }
 
@@ -373,4 +375,62 @@ export function consentedToElectronicProspecting(db: Kysely<Database>, personIds
  */
 export function consentedToOpenTracking(db: Kysely<Database>, personIds: readonly string[], now: Date): Promise<ReadonlySet<string>> {
   return activeScopeConsents(db, 'open_tracking', personIds, now);
+}
+
+/** What `withdrawControllerScopes` records: who, through what, and the proof. */
+export interface ScopeWithdrawalInput {
+  readonly personId: string;
+  /** How the person expressed it, e.g. `unsubscribe_link` (the one-click opt-out of a commercial message). */
+  readonly channel: string;
+  /** Who recorded it: an actor id (`system:opt-out`…). */
+  readonly collector: string;
+  /** The proof: what was clicked, never personal data. */
+  readonly evidence: string;
+  readonly now: Date;
+  /** The language of the text recorded as shown; French by default. */
+  readonly language?: MailLanguage;
+}
+
+/**
+ * Withdraws, inside the caller's transaction, every consent of the person to the
+ * controller's own scopes (`email_prospecting`, `open_tracking`) that is active at `now`:
+ * one `withdrawn` event per active scope, audited in the same transaction. An objection to
+ * prospecting (GDPR Art. 21(2)–(3)) must leave no consent to it on record, and withdrawing
+ * is as easy as giving (Art. 7(3)). Nothing is sent: the recipient of these scopes is the
+ * controller itself (no partner notice), and a person who just asked for no more messages
+ * gets none. Returns the events recorded; none when nothing was active (a second click).
+ */
+export async function withdrawControllerScopes(tx: Transaction<Database>, deps: Pick<ConsentDeps, 'policy'>, input: ScopeWithdrawalInput): Promise<readonly { readonly id: string; readonly scope: ControllerScope }[]> {
+  const subjectId = await subjectOf(tx, input.personId);
+  // No consent was ever recorded for the person: nothing to withdraw, and no pseudonym to create.
+  if (subjectId === null) return [];
+  // Two clicks at once (the mail client's RFC 8058 POST and the person's) must not both see a consent active.
+  await tx.selectFrom('consentSubjects').select('id').where('id', '=', subjectId).forUpdate().execute();
+  const { now } = input;
+  const language = input.language ?? 'fr';
+  const rows = [];
+  for (const scope of CONTROLLER_SCOPES) {
+    if (!(await activeScopeConsents(tx, scope, [input.personId], now)).has(input.personId)) continue;
+    rows.push({
+      id: newId(now.getTime()),
+      subjectId,
+      scope,
+      partnerId: null,
+      state: 'withdrawn' as const,
+      eventAt: now,
+      channel: input.channel,
+      noticeVersion: deps.policy.version.hash,
+      textShown: defaultScopeText(deps, scope, language),
+      collector: input.collector,
+      evidence: input.evidence,
+      recordedAt: now,
+      ...recordContext(deps, { scope }),
+    });
+  }
+  if (rows.length === 0) return [];
+  await tx.insertInto('consentEvents').values(rows).execute();
+  await appendInTransaction(tx, [
+    { ...auditEvent(now, input.collector, 'email_prospecting', 'create', rows.map((r) => r.id), input.personId, ['state', 'channel', 'notice_version', 'text_shown', 'evidence']), reason: `consent withdrawn (${input.channel}): ${rows.map((r) => r.scope).join(', ')}` },
+  ]);
+  return rows.map((r) => ({ id: r.id, scope: r.scope }));
 }

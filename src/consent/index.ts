@@ -17,9 +17,11 @@ export {
   purposeOfScope,
   recordConsent,
   withdrawalUrl,
+  withdrawControllerScopes,
   type ConsentEvent,
   type ConsentInput,
   type ConsentRecorded,
+  type ScopeWithdrawalInput,
 } from './events.js';
 export { deliverConsentNotices, partnersOfPerson, partnersThatReceived, type ConsentNoticePayload, type NoticeDeliveryReport } from './notices.js';
 export { createTransfer, parseSegment, SEGMENT_KEYS, TRANSFER_FIELDS, transfersOf, type Segment, type TransferResult } from './transfer.js';

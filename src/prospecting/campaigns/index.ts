@@ -26,7 +26,7 @@ export { createSegment, getSegment, listSegments, previewSelection, type NewSegm
 export { createCampaign, getCampaign, listCampaigns, type Campaign, type NewCampaign } from './campaigns.js';
 export { ART14_NOTICE_AFTER_DAYS, messageUrls, sendArt14Notices, sendCampaign, type Art14Report, type SendDeps, type SendReport } from './send.js';
 export { art14Paragraphs, composeMessage, extractLinks, type ComposedMessage, type MessageInput } from './message.js';
-export { followLink, optOut, recordOpen, type LinkDeps, type OptOutResult } from './links.js';
+export { followLink, optOut, recordOpen, type LinkDeps, type OptOutDeps, type OptOutResult } from './links.js';
 export { signToken, verifyToken, type TokenAction, type TokenPayload } from './tokens.js';
 export { campaignRoutes, type CampaignRouteOptions } from './routes.js';
 export { CAMPAIGNS_CATALOGUE } from './catalogue-entries.js';

@@ -1,7 +1,11 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { appendInTransaction } from '../../access/audit/index.js';
+import { withdrawControllerScopes } from '../../consent/index.js';
 import type { Database } from '../../db/schema.js';
-import { objectToProspecting } from '../../rights/opposition/index.js';
+import { RempartError } from '../../errors.js';
+import type { LoadedPolicy } from '../../policy/index.js';
+import { addOpposition, normalisePhone } from '../../rights/opposition/index.js';
+import { personContact, setPersonState } from '../../rights/restriction/index.js';
 import { recordPersonalContact } from '../../retention/contact/last-contact.js';
 import { verifyToken } from './tokens.js';
 
@@ -17,24 +21,70 @@ export interface LinkDeps {
   readonly key: Buffer;
 }
 
+/** What the opt-out reads beyond the links: the policy, for the ISO/IEC TS 27560 fields of the consent withdrawals it records. */
+export interface OptOutDeps extends LinkDeps {
+  readonly policy: LoadedPolicy;
+}
+
 /** The outcome of an opt-out: done, or nothing left to do (the person is no longer on file). */
 export type OptOutResult = 'opted_out' | 'not_on_file' | 'invalid';
 
+/** The channel of the consent withdrawals an opt-out records (consent_events.channel). */
+export const OPT_OUT_CHANNEL = 'unsubscribe_link';
+
 /**
- * One-click opt-out: the person's email and phones go on the opposition list and their
- * objection is recorded at once (GDPR Art. 21(2)–(3), P5.6, R-PROS-3), through the
- * rights engine's own function. Running it twice changes nothing more.
+ * The opposition-list write of `objectToProspecting` (src/rights/opposition/objection.ts),
+ * made inside the opt-out's own transaction: that function opens a transaction of its
+ * own, and Kysely cannot nest one. Kept identical to it (a test compares the two).
  */
-export async function optOut(deps: LinkDeps, token: string, now: Date): Promise<OptOutResult> {
+async function objectInTransaction(tx: Transaction<Database>, key: Buffer, personId: string, now: Date): Promise<void> {
+  const contact = await personContact(tx, personId);
+  const email = contact.email;
+  // A number that is no phone number cannot be matched at send time: only valid ones go on the list.
+  const phones = contact.phones.filter((p) => normalisePhone(p) !== null);
+  if (email === null && phones.length === 0) {
+    throw new RempartError('VALIDATION_FAILED', `Person ${personId} has no email or phone to put on the opposition list.`);
+  }
+  if (email !== null) await addOpposition(tx, key, { email }, { channel: 'all', now });
+  for (const phone of phones) await addOpposition(tx, key, { phone }, { channel: 'all', now });
+  await setPersonState(tx, personId, { objectedProspectingAt: now });
+}
+
+/**
+ * One-click opt-out, from the link in the body or the RFC 8058 POST: the person's email
+ * and phones go on the opposition list and their objection is recorded at once (GDPR
+ * Art. 21(2)–(3), P5.6, R-PROS-3); every consent they had given to the controller's email
+ * prospecting or open tracking is withdrawn with it (Art. 7(3)), so the consent record
+ * does not go on saying they consent. One transaction, audit included. Running it twice
+ * renews the opposition entry and records no second withdrawal.
+ */
+export async function optOut(deps: OptOutDeps, token: string, now: Date): Promise<OptOutResult> {
   const payload = verifyToken(deps.key, token);
   if (payload === null || payload.action !== 'u') return 'invalid';
-  const row = await deps.db.selectFrom('solicitations').select('personId').where('id', '=', payload.solicitationId).executeTakeFirst();
-  if (!row) return 'not_on_file';
-  await objectToProspecting(deps.db, deps.key, row.personId, { now });
-  await appendInTransaction(deps.db, [
-    { at: now, actor: 'system:opt-out', role: null, purpose: 'prospecting', action: 'update', resource: 'person_states', recordIds: [row.personId], personIds: [row.personId], fields: ['objected_prospecting_at'], reason: 'one-click opt-out (RFC 8058)' },
-  ]);
-  return 'opted_out';
+  const solicitationId = payload.solicitationId;
+  return deps.db.transaction().execute(async (tx) => {
+    const row = await tx
+      .selectFrom('solicitations as s')
+      .leftJoin('campaigns as c', 'c.id', 's.campaignId')
+      .select(['s.personId', 'c.language'])
+      .where('s.id', '=', solicitationId)
+      .executeTakeFirst();
+    if (!row) return 'not_on_file';
+    await objectInTransaction(tx, deps.key, row.personId, now);
+    await withdrawControllerScopes(tx, deps, {
+      personId: row.personId,
+      channel: OPT_OUT_CHANNEL,
+      collector: 'system:opt-out',
+      // The message's random id, not the person: enough for the dpo to find what was clicked.
+      evidence: `one-click opt-out (RFC 8058) from solicitation ${solicitationId}`,
+      now,
+      language: row.language ?? 'fr',
+    });
+    await appendInTransaction(tx, [
+      { at: now, actor: 'system:opt-out', role: null, purpose: 'prospecting', action: 'update', resource: 'person_states', recordIds: [row.personId], personIds: [row.personId], fields: ['objected_prospecting_at'], reason: 'one-click opt-out (RFC 8058)' },
+    ]);
+    return 'opted_out';
+  });
 }
 
 /**

@@ -64,7 +64,7 @@ function page(language: 'fr' | 'en', title: string, body: string): string {
  * personal data.
  */
 async function linkRoutes(app: FastifyInstance, opts: CampaignRouteOptions): Promise<void> {
-  const deps = { db: opts.db, key: opts.serverKey };
+  const deps = { db: opts.db, key: opts.serverKey, policy: opts.policy };
   // RFC 8058 §3.1: the mail client POSTs "List-Unsubscribe=One-Click" as a form.
   for (const type of ['application/x-www-form-urlencoded', 'multipart/form-data']) {
     if (!app.hasContentTypeParser(type)) app.addContentTypeParser(type, { parseAs: 'string', bodyLimit: 4096 }, (_req, body, done) => done(null, body));
