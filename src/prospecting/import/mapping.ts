@@ -24,6 +24,9 @@ export const PROSPECT_FIELDS = [
   'source',
   'collectedAt',
   'civility',
+  'consentEmail',
+  'consentAt',
+  'consentEvidence',
   'ignore',
 ] as const;
 /** One of PROSPECT_FIELDS. */
@@ -53,6 +56,24 @@ const SYNONYMS: Readonly<Record<Exclude<ProspectField, 'ignore'>, readonly strin
   source: ['source', 'origine', 'provenance', 'lead source'],
   collectedAt: ['date de collecte', 'date collecte', 'collecte le', 'collected at', 'collected on', 'date of collection', 'date d entree', 'date de saisie'],
   civility: ['civilite', 'titre de civilite', 'salutation', 'mr mme', 'm mme', 'genre'],
+  // Opt-in columns of web forms and purchased lists (R-PROS-6: a personal-domain address
+  // may be solicited only with consent, L34-5 CPCE). "Partenaires" columns are the opt-in to
+  // the offers of the form owner's partners, which is what allows us, as one, to write.
+  consentEmail: [
+    'consentement', 'consentement email', 'consentement e mail', 'consentement mail', 'consentement prospection', 'consentement commercial', 'consentement marketing',
+    'opt in', 'optin', 'opt in email', 'optin email', 'opt in e mail', 'optin e mail', 'email opt in', 'email optin', 'e mail opt in', 'e mail optin', 'opt in partenaires', 'optin partenaires', 'offres partenaires', 'accepte offres partenaires',
+    'accepte newsletter', 'accepte la newsletter', 'accepte les offres', 'accepte offres', 'accepte offres commerciales', 'accord prospection', 'accord email',
+    'consent', 'email consent', 'consent email', 'marketing consent', 'consent marketing', 'marketing opt in', 'newsletter opt in', 'accepts marketing',
+  ],
+  consentAt: [
+    'date consentement', 'date du consentement', 'date de consentement', 'consentement le', 'date opt in', 'date optin', 'date d opt in', 'opt in date', 'optin date', 'opt in le',
+    'date accord', 'date d accord', 'consent date', 'consent at', 'consented at', 'consented on', 'date of consent', 'consent timestamp', 'opt in timestamp',
+  ],
+  consentEvidence: [
+    'preuve', 'preuve consentement', 'preuve du consentement', 'preuve de consentement', 'preuve opt in', 'preuve optin', 'source consentement', 'source du consentement',
+    'source opt in', 'source optin', 'formulaire', 'url formulaire', 'formulaire opt in', 'formulaire optin', 'campagne opt in',
+    'evidence', 'consent evidence', 'consent proof', 'proof of consent', 'opt in proof', 'optin proof', 'consent source', 'opt in source', 'optin source', 'consent url', 'opt in url',
+  ],
 };
 
 const BY_KEY: ReadonlyMap<string, ProspectField> = new Map(

@@ -2,6 +2,7 @@ import type { PostalAddress } from '../../db/schema.js';
 import {
   cleanText,
   emailProblem,
+  fold,
   normaliseAddress,
   normaliseCompanyId,
   normaliseCompanyName,
@@ -37,6 +38,23 @@ export interface ProspectCandidate {
   /** A per-row source column overrides the import's source (R-PROS-9). */
   readonly source: string | null;
   readonly collectedAt: Date | null;
+  /**
+   * The person's opt-in to the controller's email prospecting, as the file proves it
+   * (R-PROS-6); null when the row gives none, or one that cannot be demonstrated.
+   */
+  readonly consent: ImportedConsent | null;
+}
+
+/**
+ * A consent read from a row: an unambiguous yes, the date the person gave it, and the
+ * file's proof of how it was collected (a form URL, a campaign reference). GDPR Art. 7(1):
+ * the controller must be able to demonstrate the consent, so all three are required.
+ */
+export interface ImportedConsent {
+  readonly scope: 'email_prospecting';
+  readonly givenAt: Date;
+  /** Free text from the file; stored only in the consent event's evidence, never logged or quoted. */
+  readonly evidence: string;
 }
 
 /** A problem with one field of one row. */
@@ -94,6 +112,76 @@ export function parseCollectionDate(raw: string): Date | null {
   // Reject rolled-over dates (31/02 → 03/03).
   if (fr && d.getUTCDate() !== Number(fr[1])) return null;
   return d;
+}
+
+/** Checked boxes some exports write instead of a word. */
+const TICKS = new Set(['✓', '✔', '☑', '✅']);
+/** Dashes some exports write for "no". */
+const DASHES = new Set(['-', '–', '—']);
+/** Folded answers of an opt-in column that can only mean yes or no (French and English). */
+const CONSENT_ANSWERS: ReadonlyMap<string, 'yes' | 'no'> = new Map([
+  ...['oui', 'o', 'yes', 'y', 'true', 'vrai', '1', 'x', 'opt in', 'optin', 'opted in', 'accepte', 'j accepte', 'accepted', 'agreed', 'consent', 'consenti', 'given'].map((k) => [k, 'yes'] as const),
+  ...['non', 'n', 'no', 'false', 'faux', '0', 'opt out', 'optout', 'opted out', 'refuse', 'refus', 'refused', 'declined', 'withdrawn', 'retire'].map((k) => [k, 'no'] as const),
+]);
+
+/**
+ * Reads the value of an opt-in column: `yes`, `no`, or null when it is neither beyond
+ * doubt ("oui, sauf…", "peut-être", "?"): a consent must be unambiguous (GDPR Art. 4(11)),
+ * so anything else is not one. An empty cell is `no`.
+ */
+export function parseConsentAnswer(raw: string): 'yes' | 'no' | null {
+  const t = raw.trim();
+  if (t === '' || DASHES.has(t)) return 'no';
+  if (TICKS.has(t)) return 'yes';
+  return CONSENT_ANSWERS.get(fold(t)) ?? null;
+}
+
+/**
+ * How long before the collection date a consent may have been given. A consent is given
+ * when the data is collected (the form that holds the box is the one that collects the
+ * address), so one much older belongs to another collection. Three years: the CNIL's limit
+ * for keeping a prospect who never answered (référentiel « gestion commerciale », 2021),
+ * so no source could still lawfully hold a consent older than that for this record. A
+ * smaller gap is tolerated: lists often date a row by its last update, not its first
+ * collection.
+ */
+const CONSENT_BEFORE_COLLECTION_YEARS = 3;
+
+/**
+ * The consent of a row whose opt-in column says yes, or the warnings that explain why
+ * none can be recorded. Demanding on purpose (GDPR Art. 7(1): the controller must be able
+ * to demonstrate the consent; a bought list that says "opt-in: yes" proves nothing by
+ * itself):
+ *   - the date is the consent-date column's, else the row's own collection date (a form
+ *     export dates the submission that held the box); never the import's date or
+ *     `--collected-at`, which say when we got the file, not when the person agreed;
+ *   - the proof (consent-evidence column) is required: without it nothing says where or
+ *     what the person was shown;
+ *   - the row must carry a valid email: the consent was given with an address, and one we
+ *     dropped cannot be tied to it.
+ */
+function consentOf(raw: { readonly at: string; readonly evidence: string }, hasEmail: boolean, collectedAt: Date | null, now: Date): { consent: ImportedConsent | null; problems: FieldProblem[] } {
+  const problems: FieldProblem[] = [];
+  const none = '; no consent recorded';
+  if (!hasEmail) problems.push({ field: 'consentEmail', reason: `the row has no valid email the consent could be tied to${none}` });
+  let givenAt: Date | null = null;
+  if (raw.at !== '') {
+    const d = parseCollectionDate(raw.at);
+    if (d === null) problems.push({ field: 'consentAt', reason: `not a date (YYYY-MM-DD or DD/MM/YYYY)${none}` });
+    else if (d.getTime() > now.getTime()) problems.push({ field: 'consentAt', reason: `in the future${none}` });
+    else {
+      const floor = collectedAt === null ? null : new Date(collectedAt.getTime());
+      floor?.setUTCFullYear(floor.getUTCFullYear() - CONSENT_BEFORE_COLLECTION_YEARS);
+      if (floor !== null && d.getTime() < floor.getTime()) {
+        problems.push({ field: 'consentAt', reason: `more than ${CONSENT_BEFORE_COLLECTION_YEARS} years before the collection date: not the consent given when the data was collected${none}` });
+      } else givenAt = d;
+    }
+  } else if (collectedAt !== null) givenAt = collectedAt;
+  else problems.push({ field: 'consentAt', reason: `no consent date and no collection date in the row: the consent cannot be dated (GDPR Art. 7(1))${none}` });
+  const evidence = raw.evidence.slice(0, 1000);
+  if (evidence === '') problems.push({ field: 'consentEvidence', reason: `no proof of how the consent was collected (form, campaign) in the row (GDPR Art. 7(1))${none}` });
+  if (problems.length > 0 || givenAt === null) return { consent: null, problems };
+  return { consent: { scope: 'email_prospecting', givenAt, evidence }, problems };
 }
 
 /**
@@ -200,6 +288,25 @@ export function normaliseProspectRow(values: RowValues, where: { readonly row: n
     else collectedAt = d;
   }
 
+  // R-PROS-6: an opt-in column. A "no" (or an empty cell) records nothing, and never
+  // withdraws a consent already recorded: a withdrawal is the person's own act (GDPR
+  // Art. 7(3)), while a file's "no" usually only says that the box was not ticked on that
+  // form, at that time; and lists circulate for years, so an old file re-imported would
+  // otherwise cancel a consent the person gave us since. Without a consent the guard
+  // already treats the address as not consenting.
+  let consent: ImportedConsent | null = null;
+  const rawConsent = first(values, 'consentEmail');
+  const rawConsentAt = first(values, 'consentAt');
+  const answer = parseConsentAnswer(rawConsent);
+  if (answer === null) warnings.push({ field: 'consentEmail', reason: 'not a clear yes or no (oui/non, yes/no, true/false, 1/0, x, opt-in); no consent recorded' });
+  else if (answer === 'yes') {
+    const r = consentOf({ at: rawConsentAt, evidence: first(values, 'consentEvidence') }, email !== null, collectedAt, now);
+    consent = r.consent;
+    warnings.push(...r.problems);
+  } else if (rawConsent === '' && rawConsentAt !== '') {
+    warnings.push({ field: 'consentAt', reason: 'a consent date without a yes in an opt-in column; no consent recorded' });
+  }
+
   const text = (f: ProspectField, max: number) => {
     const v = first(values, f);
     return v === '' ? null : v.slice(0, max);
@@ -223,6 +330,7 @@ export function normaliseProspectRow(values: RowValues, where: { readonly row: n
       headcount,
       source: text('source', 200),
       collectedAt,
+      consent,
     },
     warnings,
   };
