@@ -3,12 +3,11 @@ import type { Actor } from '../../access/actor.js';
 import { appendInTransaction } from '../../access/audit/index.js';
 import { newId } from '../../db/ids.js';
 import type { Database } from '../../db/schema.js';
-import { isRempartError } from '../../errors.js';
 import { oppositionHash } from '../../rights/opposition/index.js';
 import { dedupe, type DedupeField, type DedupeOptions } from '../dedupe/index.js';
 import { foldCompany, foldEmail, foldName } from '../dedupe/fold.js';
 import { isOneTransposition, jaroWinkler } from '../dedupe/similarity.js';
-import { mergePeople } from './review.js';
+import { mergeClusters, type MergeCluster } from './merge.js';
 
 /** How to run the whole-base pass. */
 export interface BaseDedupeOptions {
@@ -26,6 +25,8 @@ export interface BaseDedupeOptions {
   readonly reviewThreshold?: number;
   /** The import job these review pairs come from, if any. */
   readonly importJobId?: string;
+  /** Records merged per transaction (a chunk of whole clusters); default 1000. */
+  readonly mergeChunkSize?: number;
   /** Rows per read of the keyset scan; default 5000. */
   readonly pageSize?: number;
   /** Where the time goes (ms, accumulated): reading the base, the model, the merges and queueing. */
@@ -107,13 +108,13 @@ async function readProspects(db: Kysely<Database>, pageSize: number): Promise<Pr
  * record-linkage model on them (`dedupe`: blocking, Fellegi-Sunter weights by EM,
  * clustering), then
  *   - merges each cluster of records at or above the match threshold into its oldest
- *     record (UUIDv7 ids are time-ordered, as the review queue decides), one transaction
- *     and audit entries per cluster (`mergePeople`);
+ *     record (UUIDv7 ids are time-ordered, as the review queue decides), set-based: about
+ *     1,000 merged records per transaction, audit entries per cluster (`mergeClusters`);
  *   - queues the review-band pairs in `dedupe_review_queue`, unless the pair is queued
  *     or was decided already.
  * A pair a reviewer rejected is never merged nor queued again; a restricted person
  * (GDPR Art. 18) is never merged, on either side; an objection on either record stays
- * on the survivor (`mergePeople` keeps the stricter states, GDPR Art. 21(3)).
+ * on the survivor (the merge keeps every state set on either, GDPR Art. 21(3)).
  * With `onlyTouching`, only pairs involving one of those ids are acted on.
  */
 export async function dedupeProspectBase(db: Kysely<Database>, options: BaseDedupeOptions): Promise<BaseDedupeReport> {
@@ -204,6 +205,29 @@ export async function dedupeProspectBase(db: Kysely<Database>, options: BaseDedu
     probabilityOf.set(pairKey(rows[result.pairs.left[p]!]!.id, rows[result.pairs.right[p]!]!.id), result.pairs.probability[p]!);
   }
 
+  // Clusters are merged in chunks, one transaction each (`mergeClusters`: a fixed number of
+  // statements per chunk); the bound keeps a transaction's locks and the arrays it sends
+  // modest on a large import.
+  const chunkSize = options.mergeChunkSize ?? 1000;
+  let chunk: (MergeCluster & { readonly reason: string })[] = [];
+  let chunkRecords = 0;
+  const flush = async () => {
+    if (chunk.length === 0) return;
+    const part = chunk;
+    chunk = [];
+    chunkRecords = 0;
+    const reasons = new Map(part.map((c) => [c.survivorId, c.reason]));
+    const outcome = await db.transaction().execute((tx) => mergeClusters(tx, part, actor, now, (c) => reasons.get(c.survivorId) ?? 'dedupe pass'));
+    // Restricted or erased since the read: such a cluster is left as it is (not counted when erased).
+    skippedRestricted += outcome.restricted.length;
+    for (const { survivorId, otherIds } of outcome.merged) {
+      for (const m of otherIds) {
+        mergedInto.set(m, survivorId);
+        for (const y of rejectedWith.get(m) ?? []) reject(survivorId, mergedInto.get(y) ?? y);
+      }
+      survivors.add(survivorId);
+    }
+  };
   for (const group of members.values()) {
     if (group.length < 2) continue;
     const ids = group.map((i) => rows[i]!.id).sort();
@@ -216,6 +240,8 @@ export async function dedupeProspectBase(db: Kysely<Database>, options: BaseDedu
     const survivor = free[0];
     if (survivor === undefined) continue;
     // The records that end in the survivor: none may form a rejected pair with another.
+    // (Rejections carried over by merges only matter across clusters, so planning a whole
+    // chunk before it is written decides as merging cluster by cluster did.)
     const inside = [survivor];
     const others: string[] = [];
     for (const id of free.slice(1)) {
@@ -228,41 +254,12 @@ export async function dedupeProspectBase(db: Kysely<Database>, options: BaseDedu
       others.push(id);
     }
     if (others.length === 0) continue;
-    const done = await db.transaction().execute(async (tx) => {
-      const merged: string[] = [];
-      for (const other of others) {
-        await mergePeople(tx, survivor, other, actor, now);
-        merged.push(other);
-      }
-      await appendInTransaction(tx, [
-        {
-          at: now,
-          actor: actor.id,
-          role: actor.role,
-          purpose: 'prospecting',
-          action: 'update',
-          resource: 'people',
-          recordIds: [survivor],
-          personIds: [survivor, ...merged],
-          fields: [],
-          reason: `dedupe pass: ${merged.length} record(s) merged by record linkage (match probability ≥ ${result.matchThreshold}; lowest ${Math.min(...merged.map((m) => probabilityOf.get(pairKey(survivor, m)) ?? result.matchThreshold)).toFixed(3)})`,
-        },
-      ]);
-      return merged;
-    }).catch((e: unknown) => {
-      // Changed since the read (erased, or restricted meanwhile): the whole cluster is left as it is.
-      if (isRempartError(e) && (e.code === 'NOT_FOUND' || e.code === 'FORBIDDEN')) {
-        if (e.code === 'FORBIDDEN') skippedRestricted++;
-        return [] as string[];
-      }
-      throw e;
-    });
-    for (const m of done) {
-      mergedInto.set(m, survivor);
-      for (const y of rejectedWith.get(m) ?? []) reject(survivor, mergedInto.get(y) ?? y);
-    }
-    if (done.length > 0) survivors.add(survivor);
+    const lowest = Math.min(...others.map((m) => probabilityOf.get(pairKey(survivor, m)) ?? result.matchThreshold));
+    chunk.push({ survivorId: survivor, otherIds: others, reason: `dedupe pass: ${others.length} record(s) merged by record linkage (match probability ≥ ${result.matchThreshold}; lowest ${lowest.toFixed(3)})` });
+    chunkRecords += others.length;
+    if (chunkRecords >= chunkSize) await flush();
   }
+  await flush();
 
   // Review-band pairs the clustering left apart.
   const reviews: { left: string; right: string; score: number; comparison: Record<string, string> }[] = [];

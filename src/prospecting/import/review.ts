@@ -1,9 +1,8 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Actor } from '../../access/actor.js';
-import { appendInTransaction } from '../../access/audit/index.js';
-import { CATALOGUE } from '../../catalogue/catalogue.js';
-import type { Database, Phone, PostalAddress } from '../../db/schema.js';
+import type { Database } from '../../db/schema.js';
 import { RempartError } from '../../errors.js';
+import { mergeClusters } from './merge.js';
 
 /** A pending (or decided) pair with both people's rows. */
 export interface ReviewPair {
@@ -35,100 +34,18 @@ export async function listReviewPairs(db: Kysely<Database>, query: { readonly st
   }));
 }
 
-const SCALARS = ['firstName', 'lastName', 'email', 'jobTitle', 'organisationId'] as const;
-/** Tables whose person link the merge handles itself. */
-const HANDLED = new Set(['people', 'prospect_field_provenance', 'dedupe_review_queue', 'person_states', 'contract_contacts']);
-
 /**
- * Merges `otherId` into `survivorId` (R-PROS-2) inside `tx`: for each field the most
- * recent non-empty value by source date wins (provenance dates, else the record's
- * collection date); phones and addresses are united; provenance moves to the
- * survivor; every table that links to the other person (found in the catalogue) is
- * re-pointed; the other record is deleted. The earliest collection date and its source
- * stay on the survivor (GDPR Art. 14: when the data was first collected).
+ * Merges `otherId` into `survivorId` (R-PROS-2) inside `tx`, by the rules of the
+ * set-based merge (`mergeClusters`, one cluster): for each field the most recent
+ * non-empty value by source date wins, phones and addresses are united, provenance moves
+ * to the survivor, every table linking to the other person is re-pointed, the other
+ * record is deleted; the earliest collection date and its source stay (GDPR Art. 14).
+ * NOT_FOUND if either person is gone, FORBIDDEN if either is restricted (GDPR Art. 18).
  */
 export async function mergePeople(tx: Kysely<Database>, survivorId: string, otherId: string, actor: Actor, now: Date): Promise<void> {
-  const rows = await tx.selectFrom('people').selectAll().where('id', 'in', [survivorId, otherId]).execute();
-  const s = rows.find((r) => r.id === survivorId);
-  const o = rows.find((r) => r.id === otherId);
-  if (!s || !o) throw new RempartError('NOT_FOUND', 'One of the two people no longer exists.');
-  const restricted = await tx.selectFrom('personStates').select('personId').where('personId', 'in', [survivorId, otherId]).where('restrictedAt', 'is not', null).execute();
-  if (restricted.length > 0) throw new RempartError('FORBIDDEN', 'A person of this pair is restricted (GDPR Art. 18): their data may not be merged.');
-  const prov = await tx.selectFrom('prospectFieldProvenance').selectAll().where('personId', 'in', [survivorId, otherId]).where('chosen', '=', true).execute();
-  const dateOf = (personId: string, field: string, fallback: Date) => prov.find((p) => p.personId === personId && p.field === field)?.collectedAt.getTime() ?? fallback.getTime();
-  const patch: Record<string, unknown> = {};
-  const winners: Record<string, string> = {};
-  for (const f of SCALARS) {
-    const sv = s[f];
-    const ov = o[f];
-    if (ov === null || ov === '') continue;
-    if (sv === null || sv === '' || dateOf(otherId, f, o.collectedAt) > dateOf(survivorId, f, s.collectedAt)) {
-      patch[f] = ov;
-      winners[f] = otherId;
-    }
-  }
-  const phones: Phone[] = [...(s.phones ?? [])];
-  for (const p of o.phones ?? []) if (!phones.some((q) => q.number === p.number)) phones.push(p);
-  const addresses: PostalAddress[] = [...(s.postalAddresses ?? [])];
-  for (const a of o.postalAddresses ?? []) if (!addresses.some((b) => b.line1 === a.line1 && b.postcode === a.postcode)) addresses.push(a);
-  const earliest = o.collectedAt.getTime() < s.collectedAt.getTime() ? { source: o.source, collectedAt: o.collectedAt } : {};
-  await tx
-    .updateTable('people')
-    .set({ ...patch, ...earliest, phones: JSON.stringify(phones), postalAddresses: JSON.stringify(addresses), updatedAt: now })
-    .where('id', '=', survivorId)
-    .execute();
-
-  // Provenance: the other's rows move over; a field the other won keeps its source chosen.
-  const moved = await tx.selectFrom('prospectFieldProvenance').selectAll().where('personId', '=', otherId).execute();
-  if (Object.keys(winners).length > 0) {
-    await tx.updateTable('prospectFieldProvenance').set({ chosen: false }).where('personId', '=', survivorId).where('field', 'in', Object.keys(winners)).execute();
-  }
-  await tx.deleteFrom('prospectFieldProvenance').where('personId', '=', otherId).execute();
-  if (moved.length > 0) {
-    await tx
-      .insertInto('prospectFieldProvenance')
-      .values(moved.map((m) => ({ ...m, personId: survivorId, chosen: m.chosen && m.field in winners })))
-      .onConflict((oc) => oc.columns(['personId', 'field', 'source']).doUpdateSet({ collectedAt: sql`greatest(prospect_field_provenance.collected_at, excluded.collected_at)`, chosen: sql`prospect_field_provenance.chosen or excluded.chosen` }))
-      .execute();
-  }
-
-  // States: the stricter of both (an objection on either stays).
-  const states = await tx.selectFrom('personStates').selectAll().where('personId', '=', otherId).executeTakeFirst();
-  if (states) {
-    const { personId: _drop, ...rest } = states;
-    const set = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== null));
-    await tx.insertInto('personStates').values({ personId: survivorId, ...set }).onConflict((oc) => oc.column('personId').doUpdateSet(Object.fromEntries(Object.keys(set).map((k) => [k, sql.ref(`excluded.${k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`)])))).execute();
-    await tx.deleteFrom('personStates').where('personId', '=', otherId).execute();
-  }
-  await sql`delete from contract_contacts where person_id = ${otherId} and contract_id in (select contract_id from contract_contacts where person_id = ${survivorId})`.execute(tx);
-  await sql`update contract_contacts set person_id = ${survivorId} where person_id = ${otherId}`.execute(tx);
-  for (const t of CATALOGUE) {
-    if (HANDLED.has(t.table) || t.keyedBy !== undefined) continue;
-    for (const link of t.subjects) {
-      if (link.via || link.column === 'id') continue;
-      await sql`update ${sql.table(t.table)} set ${sql.ref(link.column)} = ${survivorId} where ${sql.ref(link.column)} = ${otherId}`.execute(tx);
-    }
-  }
-  await tx.updateTable('dedupeReviewQueue').set({ leftPersonId: survivorId }).where('leftPersonId', '=', otherId).execute();
-  await tx.updateTable('dedupeReviewQueue').set({ rightPersonId: survivorId }).where('rightPersonId', '=', otherId).execute();
-  // Re-pointed pairs may now repeat another pair of the survivor: keep one row per pair, a
-  // decided one before a pending one (a rejection must not be shadowed by a pending duplicate).
-  await sql`
-    delete from dedupe_review_queue q
-    where q.status = 'pending' and q.left_person_id <> q.right_person_id
-      and (q.left_person_id = ${survivorId} or q.right_person_id = ${survivorId})
-      and exists (
-        select 1 from dedupe_review_queue o
-        where o.id <> q.id
-          and least(o.left_person_id, o.right_person_id) = least(q.left_person_id, q.right_person_id)
-          and greatest(o.left_person_id, o.right_person_id) = greatest(q.left_person_id, q.right_person_id)
-          and (o.status <> 'pending' or o.id < q.id))`.execute(tx);
-  await tx.deleteFrom('people').where('id', '=', otherId).execute();
-  const base = { at: now, actor: actor.id, role: actor.role, purpose: 'prospecting', resource: 'people', reason: 'dedupe review: merged' };
-  await appendInTransaction(tx, [
-    { ...base, action: 'update', recordIds: [survivorId], personIds: [survivorId, otherId], fields: [...Object.keys(patch).map((f) => f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)), 'phones', 'postal_addresses'] },
-    { ...base, action: 'delete', recordIds: [otherId], personIds: [otherId], fields: [] },
-  ]);
+  const outcome = await mergeClusters(tx, [{ survivorId, otherIds: [otherId] }], actor, now, 'dedupe review: merged');
+  if (outcome.missing.length > 0) throw new RempartError('NOT_FOUND', 'One of the two people no longer exists.');
+  if (outcome.restricted.length > 0) throw new RempartError('FORBIDDEN', 'A person of this pair is restricted (GDPR Art. 18): their data may not be merged.');
 }
 
 /** Accepts (merge: the older record survives) or rejects a pending pair. */
