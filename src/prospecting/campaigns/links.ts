@@ -1,11 +1,9 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import { appendInTransaction } from '../../access/audit/index.js';
 import { withdrawControllerScopes } from '../../consent/index.js';
 import type { Database } from '../../db/schema.js';
-import { RempartError } from '../../errors.js';
 import type { LoadedPolicy } from '../../policy/index.js';
-import { addOpposition, normalisePhone } from '../../rights/opposition/index.js';
-import { personContact, setPersonState } from '../../rights/restriction/index.js';
+import { objectToProspecting } from '../../rights/opposition/index.js';
 import { recordPersonalContact } from '../../retention/contact/last-contact.js';
 import { verifyToken } from './tokens.js';
 
@@ -33,24 +31,6 @@ export type OptOutResult = 'opted_out' | 'not_on_file' | 'invalid';
 export const OPT_OUT_CHANNEL = 'unsubscribe_link';
 
 /**
- * The opposition-list write of `objectToProspecting` (src/rights/opposition/objection.ts),
- * made inside the opt-out's own transaction: that function opens a transaction of its
- * own, and Kysely cannot nest one. Kept identical to it (a test compares the two).
- */
-async function objectInTransaction(tx: Transaction<Database>, key: Buffer, personId: string, now: Date): Promise<void> {
-  const contact = await personContact(tx, personId);
-  const email = contact.email;
-  // A number that is no phone number cannot be matched at send time: only valid ones go on the list.
-  const phones = contact.phones.filter((p) => normalisePhone(p) !== null);
-  if (email === null && phones.length === 0) {
-    throw new RempartError('VALIDATION_FAILED', `Person ${personId} has no email or phone to put on the opposition list.`);
-  }
-  if (email !== null) await addOpposition(tx, key, { email }, { channel: 'all', now });
-  for (const phone of phones) await addOpposition(tx, key, { phone }, { channel: 'all', now });
-  await setPersonState(tx, personId, { objectedProspectingAt: now });
-}
-
-/**
  * One-click opt-out, from the link in the body or the RFC 8058 POST: the person's email
  * and phones go on the opposition list and their objection is recorded at once (GDPR
  * Art. 21(2)–(3), P5.6, R-PROS-3); every consent they had given to the controller's email
@@ -70,7 +50,7 @@ export async function optOut(deps: OptOutDeps, token: string, now: Date): Promis
       .where('s.id', '=', solicitationId)
       .executeTakeFirst();
     if (!row) return 'not_on_file';
-    await objectInTransaction(tx, deps.key, row.personId, now);
+    await objectToProspecting(tx, deps.key, row.personId, { now });
     await withdrawControllerScopes(tx, deps, {
       personId: row.personId,
       channel: OPT_OUT_CHANNEL,

@@ -243,7 +243,7 @@ describeEachEngine('one-click opt-out and consents', (store) => {
     expect((await consentHistory(db, refused)).map((e) => `${e.scope}:${e.state}`)).toEqual(['email_prospecting:given', 'open_tracking:refused', 'email_prospecting:withdrawn']);
   });
 
-  it('P5.6 R-PROS-5 the opposition-list write is the one objectToProspecting makes', async () => {
+  it('P5.6 R-PROS-5 the opposition-list write is the one a rights-request objection makes', async () => {
     const db = store().db;
     const shape = { email: ' Same.Shape@Example.FR ', phone: '06 12 34 56 78' };
     const viaLink = await addPerson(db, { source: 'opt-out-same', ...shape });

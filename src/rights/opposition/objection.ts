@@ -12,7 +12,8 @@ import { addOpposition } from './opposition-list.js';
  */
 export async function objectToProspecting(db: Kysely<Database>, key: Buffer, personId: string, options: { now?: Date } = {}): Promise<void> {
   const now = options.now ?? new Date();
-  await db.transaction().execute(async (tx) => {
+  // Inside the caller's transaction when given one (the one-click opt-out withdraws consents in the same one).
+  const run = async (tx: Kysely<Database>) => {
     const contact = await personContact(tx, personId);
     const email = contact.email;
     // A number that is no phone number cannot be matched at send time: only valid ones go on the list.
@@ -23,7 +24,9 @@ export async function objectToProspecting(db: Kysely<Database>, key: Buffer, per
     if (email !== null) await addOpposition(tx, key, { email }, { channel: 'all', now });
     for (const phone of phones) await addOpposition(tx, key, { phone }, { channel: 'all', now });
     await setPersonState(tx, personId, { objectedProspectingAt: now });
-  });
+  };
+  if (db.isTransaction) await run(db);
+  else await db.transaction().execute(run);
 }
 
 /**
