@@ -183,6 +183,25 @@ describeEachEngine('whole-base record linkage', (store) => {
     expect(await db().selectFrom('people').select('id').where('id', 'in', [l, r]).execute()).toHaveLength(2);
   });
 
+  it('R-PROS-2 clusters merged in several chunks (transactions) end as one chunk would: each variant in its original, one audit entry pair per cluster', async () => {
+    const base = await seed();
+    const picked = [12, 13, 14, 15, 16].map((i) => base[i]!);
+    const variant = (x: Prospect): Prospect => ({ ...x, first: fold(x.first), last: fold(x.last).toUpperCase(), email: `${slug(x.first)}.${slug(x.last)}@gmail.com`, phone: '' });
+    await importProspects(db(), csv(picked.map(variant)), opts(day2, 'Achat fichier 2026', { fuzzyPass: false }));
+    const originals = await Promise.all(picked.map((p) => idOf(p.email)));
+    const variants = await Promise.all(picked.map((p) => idOf(variant(p).email)));
+    const merges = async () => (await db().selectFrom('auditQueue').select('event').execute()).filter((e) => JSON.stringify(e.event).includes('dedupe pass: 1 record(s) merged by record linkage')).length;
+    const audit0 = await merges();
+    // Two merged records per transaction: three chunks for five clusters.
+    const report = await dedupeProspectBase(db(), { actor, key, now: day2, onlyTouching: variants, mergeChunkSize: 2 });
+    expect(report).toMatchObject({ merged: 5, skippedRestricted: 0, skippedRejected: 0 });
+    expect(variants.map((v) => report.mergedInto.get(v))).toEqual(originals);
+    for (const [i, p] of picked.entries()) expect(await idOf(variant(p).email)).toBe(originals[i]);
+    expect(await db().selectFrom('people').select('id').where('id', 'in', variants).execute()).toEqual([]);
+    // An update entry (the survivor) and a delete entry (the record merged away) per cluster.
+    expect((await merges()) - audit0).toBe(10);
+  });
+
   it('R-PROS-2 GDPR Art. 18 a restricted person is never merged; the same variant of an unrestricted one is', async () => {
     const base = await seed();
     const [p, q] = [base[2]!, base[4]!];

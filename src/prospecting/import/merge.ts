@@ -318,6 +318,9 @@ export async function mergeClusters(tx: Kysely<Database>, clusters: readonly Mer
       and exists (
         select 1 from dedupe_review_queue o
         where o.id <> q.id
+          -- Narrowed by the survivors (a repeat of q holds q's survivor too), so the
+          -- left/right indexes answer instead of a scan of the whole queue.
+          and (o.left_person_id = any(${survivorIds}::uuid[]) or o.right_person_id = any(${survivorIds}::uuid[]))
           and least(o.left_person_id, o.right_person_id) = least(q.left_person_id, q.right_person_id)
           and greatest(o.left_person_id, o.right_person_id) = greatest(q.left_person_id, q.right_person_id)
           and (o.status <> 'pending' or o.id < q.id))`.execute(tx);
