@@ -163,13 +163,7 @@ export async function recordConsent(deps: ConsentDeps, input: ConsentInput, opti
     throw new RempartError('VALIDATION_FAILED', `A consent for ${scope} is to the controller itself: it names no partner.`, { details: [{ field: 'partnerId', message: 'not allowed for this scope' }] });
   }
   const eventAt = input.eventAt ?? now;
-  if (Number.isNaN(eventAt.getTime()) || eventAt.getTime() > now.getTime()) {
-    throw new RempartError('VALIDATION_FAILED', 'A consent cannot be recorded as expressed in the future.', { details: [{ field: 'eventAt', message: 'must be a time at or before now' }] });
-  }
-  // Art. 7(1): a consent taken from a file is only as good as the proof it names.
-  if (input.channel.trim() === 'import' && (input.evidence ?? '').trim() === '') {
-    throw new RempartError('VALIDATION_FAILED', 'A consent from an imported file needs its proof: the file, the row and where the consent was collected.', { details: [{ field: 'evidence', message: 'required for channel import' }] });
-  }
+  checkConsentProof({ eventAt, channel: input.channel, evidence: input.evidence ?? null }, now);
   // Checked before anything is written: a receipt without a reachable withdrawal link would break Art. 7(3).
   if (deps.mailer && deps.publicUrl === undefined) {
     throw new RempartError('CONFIG_INVALID', 'Consent receipts need the public URL of the server for their withdrawal link.', { details: [{ field: 'publicUrl', message: 'required when a mailer is given' }] });
@@ -192,7 +186,7 @@ export async function recordConsent(deps: ConsentDeps, input: ConsentInput, opti
       recordedAt: now,
     };
     const rows = isControllerScope(scope)
-      ? [{ id: newId(now.getTime()), ...common, partnerId: null, textShown: input.textShown ?? defaultScopeText(deps, scope, language), ...recordContext(deps, { scope }) }]
+      ? [controllerScopeEvent(deps, { id: newId(now.getTime()), ...common, scope, ...(input.textShown !== undefined ? { textShown: input.textShown } : {}), language })]
       : partners.map((partner) => ({
           id: newId(now.getTime()),
           ...common,
@@ -212,7 +206,7 @@ export async function recordConsent(deps: ConsentDeps, input: ConsentInput, opti
         now,
       });
     }
-    const events = [auditEvent(now, input.collector, scope, 'create', rows.map((r) => r.id), person.id, ['state', 'channel', 'notice_version', 'text_shown', 'evidence'])];
+    const events = [auditEvent(now, input.collector, scope, 'create', rows.map((r) => r.id), person.id, CONSENT_EVENT_FIELDS)];
     if (options.role !== undefined) events[0] = { ...events[0]!, role: options.role };
     // Reading the person's email (receipt, notices) is a read of personal data: audited with the write.
     events.push({ ...events[0]!, action: 'read', resource: 'people', recordIds: [person.id], fields: ['email', 'last_name', 'first_name'] });
@@ -270,6 +264,68 @@ export async function recordConsent(deps: ConsentDeps, input: ConsentInput, opti
     partnersNotified: notified,
     receiptSent,
   };
+}
+
+/** The columns of a consent event an audit entry names (names only, never values: Art. 5(1)(c)). */
+export const CONSENT_EVENT_FIELDS: readonly string[] = ['state', 'channel', 'notice_version', 'text_shown', 'evidence'];
+
+/**
+ * The checks every consent passes before it is written: expressed at or before `now`,
+ * and, from an imported file, with its proof (Art. 7(1): a consent taken from a file is
+ * only as good as the proof it names). Throws VALIDATION_FAILED.
+ */
+export function checkConsentProof(input: { readonly eventAt: Date; readonly channel: string; readonly evidence: string | null }, now: Date): void {
+  if (Number.isNaN(input.eventAt.getTime()) || input.eventAt.getTime() > now.getTime()) {
+    throw new RempartError('VALIDATION_FAILED', 'A consent cannot be recorded as expressed in the future.', { details: [{ field: 'eventAt', message: 'must be a time at or before now' }] });
+  }
+  if (input.channel.trim() === 'import' && (input.evidence ?? '').trim() === '') {
+    throw new RempartError('VALIDATION_FAILED', 'A consent from an imported file needs its proof: the file, the row and where the consent was collected.', { details: [{ field: 'evidence', message: 'required for channel import' }] });
+  }
+}
+
+/**
+ * The row of a new event for one of the controller's own scopes: the ISO/IEC TS 27560
+ * context of the scope, the notice version in force unless given, and the scope's
+ * default text unless the text shown is given. What `recordConsent` writes, and the
+ * prospect import for a whole batch.
+ */
+export function controllerScopeEvent(
+  deps: Pick<ConsentDeps, 'policy'>,
+  e: {
+    readonly id: string;
+    readonly subjectId: string;
+    readonly scope: ControllerScope;
+    readonly state: ConsentState;
+    readonly eventAt: Date;
+    readonly channel: string;
+    readonly noticeVersion?: string;
+    readonly textShown?: string;
+    readonly language?: MailLanguage;
+    readonly collector: string;
+    readonly evidence: string | null;
+    readonly recordedAt: Date;
+  },
+) {
+  return {
+    id: e.id,
+    subjectId: e.subjectId,
+    scope: e.scope,
+    state: e.state,
+    eventAt: e.eventAt,
+    channel: e.channel.trim(),
+    noticeVersion: e.noticeVersion ?? deps.policy.version.hash,
+    collector: e.collector,
+    evidence: e.evidence,
+    recordedAt: e.recordedAt,
+    partnerId: null as string | null,
+    textShown: e.textShown ?? defaultScopeText(deps, e.scope, e.language ?? 'fr'),
+    ...recordContext(deps, { scope: e.scope }),
+  };
+}
+
+/** The audit entry of consent events created for several people at once (an import batch): one entry, ids and field names only. */
+export function consentEventsAudit(now: Date, actor: { readonly id: string; readonly role: string | null }, scope: ConsentScope, recordIds: readonly string[], personIds: readonly string[], reason: string): AuditEvent {
+  return { ...auditEvent(now, actor.id, scope, 'create', recordIds, '', CONSENT_EVENT_FIELDS), role: actor.role, personIds: [...new Set(personIds)], reason };
 }
 
 async function listAllPartners(db: Kysely<Database>): Promise<Partner[]> {
@@ -411,26 +467,12 @@ export async function withdrawControllerScopes(tx: Transaction<Database>, deps: 
   const rows = [];
   for (const scope of CONTROLLER_SCOPES) {
     if (!(await activeScopeConsents(tx, scope, [input.personId], now)).has(input.personId)) continue;
-    rows.push({
-      id: newId(now.getTime()),
-      subjectId,
-      scope,
-      partnerId: null,
-      state: 'withdrawn' as const,
-      eventAt: now,
-      channel: input.channel,
-      noticeVersion: deps.policy.version.hash,
-      textShown: defaultScopeText(deps, scope, language),
-      collector: input.collector,
-      evidence: input.evidence,
-      recordedAt: now,
-      ...recordContext(deps, { scope }),
-    });
+    rows.push(controllerScopeEvent(deps, { id: newId(now.getTime()), subjectId, scope, state: 'withdrawn', eventAt: now, channel: input.channel, language, collector: input.collector, evidence: input.evidence, recordedAt: now }));
   }
   if (rows.length === 0) return [];
   await tx.insertInto('consentEvents').values(rows).execute();
   await appendInTransaction(tx, [
-    { ...auditEvent(now, input.collector, 'email_prospecting', 'create', rows.map((r) => r.id), input.personId, ['state', 'channel', 'notice_version', 'text_shown', 'evidence']), reason: `consent withdrawn (${input.channel}): ${rows.map((r) => r.scope).join(', ')}` },
+    { ...auditEvent(now, input.collector, 'email_prospecting', 'create', rows.map((r) => r.id), input.personId, CONSENT_EVENT_FIELDS), reason: `consent withdrawn (${input.channel}): ${rows.map((r) => r.scope).join(', ')}` },
   ]);
   return rows.map((r) => ({ id: r.id, scope: r.scope }));
 }
