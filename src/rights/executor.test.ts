@@ -8,7 +8,7 @@ import { systemActor } from '../access/actor.js';
 import { createToken } from '../access/auth/index.js';
 import { loadOrCreateServerKey } from '../access/server-key.js';
 import { buildApp } from '../app.js';
-import { addPartner, createTransfer, recordConsent } from '../consent/index.js';
+import { addPartner, consentedToElectronicProspecting, consentedToOpenTracking, createTransfer, recordConsent } from '../consent/index.js';
 import { createMailer } from '../mail/index.js';
 import { loadPolicy } from '../policy/index.js';
 
@@ -106,6 +106,26 @@ describeEachEngine('rights requests carried out', (store) => {
     const answer = mails().slice(mark).join('\n');
     expect(answer).toContain('Partenaire Exec');
     expect(answer).toMatch(/article 19/i);
+  });
+
+  it('P5.6 an objection to prospecting withdraws the consents to email prospecting and open tracking with it', async () => {
+    const person = await app.inject({ method: 'POST', url: '/api/v1/people', headers: auth.manager, payload: { lastName: 'Oppose-Exec', email: 'oppose@gmail.com' } });
+    const personId = (person.json() as { id: string }).id;
+    const policy = await loadPolicy('policies/certilience.yaml');
+    const now = new Date();
+    const deps = { db: store().db, policy, now: () => now, serverKey: loadOrCreateServerKey(dir) };
+    for (const scope of ['email_prospecting', 'open_tracking'] as const) await recordConsent(deps, { personId, scope, state: 'given', channel: 'web_form', collector: 'user:t' });
+    expect(await consentedToElectronicProspecting(store().db, [personId], now)).toEqual(new Set([personId]));
+    const id = await openAndVerify('objection', 'oppose@gmail.com');
+    expect((await app.inject({ method: 'POST', url: `/api/v1/requests/${id}/answer`, headers: auth.dpo })).statusCode).toBe(200);
+    const later = new Date(Date.now() + 1000);
+    expect(await consentedToElectronicProspecting(store().db, [personId], later)).toEqual(new Set());
+    expect(await consentedToOpenTracking(store().db, [personId], later)).toEqual(new Set());
+    const events = await store().db.selectFrom('consentEvents').select(['scope', 'state', 'channel', 'evidence']).where('state', '=', 'withdrawn').where('channel', '=', 'rights_request').execute();
+    expect(events.map((e) => e.scope).sort()).toEqual(['email_prospecting', 'open_tracking']);
+    expect(events.every((e) => e.evidence === `rights request ${id}`)).toBe(true);
+    const state = await store().db.selectFrom('personStates').select('objectedProspectingAt').where('personId', '=', personId).executeTakeFirst();
+    expect(state?.objectedProspectingAt).not.toBeNull();
   });
 
   it('P5.7 staff routes are the dpo\'s only', async () => {

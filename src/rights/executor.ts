@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { systemActor } from '../access/actor.js';
+import { withdrawControllerScopes } from '../consent/index.js';
 import type { AuditSink, Gate } from '../access/gate.js';
 import type { Database } from '../db/schema.js';
 import { RempartError } from '../errors.js';
@@ -80,7 +81,14 @@ export function rightsExecutor(deps: RightsExecutorDeps): RightExecutor {
       }
       case 'objection': {
         const scope = context.details?.scope === 'other' ? 'other' : 'prospecting';
-        if (scope === 'prospecting') await objectToProspecting(deps.db, deps.serverKey, personId, { now });
+        if (scope === 'prospecting') {
+          // Art. 21(3) and 7(3): after an objection to direct marketing, a consent to the
+          // controller's email prospecting or open tracking would say the opposite; both go together.
+          await deps.db.transaction().execute(async (tx) => {
+            await objectToProspecting(tx, deps.serverKey, personId, { now });
+            await withdrawControllerScopes(tx, deps, { personId, channel: 'rights_request', collector: actor.id, evidence: `rights request ${context.requestId}`, now, language: fr ? 'fr' : 'en' });
+          });
+        }
         else await objectToOtherProcessing(deps.db, personId, String(context.details?.grounds ?? ''));
         return {
           summary: fr
