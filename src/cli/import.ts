@@ -41,6 +41,7 @@ function printReport(r: ImportReport): void {
   console.log(`  rejected   ${r.rejected.length}`);
   if (r.blankRows > 0) console.log(`  blank      ${r.blankRows} (skipped)`);
   if (r.flaggedOpposed > 0) console.log(`  opposed    ${r.flaggedOpposed} on the opposition list: imported flagged as objecting to prospecting, never selected or contacted`);
+  if (r.consentsRecorded > 0) console.log(`  consents   ${r.consentsRecorded} opt-in(s) to email prospecting recorded from the file, with their proof (R-PROS-6)`);
   if (r.queuedForReview > 0) console.log(`  review     ${r.queuedForReview} uncertain pair(s) queued (GET /api/v1/dedupe/review)`);
   if (r.organisationsCreated > 0) console.log(`  companies  ${r.organisationsCreated} new`);
   for (const x of r.rejected) console.log(`  row ${x.row} (line ${x.line}) rejected: ${x.field}: ${x.reason}`);
@@ -94,6 +95,7 @@ export function registerImportCommands(program: Command, setExit: (code: number)
           actor,
           key: loadOrCreateServerKey(config.dataDir),
           now,
+          policy,
           batchSize,
           onProgress: bar,
           ...(collectedAt ? { collectedAt } : {}),

@@ -9,6 +9,8 @@ import { looksLikeCardNumber } from '../normalise/index.js';
 import { resolveColumns, type ColumnMapping, type ProspectField, type ResolvedColumns } from './mapping.js';
 import { dedupeProspectBase } from './linkage.js';
 import { exactMatcher, type Matcher, type MatchDecision } from './matcher.js';
+import type { LoadedPolicy } from '../../policy/index.js';
+import { recordImportConsents } from './consents.js';
 import { materialiseProvenance } from './provenance.js';
 import { normaliseProspectRow, type ProspectCandidate, type RowValues } from './prospect-row.js';
 import { detectShape, readRecords, type FileShape, type SourceRecord } from './reader.js';
@@ -56,6 +58,12 @@ export interface ImportOptions {
    */
   readonly onPlaced?: (row: number, personId: string) => void;
   readonly onFuzzyMerged?: (mergedInto: ReadonlyMap<string, string>) => void;
+  /**
+   * The policy in force: the notice version and the ISO/IEC TS 27560 context of the
+   * consents read from the file's opt-in columns (R-PROS-6). Without it no consent is
+   * recorded, and a file with an opt-in column gets a warning saying so.
+   */
+  readonly policy?: LoadedPolicy;
 }
 
 /** Milliseconds spent in each phase of an import (wall time, accumulated over batches). */
@@ -111,6 +119,7 @@ interface Totals {
   flaggedOpposed: number;
   queuedForReview: number;
   organisationsCreated: number;
+  consentsRecorded: number;
   /** The people this import created (the fuzzy pass acts on pairs involving them). */
   createdIds: string[];
   rejected: RejectedRow[];
@@ -197,8 +206,9 @@ export async function importProspects(db: Kysely<Database>, path: string, option
       details: [{ line: 1, message: `headers found: ${header.join(', ')}` }],
     });
   }
-  const totals: Totals = { rows: 0, blankRows: 0, imported: 0, merged: 0, created: 0, flaggedOpposed: 0, queuedForReview: 0, organisationsCreated: 0, createdIds: [], rejected: [], warnings: [] };
+  const totals: Totals = { rows: 0, blankRows: 0, imported: 0, merged: 0, created: 0, flaggedOpposed: 0, queuedForReview: 0, organisationsCreated: 0, consentsRecorded: 0, createdIds: [], rejected: [], warnings: [] };
   for (const h of columns.unmapped) totals.warnings.push({ field: h, reason: 'column not recognised; ignored (map it with --mapping)' });
+  if (!options.policy && columns.fields.includes('consentEmail')) totals.warnings.push({ field: 'consentEmail', reason: 'opt-in column found, but the import was run without the policy: no consent recorded' });
   const matcher = options.matcher ?? exactMatcher();
   const batchSize = options.batchSize ?? DEFAULT_BATCH;
   options.onProgress?.({ phase: 'import', rowsDone: 0, rowsTotal });
@@ -301,6 +311,7 @@ export async function importProspects(db: Kysely<Database>, path: string, option
     blankRows: totals.blankRows,
     created: totals.created,
     organisationsCreated: totals.organisationsCreated,
+    consentsRecorded: totals.consentsRecorded,
     dryRun: options.dryRun === true,
     encoding: shape.encoding,
     delimiter: shape.delimiter,
@@ -484,6 +495,16 @@ async function writeBatch(tx: Kysely<Database>, batch: PreparedBatch, totals: To
         totals.flaggedOpposed++;
         warn(totals, { row: t.candidate.row, line: t.candidate.line, field: t.candidate.email ? 'email' : 'phone', reason: 'on the opposition list: imported and flagged as objecting to prospecting; never selected or contacted' });
       }
+    }
+  }
+
+  // 5b. The file's opt-ins (R-PROS-6), after the opposition flags: a person this batch flagged gets none.
+  if (options.policy) {
+    const entries = touched.flatMap((t) => (t.candidate.consent ? [{ personId: t.person.id, consent: t.candidate.consent, source: t.candidate.source ?? options.source, row: t.candidate.row, line: t.candidate.line }] : []));
+    if (entries.length > 0) {
+      const consents = await recordImportConsents(tx, entries, { policy: options.policy, actor: options.actor, now, jobId: options.jobId ?? null });
+      totals.consentsRecorded += consents.recorded;
+      for (const w of consents.warnings) warn(totals, w);
     }
   }
 

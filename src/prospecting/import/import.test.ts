@@ -8,7 +8,9 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { describeEachEngine } from '../../../test/engines.js';
 import { cliActor } from '../../access/actor.js';
+import { consentedToElectronicProspecting } from '../../consent/index.js';
 import { newId } from '../../db/ids.js';
+import { loadPolicy } from '../../policy/index.js';
 import { addOpposition } from '../../rights/opposition/index.js';
 import { detectDelimiter } from './reader.js';
 import { importProspects, type ImportOptions } from './engine.js';
@@ -228,6 +230,23 @@ describeEachEngine('prospect import', (store) => {
     const report = await importProspects(db(), csv, opts({ batchSize: 1, matcher }));
     expect(report).toMatchObject({ imported: 3, merged: 2, created: 1 });
     expect(await db().selectFrom('people').select('id').where('lastName', '=', 'Vidal').execute()).toEqual([{ id: other }]);
+  });
+
+  it('R-PROS-6 an opt-in column with its date and proof records the consent once; a re-import adds none', async () => {
+    const policy = await loadPolicy('policies/certilience.yaml');
+    const csv = file('nom;email;consentement;date du consentement;preuve\nPerrin;anne.perrin@gmail.com;oui;2026-10-02;https://salon.example/form/812\nRoux;roux@gmail.com;non;;\n');
+    const first = await importProspects(db(), csv, opts({ policy }));
+    expect(first).toMatchObject({ imported: 2, consentsRecorded: 1 });
+    const anne = await person('anne.perrin@gmail.com');
+    const roux = await person('roux@gmail.com');
+    expect(await consentedToElectronicProspecting(db(), [anne?.id ?? '', roux?.id ?? ''], now)).toEqual(new Set([anne?.id]));
+    expect(await importProspects(db(), csv, opts({ policy }))).toMatchObject({ imported: 2, merged: 2, consentsRecorded: 0 });
+    const events = await db().selectFrom('consentEvents as e').innerJoin('consentSubjects as s', 's.id', 'e.subjectId').select(['e.channel', 'e.eventAt']).where('s.personId', '=', anne?.id ?? '').execute();
+    expect(events).toEqual([{ channel: 'import', eventAt: new Date('2026-10-02T00:00:00Z') }]);
+    // Without the policy, nothing is recorded and the report says why.
+    const without = await importProspects(db(), file('nom;email;opt-in;date opt-in;preuve\nBlanc;blanc@gmail.com;oui;2026-10-02;ref 12\n'), opts());
+    expect(without.consentsRecorded).toBe(0);
+    expect(without.warnings).toContainEqual(expect.objectContaining({ field: 'consentEmail' }));
   });
 
   it('R-PROS-2 duplicates within one file become one record', async () => {

@@ -78,7 +78,7 @@ export async function prospectingRoutes(app: FastifyInstance, opts: ProspectingR
         const mapping = gotMapping ? await loadMappingFile(mappingPath) : undefined;
         const now = opts.now();
         const id = await createImportJob(req.server.rempartDb, { source, actor: session.actor, dryRun, now });
-        const job = runImportJob(req.server.rempartDb, id, path, { source, actor: session.actor, key: opts.serverKey, now, dryRun, ...(mapping ? { mapping } : {}) })
+        const job = runImportJob(req.server.rempartDb, id, path, { source, actor: session.actor, key: opts.serverKey, now, dryRun, policy: opts.policy, ...(mapping ? { mapping } : {}) })
           .catch(() => undefined)
           .finally(async () => {
             await rm(path, { force: true });

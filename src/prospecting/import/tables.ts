@@ -41,6 +41,8 @@ export interface ImportReport {
   readonly blankRows: number;
   readonly created: number;
   readonly organisationsCreated: number;
+  /** Consents to email prospecting recorded from the file's opt-in columns (R-PROS-6). */
+  readonly consentsRecorded: number;
   readonly dryRun: boolean;
   readonly encoding: string;
   readonly delimiter: string | null;
