@@ -222,9 +222,9 @@ export async function mergeClusters(tx: Kysely<Database>, clusters: readonly Mer
     ),
   }));
   const survivorIds = plans.map((p) => p.cluster.survivorId);
+  // The other → survivor mapping, as arrays every re-pointing statement joins on (with
+  // each other's place in its cluster's merge order, for the contract contacts).
   const otherIds = merged.flatMap((c) => c.otherIds);
-  // The other → survivor mapping, as two arrays every re-pointing statement joins on.
-  const mapOthers = merged.flatMap((c) => c.otherIds);
   const mapSurvivors = merged.flatMap((c) => c.otherIds.map(() => c.survivorId));
   const mapOrder = merged.flatMap((c) => c.otherIds.map((_, i) => i));
 
@@ -284,21 +284,21 @@ export async function mergeClusters(tx: Kysely<Database>, clusters: readonly Mer
   // survivor, or an earlier record of its cluster, is already a contact of that contract.
   await sql`
     delete from contract_contacts c
-    using unnest(${mapOthers}::uuid[], ${mapSurvivors}::uuid[], ${mapOrder}::int[]) as m(other, survivor, ord)
+    using unnest(${otherIds}::uuid[], ${mapSurvivors}::uuid[], ${mapOrder}::int[]) as m(other, survivor, ord)
     where c.person_id = m.other and exists (
       select 1 from contract_contacts d
-      left join unnest(${mapOthers}::uuid[], ${mapSurvivors}::uuid[], ${mapOrder}::int[]) as n(other, survivor, ord) on n.other = d.person_id
+      left join unnest(${otherIds}::uuid[], ${mapSurvivors}::uuid[], ${mapOrder}::int[]) as n(other, survivor, ord) on n.other = d.person_id
       where d.contract_id = c.contract_id and (d.person_id = m.survivor or (n.survivor = m.survivor and n.ord < m.ord)))`.execute(tx);
   await sql`
     update contract_contacts c set person_id = m.survivor
-    from unnest(${mapOthers}::uuid[], ${mapSurvivors}::uuid[]) as m(other, survivor)
+    from unnest(${otherIds}::uuid[], ${mapSurvivors}::uuid[]) as m(other, survivor)
     where c.person_id = m.other`.execute(tx);
 
   // Every other table the catalogue links to a person: one statement per linking column.
   for (const link of LINKS) {
     await sql`
       update ${sql.table(link.table)} t set ${sql.ref(link.column)} = m.survivor
-      from unnest(${mapOthers}::uuid[], ${mapSurvivors}::uuid[]) as m(other, survivor)
+      from unnest(${otherIds}::uuid[], ${mapSurvivors}::uuid[]) as m(other, survivor)
       where t.${sql.ref(link.column)} = m.other`.execute(tx);
   }
 
@@ -308,7 +308,7 @@ export async function mergeClusters(tx: Kysely<Database>, clusters: readonly Mer
   for (const side of ['left_person_id', 'right_person_id'] as const) {
     await sql`
       update dedupe_review_queue q set ${sql.ref(side)} = m.survivor
-      from unnest(${mapOthers}::uuid[], ${mapSurvivors}::uuid[]) as m(other, survivor)
+      from unnest(${otherIds}::uuid[], ${mapSurvivors}::uuid[]) as m(other, survivor)
       where q.${sql.ref(side)} = m.other`.execute(tx);
   }
   await sql`
