@@ -108,6 +108,11 @@ interface PersonState {
   /** field → collection date of its current value (survivorship). */
   dates: Map<string, number>;
   created: boolean;
+  /** The record's own source and collection date (`people.source`, `people.collected_at`). */
+  source: string;
+  collectedAt: Date;
+  /** Whether the record has provenance rows stored, or all are implied by its own source and date (provenance.ts). */
+  storedProvenance: boolean;
 }
 
 interface Totals {
@@ -427,9 +432,10 @@ async function writeBatch(tx: Kysely<Database>, batch: PreparedBatch, totals: To
         organisationId: orgId,
         dates: new Map(Object.keys(values).map((f) => [f, collected.getTime()])),
         created: true,
+        source,
+        collectedAt: collected,
+        storedProvenance: false,
       };
-      (person as PersonState & { source?: string; collectedAt?: Date }).source = source;
-      (person as PersonState & { source?: string; collectedAt?: Date }).collectedAt = collected;
       for (const field of Object.keys(values)) addProvenance(provenance, id, field, source, collected, true);
       if (c.phones.length > 0) addProvenance(provenance, id, 'phones', source, collected, true);
       if (c.address) addProvenance(provenance, id, 'postalAddresses', source, collected, true);
@@ -449,7 +455,8 @@ async function writeBatch(tx: Kysely<Database>, batch: PreparedBatch, totals: To
   // Set-based: each statement takes its rows as one array parameter per column (unnest),
   // so its text and plan do not grow with the batch (a VALUES list of 14 parameters per
   // row was measured at a third of the write time).
-  const created = [...new Set(touched.filter((t) => t.person.created).map((t) => t.person as PersonState & { source: string; collectedAt: Date }))];
+  const created = [...new Set(touched.filter((t) => t.person.created).map((t) => t.person))];
+  const provenanceRows = explicitProvenance(provenance, new Set(touched.map((t) => t.person)));
   if (created.length > 0) {
     const col = <T,>(f: (p: (typeof created)[number]) => T) => created.map(f);
     await sql`
@@ -463,7 +470,7 @@ async function writeBatch(tx: Kysely<Database>, batch: PreparedBatch, totals: To
   const updated = [...mergedIds].flatMap((id) => people.get(id) ?? []);
   if (updated.length > 0) {
     // Before the update: the implied rows say where the values being replaced came from.
-    await materialiseProvenance(tx, [...mergedIds]);
+    await materialiseProvenance(tx, provenanceRows.materialise);
     const col = <T,>(f: (p: PersonState) => T) => updated.map(f);
     await sql`
       update people p set first_name = u.first_name, last_name = u.last_name, email = u.email, phones = u.phones::jsonb, postal_addresses = u.postal_addresses::jsonb,
@@ -473,7 +480,7 @@ async function writeBatch(tx: Kysely<Database>, batch: PreparedBatch, totals: To
         as u(id, first_name, last_name, email, phones, postal_addresses, job_title, organisation_id)
       where p.id = u.id`.execute(tx);
   }
-  await writeProvenance(tx, explicitProvenance(provenance, created), options.jobId ?? null, new Set(createdIds));
+  await writeProvenance(tx, provenanceRows.rows, options.jobId ?? null, new Set(createdIds));
   if (reviews.length > 0) {
     await tx
       .insertInto('dedupeReviewQueue')
@@ -546,20 +553,26 @@ function addProvenance(buffer: ProvenanceBuffer, personId: string, field: string
 }
 
 /**
- * The provenance rows to store: a person this batch created whose every field came from
- * its own source at its own collection date stores none (implied by `people.source` and
- * `people.collected_at`; see provenance.ts); one that another source or date reached in
- * the same batch stores them all.
+ * The provenance rows to store, and the records whose implied rows must be written first.
+ * A record with no stored rows (created by this batch, or loaded with none) that every
+ * row of the batch reached from its own source at its own collection date stays implied
+ * (`people.source`, `people.collected_at`; see provenance.ts): nothing is written for it.
+ * This is the common case of a re-import and of a file's own duplicates. One that another
+ * source or date reached stores its rows; if it existed before, its implied rows are
+ * materialised first (`materialise`), so the values it had keep their source.
  */
-function explicitProvenance(buffer: ProvenanceBuffer, created: readonly { id: string; source: string; collectedAt: Date }[]): ProvenanceRow[] {
-  const own = new Map(created.map((p) => [p.id, p]));
+function explicitProvenance(buffer: ProvenanceBuffer, touched: ReadonlySet<PersonState>): { rows: ProvenanceRow[]; materialise: string[] } {
+  const implied = new Map([...touched].filter((p) => !p.storedProvenance).map((p) => [p.id, p]));
   const rows = [...buffer.values()].flatMap((bySource) => [...bySource.values()]);
   const mixed = new Set<string>();
   for (const r of rows) {
-    const p = own.get(r.personId);
+    const p = implied.get(r.personId);
     if (p && (r.source !== p.source || r.collectedAt.getTime() !== p.collectedAt.getTime() || !r.chosen)) mixed.add(r.personId);
   }
-  return rows.filter((r) => !own.has(r.personId) || mixed.has(r.personId));
+  return {
+    rows: rows.filter((r) => !implied.has(r.personId) || mixed.has(r.personId)),
+    materialise: [...mixed].filter((id) => implied.get(id)?.created === false),
+  };
 }
 
 async function writeProvenance(
@@ -596,16 +609,21 @@ async function loadPeople(tx: Kysely<Database>, ids: readonly string[]): Promise
   if (ids.length === 0) return out;
   const rows = await tx
     .selectFrom('people')
-    .select(['id', 'firstName', 'lastName', 'email', 'phones', 'postalAddresses', 'jobTitle', 'organisationId', 'collectedAt'])
+    .select(['id', 'firstName', 'lastName', 'email', 'phones', 'postalAddresses', 'jobTitle', 'organisationId', 'source', 'collectedAt'])
     .where('id', 'in', ids)
     .execute();
   const prov = await tx.selectFrom('prospectFieldProvenance').select(['personId', 'field', 'collectedAt']).where('personId', 'in', ids).where('chosen', '=', true).execute();
   for (const r of rows) {
     const dates = new Map<string, number>();
     for (const f of ['firstName', 'lastName', 'email', 'jobTitle', 'organisationId']) dates.set(f, r.collectedAt.getTime());
-    out.set(r.id, { ...r, phones: [...(r.phones ?? [])], postalAddresses: [...(r.postalAddresses ?? [])], dates, created: false });
+    out.set(r.id, { ...r, phones: [...(r.phones ?? [])], postalAddresses: [...(r.postalAddresses ?? [])], dates, created: false, storedProvenance: false });
   }
-  for (const p of prov) out.get(p.personId)?.dates.set(p.field, p.collectedAt.getTime());
+  for (const p of prov) {
+    const person = out.get(p.personId);
+    if (!person) continue;
+    person.dates.set(p.field, p.collectedAt.getTime());
+    person.storedProvenance = true;
+  }
   return out;
 }
 

@@ -178,6 +178,8 @@ describeEachEngine('prospect import', (store) => {
     expect(await importProspects(db(), first, opts({ source: 'Fichier A' }))).toMatchObject({ imported: 2, merged: 0 });
     const again = await importProspects(db(), first, opts({ source: 'Fichier A' }));
     expect(again).toMatchObject({ imported: 2, merged: 2, created: 0 });
+    // The same source at the same date: provenance stays implied by the records, nothing stored.
+    expect(await db().selectFrom('prospectFieldProvenance').select('personId').where('source', '=', 'Fichier A').execute()).toEqual([]);
     const later = file('nom;prenom;email;mobile;fonction\nRenard;Paul;PAUL.RENARD@exemple.fr;;Directeur achats\nSimon;Léa;lea.simon@exemple.fr;06 22 22 22 22;\n');
     const report = await importProspects(db(), later, opts({ source: 'Fichier B', collectedAt: new Date('2026-11-27T00:00:00Z'), now: new Date('2026-11-28T00:00:00Z') }));
     expect(report).toMatchObject({ imported: 2, merged: 2, created: 0 });
