@@ -1,5 +1,6 @@
 import { checkCity } from './communes.js';
 import { cleanText, fold } from './fold.js';
+import { remembered } from './memo.js';
 
 /**
  * Street types and their standard abbreviations (La Poste, norme AFNOR XP Z 10-011),
@@ -45,8 +46,15 @@ export const STREET_TYPES: readonly { readonly abbr: string; readonly full: stri
   { abbr: 'VLGE', full: 'VILLAGE', variants: ['village', 'vlge'] },
 ];
 
-// Longest variants first, so "rond point" wins over "rd".
-const VARIANTS: readonly (readonly [string, string])[] = STREET_TYPES.flatMap((t) => t.variants.map((v) => [v, t.abbr] as const)).sort((a, b) => b[0].length - a[0].length);
+/**
+ * Variant → abbreviation. A variant is one or two words, and the line's first two words are
+ * longer than its first word, so looking the two-word start up before the one-word start is
+ * "longest variant first" ("rond point" wins over "rd"). The first type listing a variant keeps it.
+ */
+const VARIANTS: ReadonlyMap<string, string> = new Map(
+  STREET_TYPES.flatMap((t) => t.variants.map((v) => [v, t.abbr] as const))
+    .reverse(),
+);
 
 /** Number suffixes (indices de répétition) written after the house number. */
 const REPETITION: Readonly<Record<string, string>> = { b: 'BIS', bis: 'BIS', t: 'TER', ter: 'TER', q: 'QUATER', quater: 'QUATER', quinquies: 'QUINQUIES' };
@@ -61,6 +69,13 @@ const WORD_ABBR: Readonly<Record<string, string>> = { saint: 'ST', sainte: 'STE'
  * CHAMPS ELYSEES"; "3 r. Saint-Jean" → "3 RUE ST JEAN").
  */
 export function normaliseStreetLine(raw: string): string {
+  return streetLineOf(raw);
+}
+
+// Street lines repeat (the same office for many contacts, the same building in many files).
+const streetLineOf = remembered(normaliseStreetLineUncached);
+
+function normaliseStreetLineUncached(raw: string): string {
   let f = fold(cleanText(raw)).replace(/\b(\d+)\s*(bis|ter|quater|quinquies|b|t|q)\b/g, '$1 $2');
   // "12, avenue" and "12 avenue": the comma is gone with the fold.
   const words: string[] = [];
@@ -70,8 +85,11 @@ export function normaliseStreetLine(raw: string): string {
     if (m[2]) words.push(REPETITION[m[2]] ?? m[2].toUpperCase());
     f = f.slice(m[0].length);
   }
-  for (const [variant, abbr] of VARIANTS) {
-    if (f === variant || f.startsWith(`${variant} `)) {
+  const firstSpace = f.indexOf(' ');
+  const secondSpace = firstSpace < 0 ? -1 : f.indexOf(' ', firstSpace + 1);
+  for (const variant of [secondSpace < 0 ? (firstSpace < 0 ? null : f) : f.slice(0, secondSpace), firstSpace < 0 ? f : f.slice(0, firstSpace)]) {
+    const abbr = variant === null ? undefined : VARIANTS.get(variant);
+    if (abbr !== undefined && variant !== null) {
       words.push(abbr);
       f = f.slice(variant.length).trim();
       break;
@@ -114,6 +132,13 @@ export type PostcodeResult = { readonly ok: true; readonly postcode: string; rea
  * When `departement` is given (from a commune table), the postcode must belong to it.
  */
 export function normalisePostcode(raw: string, departement?: string): PostcodeResult {
+  return departement === undefined ? postcodeOf(raw) : normalisePostcodeUncached(raw, departement);
+}
+
+// A file holds a few thousand distinct postcodes.
+const postcodeOf = remembered((raw: string) => normalisePostcodeUncached(raw, undefined), 20_000);
+
+function normalisePostcodeUncached(raw: string, departement: string | undefined): PostcodeResult {
   const compact = cleanText(raw).replace(/[\s.]/g, '').replace(/^F-?/i, '');
   const padded = /^\d{4}$/.test(compact) ? `0${compact}` : compact;
   if (!/^\d{5}$/.test(padded)) return { ok: false, reason: 'a French postcode has 5 digits' };
@@ -127,6 +152,12 @@ export function normalisePostcode(raw: string, departement?: string): PostcodeRe
 
 /** A city name in La Poste's form: capitals, no accents or punctuation, SAINT → ST; CEDEX kept. */
 export function normaliseCity(raw: string): string {
+  return cityOf(raw);
+}
+
+const cityOf = remembered(normaliseCityUncached, 20_000);
+
+function normaliseCityUncached(raw: string): string {
   return fold(cleanText(raw))
     .split(' ')
     .filter((w) => w !== '')

@@ -1,5 +1,6 @@
 import { isValidSiren, isValidSiret } from '../../demo/siret.js';
 import { cleanText, fold } from './fold.js';
+import { remembered } from './memo.js';
 
 /** French legal forms, as written after (or before) a company name. */
 export const LEGAL_FORMS: readonly string[] = [
@@ -26,6 +27,13 @@ export interface NormalisedCompany {
  */
 export function normaliseCompanyName(raw: string | null | undefined): NormalisedCompany | null {
   if (raw === null || raw === undefined) return null;
+  return companyOf(raw);
+}
+
+// One company for many contacts: each name is worked out once.
+const companyOf = remembered(normaliseCompanyNameUncached);
+
+function normaliseCompanyNameUncached(raw: string): NormalisedCompany | null {
   const text = cleanText(raw);
   if (!/[\p{L}\p{N}]/u.test(text)) return null;
   // "S.A.R.L." → "SARL" before splitting into words.

@@ -1,4 +1,5 @@
 import { cleanText, fold } from './fold.js';
+import { remembered } from './memo.js';
 
 /** A person's name part, ready to display and to match. */
 export interface NormalisedName {
@@ -45,6 +46,13 @@ function word(w: string, isLast: boolean, wholeCase: 'upper' | 'lower' | 'mixed'
  */
 export function normaliseName(raw: string | null | undefined): NormalisedName | null {
   if (raw === null || raw === undefined) return null;
+  return nameOf(raw);
+}
+
+// Files hold a few thousand distinct given names and surnames: each is worked out once.
+const nameOf = remembered(normaliseNameUncached);
+
+function normaliseNameUncached(raw: string): NormalisedName | null {
   const text = cleanText(raw)
     .replace(/[’‘`´]/g, "'")
     .replace(/\s*-\s*/g, '-')
