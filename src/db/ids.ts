@@ -1,7 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 let lastMs = 0;
 let counter = 0;
+// Random bytes drawn 4 KiB at a time: one system call per 256 ids instead of one per id
+// (an import creates a million; measured at 7 % of an import's Node time).
+const pool = Buffer.alloc(4096);
+let poolAt = pool.length;
 
 /**
  * A UUID version 7 (RFC 9562): time-ordered, so the primary key doubles as a stable
@@ -19,7 +23,13 @@ export function newId(now: number = Date.now()): string {
     lastMs = now;
     counter = 0;
   }
-  const b = randomBytes(16);
+  if (poolAt + 16 > pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  // A copy: the pool is overwritten when refilled.
+  const b = Buffer.from(pool.subarray(poolAt, poolAt + 16));
+  poolAt += 16;
   const ms = lastMs;
   b[0] = Math.floor(ms / 2 ** 40) & 0xff;
   b[1] = Math.floor(ms / 2 ** 32) & 0xff;
