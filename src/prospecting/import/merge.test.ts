@@ -8,7 +8,7 @@ import type { Database, Phone, PostalAddress } from '../../db/schema.js';
 import { isRempartError, RempartError } from '../../errors.js';
 import { mergeClusters, type MergeCluster } from './merge.js';
 import { fieldProvenance, materialiseProvenance } from './provenance.js';
-import { mergePeople } from './review.js';
+import { decideReviewPair, mergePeople } from './review.js';
 
 const actor = cliActor();
 const d0 = new Date('2025-03-01T08:00:00Z');
@@ -369,6 +369,17 @@ describeEachEngine('set-based merge of duplicate prospects', (store) => {
     await expect(db().transaction().execute((tx) => mergePeople(tx, sF, f1, actor, now))).rejects.toMatchObject({ code: 'NOT_FOUND' });
     // Two clusters sharing a record are a caller's mistake, refused before any write.
     await expect(db().transaction().execute((tx) => mergeClusters(tx, [{ survivorId: sR, otherIds: [r1] }, { survivorId: r1, otherIds: [sF] }], actor, now, 'test'))).rejects.toMatchObject({ code: 'INTERNAL' });
+  });
+
+  it('R-PROS-2 a pending pair inside a merged cluster names the survivor twice; accepting it merges nothing and keeps the record', async () => {
+    const sP = await person(db(), { first: 'Inès', last: 'Picard', email: 'ines@picard.fr', source: 'Salon', at: d1 });
+    const p1 = await person(db(), { first: 'Ines', last: 'Picard', email: 'ines.picard@web.fr', source: 'Web', at: d2 });
+    const p2 = await person(db(), { first: 'Ines', last: 'PICARD', email: 'ipicard@web.fr', source: 'Web', at: d3 });
+    const pair = await reviewPair(db(), p1, p2);
+    await db().transaction().execute((tx) => mergeClusters(tx, [{ survivorId: sP, otherIds: [p1, p2] }], actor, now, 'test'));
+    expect(await db().selectFrom('dedupeReviewQueue').select(['leftPersonId', 'rightPersonId', 'status']).where('id', '=', pair).executeTakeFirstOrThrow()).toEqual({ leftPersonId: sP, rightPersonId: sP, status: 'pending' });
+    expect(await decideReviewPair(db(), pair, 'accept', actor, now)).toEqual({ status: 'accepted', survivorId: sP });
+    expect(await db().selectFrom('people').select('email').where('id', '=', sP).executeTakeFirstOrThrow()).toEqual({ email: 'ipicard@web.fr' });
   });
 
   it('R-PROS-2 the statements of a merge do not grow with the number of clusters; one audit pair per cluster', async () => {

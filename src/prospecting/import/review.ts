@@ -60,7 +60,10 @@ export async function decideReviewPair(db: Kysely<Database>, id: string, decisio
     }
     // UUIDv7 ids are time-ordered: the smaller is the older record.
     const [survivor, other] = pair.leftPersonId < pair.rightPersonId ? [pair.leftPersonId, pair.rightPersonId] : [pair.rightPersonId, pair.leftPersonId];
-    await mergePeople(tx, survivor, other, actor, now);
+    // A pending pair whose two records were merged since (by the pass, or another accepted
+    // pair) now names one record twice: accepting it has nothing left to merge (merging a
+    // record into itself would delete it).
+    if (survivor !== other) await mergePeople(tx, survivor, other, actor, now);
     await tx.updateTable('dedupeReviewQueue').set({ status: 'accepted', decidedAt: now, decidedBy: actor.id }).where('id', '=', id).execute();
     return { status: 'accepted' as const, survivorId: survivor };
   });
