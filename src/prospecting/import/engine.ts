@@ -11,7 +11,7 @@ import { dedupeProspectBase } from './linkage.js';
 import { exactMatcher, type Matcher, type MatchDecision } from './matcher.js';
 import type { LoadedPolicy } from '../../policy/index.js';
 import { recordImportConsents } from './consents.js';
-import { materialiseProvenance } from './provenance.js';
+import { PROVENANCE_FIELDS } from './provenance.js';
 import { normaliseProspectRow, type ProspectCandidate, type RowValues } from './prospect-row.js';
 import { detectShape, readRecords, type FileShape, type SourceRecord } from './reader.js';
 import type { ImportReport, ImportWarning, RejectedRow } from './tables.js';
@@ -111,7 +111,7 @@ interface PersonState {
   /** The record's own source and collection date (`people.source`, `people.collected_at`). */
   source: string;
   collectedAt: Date;
-  /** Whether the record has provenance rows stored, or all are implied by its own source and date (provenance.ts). */
+  /** Whether the record's provenance rows are stored (or written by this batch), rather than implied by its own source and date (provenance.ts). */
   storedProvenance: boolean;
 }
 
@@ -403,6 +403,18 @@ async function writeBatch(tx: Kysely<Database>, batch: PreparedBatch, totals: To
     const orgId = c.company || c.siret ? (orgOf.get(orgKeyOf(c)) ?? null) : null;
     const values = offered(c, orgId);
     if (person) {
+      // Provenance (provenance.ts): a record reached only from its own source at its own date
+      // keeps it implied (a re-import, a file's own duplicates); the first time another
+      // source or date reaches it, its implied rows are written, from its values as they are.
+      const ownOrigin = source === person.source && collected.getTime() === person.collectedAt.getTime();
+      if (!ownOrigin && !person.storedProvenance) {
+        for (const field of PROVENANCE_FIELDS) {
+          const v = person[field];
+          if (Array.isArray(v) ? v.length > 0 : v !== null && v !== '') addProvenance(provenance, person.id, field, person.source, person.collectedAt, true);
+        }
+        person.storedProvenance = true;
+      }
+      const record = person.storedProvenance;
       // Survivorship: the most recent non-empty value by collection date wins (R-PROS-2).
       for (const [field, value] of Object.entries(values)) {
         const current = person.dates.get(field);
@@ -411,12 +423,12 @@ async function writeBatch(tx: Kysely<Database>, batch: PreparedBatch, totals: To
           (person as unknown as Record<string, unknown>)[field] = value;
           person.dates.set(field, collected.getTime());
         }
-        addProvenance(provenance, person.id, field, source, collected, wins);
+        if (record) addProvenance(provenance, person.id, field, source, collected, wins);
       }
       for (const p of c.phones) if (!person.phones.some((q) => q.number === p.e164)) person.phones.push({ number: p.e164, type: p.type === 'landline' ? 'landline' : p.type });
       if (c.address && !person.postalAddresses.some((a) => a.line1 === c.address?.line1 && a.postcode === c.address.postcode)) person.postalAddresses.push(c.address);
-      if (c.phones.length > 0) addProvenance(provenance, person.id, 'phones', source, collected, true);
-      if (c.address) addProvenance(provenance, person.id, 'postalAddresses', source, collected, true);
+      if (record && c.phones.length > 0) addProvenance(provenance, person.id, 'phones', source, collected, true);
+      if (record && c.address) addProvenance(provenance, person.id, 'postalAddresses', source, collected, true);
       totals.merged++;
       if (!person.created) mergedIds.add(person.id);
     } else {
@@ -436,9 +448,6 @@ async function writeBatch(tx: Kysely<Database>, batch: PreparedBatch, totals: To
         collectedAt: collected,
         storedProvenance: false,
       };
-      for (const field of Object.keys(values)) addProvenance(provenance, id, field, source, collected, true);
-      if (c.phones.length > 0) addProvenance(provenance, id, 'phones', source, collected, true);
-      if (c.address) addProvenance(provenance, id, 'postalAddresses', source, collected, true);
       createdIds.push(id);
       totals.createdIds.push(id);
       totals.created++;
@@ -456,7 +465,6 @@ async function writeBatch(tx: Kysely<Database>, batch: PreparedBatch, totals: To
   // so its text and plan do not grow with the batch (a VALUES list of 14 parameters per
   // row was measured at a third of the write time).
   const created = [...new Set(touched.filter((t) => t.person.created).map((t) => t.person))];
-  const provenanceRows = explicitProvenance(provenance, new Set(touched.map((t) => t.person)));
   if (created.length > 0) {
     const col = <T,>(f: (p: (typeof created)[number]) => T) => created.map(f);
     await sql`
@@ -469,8 +477,6 @@ async function writeBatch(tx: Kysely<Database>, batch: PreparedBatch, totals: To
   }
   const updated = [...mergedIds].flatMap((id) => people.get(id) ?? []);
   if (updated.length > 0) {
-    // Before the update: the implied rows say where the values being replaced came from.
-    await materialiseProvenance(tx, provenanceRows.materialise);
     const col = <T,>(f: (p: PersonState) => T) => updated.map(f);
     await sql`
       update people p set first_name = u.first_name, last_name = u.last_name, email = u.email, phones = u.phones::jsonb, postal_addresses = u.postal_addresses::jsonb,
@@ -480,7 +486,7 @@ async function writeBatch(tx: Kysely<Database>, batch: PreparedBatch, totals: To
         as u(id, first_name, last_name, email, phones, postal_addresses, job_title, organisation_id)
       where p.id = u.id`.execute(tx);
   }
-  await writeProvenance(tx, provenanceRows.rows, options.jobId ?? null, new Set(createdIds));
+  await writeProvenance(tx, [...provenance.values()].flatMap((bySource) => [...bySource.values()]), options.jobId ?? null, new Set(createdIds));
   if (reviews.length > 0) {
     await tx
       .insertInto('dedupeReviewQueue')
@@ -550,29 +556,6 @@ function addProvenance(buffer: ProvenanceBuffer, personId: string, field: string
   const prev = bySource.get(source);
   if (chosen && field !== 'phones' && field !== 'postalAddresses') for (const r of bySource.values()) if (r.source !== source) r.chosen = false;
   if (!prev || prev.collectedAt.getTime() <= collectedAt.getTime()) bySource.set(source, { personId, field, source, collectedAt, chosen: chosen || (prev?.chosen ?? false) });
-}
-
-/**
- * The provenance rows to store, and the records whose implied rows must be written first.
- * A record with no stored rows (created by this batch, or loaded with none) that every
- * row of the batch reached from its own source at its own collection date stays implied
- * (`people.source`, `people.collected_at`; see provenance.ts): nothing is written for it.
- * This is the common case of a re-import and of a file's own duplicates. One that another
- * source or date reached stores its rows; if it existed before, its implied rows are
- * materialised first (`materialise`), so the values it had keep their source.
- */
-function explicitProvenance(buffer: ProvenanceBuffer, touched: ReadonlySet<PersonState>): { rows: ProvenanceRow[]; materialise: string[] } {
-  const implied = new Map([...touched].filter((p) => !p.storedProvenance).map((p) => [p.id, p]));
-  const rows = [...buffer.values()].flatMap((bySource) => [...bySource.values()]);
-  const mixed = new Set<string>();
-  for (const r of rows) {
-    const p = implied.get(r.personId);
-    if (p && (r.source !== p.source || r.collectedAt.getTime() !== p.collectedAt.getTime() || !r.chosen)) mixed.add(r.personId);
-  }
-  return {
-    rows: rows.filter((r) => !implied.has(r.personId) || mixed.has(r.personId)),
-    materialise: [...mixed].filter((id) => implied.get(id)?.created === false),
-  };
 }
 
 async function writeProvenance(

@@ -212,6 +212,25 @@ describeEachEngine('prospect import', (store) => {
     expect((await fieldProvenance(db(), luc?.id ?? '')).every((r) => !r.implied)).toBe(true);
   });
 
+  it('R-PROS-9 a value added from the record\'s own source keeps that source when another source reaches the record later in the batch', async () => {
+    const d1 = new Date('2026-09-01T00:00:00Z');
+    await importProspects(db(), file('nom;email\nLemoine;lemoine@exemple.fr\n'), opts({ source: 'Salon A', collectedAt: d1 }));
+    // Same batch: the first row comes from the record's own source and date, the second from an older file.
+    const csv = file('nom;email;fonction;origine;date de collecte\nLemoine;lemoine@exemple.fr;Acheteur;Salon A;2026-09-01\nLemoine;lemoine@exemple.fr;Stagiaire;Vieux fichier;2025-01-01\n');
+    expect(await importProspects(db(), csv, opts())).toMatchObject({ imported: 2, merged: 2 });
+    const p = await person('lemoine@exemple.fr');
+    expect(p?.jobTitle).toBe('Acheteur');
+    const rows = await db().selectFrom('prospectFieldProvenance').select(['field', 'source', 'chosen']).where('personId', '=', p?.id ?? '').orderBy('field').orderBy('source').execute();
+    expect(rows).toEqual([
+      { field: 'email', source: 'Salon A', chosen: true },
+      { field: 'email', source: 'Vieux fichier', chosen: false },
+      { field: 'jobTitle', source: 'Salon A', chosen: true },
+      { field: 'jobTitle', source: 'Vieux fichier', chosen: false },
+      { field: 'lastName', source: 'Salon A', chosen: true },
+      { field: 'lastName', source: 'Vieux fichier', chosen: false },
+    ]);
+  });
+
   it('R-PROS-2 a prospect created after the import began is matched by its email and phone', async () => {
     const row = (id: string, lastName: string, email: string, phone?: string) => ({
       id, purpose: 'prospecting' as const, relation: 'prospect' as const, lastName, email,
