@@ -65,17 +65,17 @@ function result(e164: string, t: string | undefined, country: string | null): No
  * call, then the overseas plans tried in turn when France's says no). For such a number the
  * library's answer is known without parsing: the national significant number is its 9 digits
  * (the trunk 0 removed, or after +33, the one country of calling code 33), and its validity and
- * type are libphonenumber-js's getNumberType (helpers/getNumberType.js) on France's plan,
- * replayed here with the same metadata and its regular expressions compiled once. Only a number
- * that plan declares valid is answered here; anything else goes to the library (the same code
- * as before), except a national number that neither France's plan nor any overseas one can
- * make valid (its 9 digits match none of their national number patterns): that is null, as
- * the library would say after ten parses.
+ * type are libphonenumber-js's isValidNumber and getNumberType on France's plan, replayed here
+ * with the same metadata and its regular expressions compiled once. Only a number that plan
+ * declares valid is answered here; anything else goes to the library (the same code as
+ * before), except a national number that neither France's plan nor any plan the overseas loop
+ * can end in declares valid: that is null, as the library would say after nine parses.
  */
 
 /** The parts of a numbering plan read here (libphonenumber-js's Metadata does not type them). */
 interface NumberingPlan {
   nationalNumberPattern(): string;
+  hasTypes(): boolean;
   type(type: string): { pattern(): string; possibleLengths(): number[] | undefined } | undefined;
 }
 
@@ -85,10 +85,15 @@ interface CompiledType {
   readonly lengths: readonly number[] | undefined;
 }
 
-function planOf(country: CountryCode): NumberingPlan {
-  const metadata = new Metadata();
-  metadata.selectNumberingPlan(country);
-  return metadata.numberingPlan as unknown as NumberingPlan;
+/** A numbering plan with its regular expressions compiled once. */
+interface CompiledPlan {
+  readonly national: RegExp;
+  readonly hasTypes: boolean;
+  readonly fixedLine: CompiledType | null;
+  /** getNumberType answers FIXED_LINE_OR_MOBILE for a fixed line when the plan's mobile pattern is missing or empty. */
+  readonly mobileMissing: boolean;
+  readonly mobile: CompiledType | null;
+  readonly others: readonly CompiledType[];
 }
 
 const whole = (pattern: string) => new RegExp(`^(?:${pattern})$`);
@@ -96,8 +101,10 @@ const whole = (pattern: string) => new RegExp(`^(?:${pattern})$`);
 /** getNumberType's order: fixed line first, then these. */
 const NON_FIXED_LINE_TYPES = ['MOBILE', 'PREMIUM_RATE', 'TOLL_FREE', 'SHARED_COST', 'VOIP', 'PERSONAL_NUMBER', 'PAGER', 'UAN', 'VOICEMAIL'];
 
-const FRANCE = (() => {
-  const plan = planOf('FR');
+function compilePlan(country: string): CompiledPlan {
+  const metadata = new Metadata();
+  metadata.selectNumberingPlan(country as CountryCode);
+  const plan = metadata.numberingPlan as unknown as NumberingPlan;
   const compile = (name: string): CompiledType | null => {
     const t = plan.type(name);
     // As isNumberTypeEqualTo: a type without a pattern never matches.
@@ -107,37 +114,45 @@ const FRANCE = (() => {
   const mobile = plan.type('MOBILE');
   return {
     national: whole(plan.nationalNumberPattern()),
+    hasTypes: plan.hasTypes(),
     fixedLine: compile('FIXED_LINE'),
-    // getNumberType answers FIXED_LINE_OR_MOBILE for a fixed line when the plan's mobile pattern is missing or empty.
     mobileMissing: !mobile || mobile.pattern() === '',
     mobile: compile('MOBILE'),
     others: NON_FIXED_LINE_TYPES.map(compile).filter((t): t is CompiledType => t !== null),
   };
-})();
+}
 
-/** National number patterns of every plan the overseas loop can end in (those sharing the overseas calling codes). */
-const OVERSEAS_NATIONAL: readonly RegExp[] = (() => {
+const matchesType = (nsn: string, t: CompiledType | null) => t !== null && (!t.lengths || t.lengths.includes(nsn.length)) && t.pattern.test(nsn);
+
+/** libphonenumber-js's getNumberType (helpers/getNumberType.js) on a plan. */
+function numberType(plan: CompiledPlan, nsn: string): string | undefined {
+  if (!plan.national.test(nsn)) return undefined;
+  if (matchesType(nsn, plan.fixedLine)) {
+    if (plan.mobileMissing || matchesType(nsn, plan.mobile)) return 'FIXED_LINE_OR_MOBILE';
+    return 'FIXED_LINE';
+  }
+  for (const t of plan.others) if (matchesType(nsn, t)) return t.name;
+  return undefined;
+}
+
+/** libphonenumber-js's isValidNumber (isValid.js) on a plan: by type when the plan has types, else by its national pattern. */
+const isValidIn = (plan: CompiledPlan, nsn: string) => (plan.hasTypes ? numberType(plan, nsn) !== undefined : plan.national.test(nsn));
+
+const FRANCE = compilePlan('FR');
+
+/**
+ * Every plan the overseas loop can end in: a parse in an overseas region may settle on another
+ * country of the same calling code (Mayotte's numbers under Réunion's 262).
+ */
+const OVERSEAS_PLANS: readonly CompiledPlan[] = (() => {
   const metadata = new Metadata() as unknown as { getCountryCodesForCallingCode(code: string): string[] | undefined; selectNumberingPlan(c: string): void; numberingPlan: { callingCode(): string } };
   const countries = new Set<string>();
   for (const c of OVERSEAS) {
     metadata.selectNumberingPlan(c);
     for (const x of metadata.getCountryCodesForCallingCode(metadata.numberingPlan.callingCode()) ?? []) countries.add(x);
   }
-  return [...countries].map((c) => whole(planOf(c as CountryCode).nationalNumberPattern()));
+  return [...countries].map(compilePlan);
 })();
-
-const matchesType = (nsn: string, t: CompiledType | null) => t !== null && (!t.lengths || t.lengths.includes(nsn.length)) && t.pattern.test(nsn);
-
-/** libphonenumber-js's getNumberType on France's plan; undefined when the number is not valid there. */
-function frenchType(nsn: string): string | undefined {
-  if (!FRANCE.national.test(nsn)) return undefined;
-  if (matchesType(nsn, FRANCE.fixedLine)) {
-    if (FRANCE.mobileMissing || matchesType(nsn, FRANCE.mobile)) return 'FIXED_LINE_OR_MOBILE';
-    return 'FIXED_LINE';
-  }
-  for (const t of FRANCE.others) if (matchesType(nsn, t)) return t.name;
-  return undefined;
-}
 
 /** Digits with at most one space, dot or dash between two of them; an optional + first. */
 const PLAIN = /^\+?\d(?:[ .-]?\d)*$/;
@@ -163,8 +178,8 @@ function frenchFastPath(raw: string): NormalisedPhone | null | undefined {
   } else {
     return undefined;
   }
-  const type = frenchType(nsn);
-  if (type !== undefined) return result(`+33${nsn}`, type, 'FR');
-  if (national && !OVERSEAS_NATIONAL.some((p) => p.test(nsn))) return null;
+  if (isValidIn(FRANCE, nsn)) return result(`+33${nsn}`, numberType(FRANCE, nsn), 'FR');
+  // Valid nowhere the overseas loop could look (a number is valid only in its plan): null, as the library would say.
+  if (national && !OVERSEAS_PLANS.some((plan) => isValidIn(plan, nsn))) return null;
   return undefined;
 }
