@@ -96,7 +96,7 @@ const empty = (v: unknown) => v === null || v === '';
  * Art. 14: when the data was first collected). Provenance: the others' rows move over; a
  * field another record won keeps that record's source chosen and unchooses the
  * survivor's; a (field, source) both hold keeps the later date. States: each column of an
- * other's row that is set overrides the survivor's, so an objection or a restriction on
+ * other's row that is set overrides the survivor's, so an objection on
  * either stays (GDPR Art. 21(3)). Sequential on purpose: a later record is compared with
  * the survivor as the earlier ones left it, as the pairwise merge did.
  */
