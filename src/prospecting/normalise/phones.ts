@@ -67,9 +67,10 @@ function result(e164: string, t: string | undefined, country: string | null): No
  * (the trunk 0 removed, or after +33, the one country of calling code 33), and its validity and
  * type are libphonenumber-js's isValidNumber and getNumberType on France's plan, replayed here
  * with the same metadata and its regular expressions compiled once. Only a number that plan
- * declares valid is answered here; anything else goes to the library (the same code as
- * before), except a national number that neither France's plan nor any plan the overseas loop
- * can end in declares valid: that is null, as the library would say after nine parses.
+ * declares valid is answered here, and two kinds of invalid ones: a +33 number France's
+ * plan refuses, and a national number that no plan the overseas loop can end in declares
+ * valid (null, as the library would say after one or nine parses). Anything else goes to the
+ * library, the same code as before.
  */
 
 /** The parts of a numbering plan read here (libphonenumber-js's Metadata does not type them). */
@@ -164,21 +165,23 @@ function frenchFastPath(raw: string): NormalisedPhone | null | undefined {
   if (!PLAIN.test(text)) return undefined;
   const digits = text.replace(SEPARATORS, '');
   let nsn: string;
-  let national: boolean;
+  let national = false;
+  let international = false;
   if (digits.startsWith('+')) {
     if (digits.length !== 12 || !digits.startsWith('+33') || digits[3] === '0') return undefined;
     nsn = digits.slice(3);
-    national = false;
+    international = true;
   } else if (digits.length === 10 && digits[0] === '0' && digits[1] !== '0') {
     nsn = digits.slice(1);
     national = true;
   } else if (digits.length === 9 && digits[0] !== '0') {
     nsn = digits;
-    national = false;
   } else {
     return undefined;
   }
   if (isValidIn(FRANCE, nsn)) return result(`+33${nsn}`, numberType(FRANCE, nsn), 'FR');
+  // After +33 the library reads France's plan only (no overseas loop for an international number): invalid there is null.
+  if (international) return null;
   // Valid nowhere the overseas loop could look (a number is valid only in its plan): null, as the library would say.
   if (national && !OVERSEAS_PLANS.some((plan) => isValidIn(plan, nsn))) return null;
   return undefined;
