@@ -86,6 +86,8 @@ async function referenceMergePair(tx: Kysely<Database>, survivorId: string, othe
   }
   await tx.updateTable('dedupeReviewQueue').set({ leftPersonId: survivorId }).where('leftPersonId', '=', otherId).execute();
   await tx.updateTable('dedupeReviewQueue').set({ rightPersonId: survivorId }).where('rightPersonId', '=', otherId).execute();
+  // Added with the set-based merge: a pending pair now naming one record is settled (accepted).
+  await tx.updateTable('dedupeReviewQueue').set({ status: 'accepted', decidedAt: now, decidedBy: actor.id }).where('status', '=', 'pending').whereRef('leftPersonId', '=', 'rightPersonId').where('leftPersonId', '=', survivorId).execute();
   await sql`
     delete from dedupe_review_queue q
     where q.status = 'pending' and q.left_person_id <> q.right_person_id
@@ -371,14 +373,14 @@ describeEachEngine('set-based merge of duplicate prospects', (store) => {
     await expect(db().transaction().execute((tx) => mergeClusters(tx, [{ survivorId: sR, otherIds: [r1] }, { survivorId: r1, otherIds: [sF] }], actor, now, 'test'))).rejects.toMatchObject({ code: 'INTERNAL' });
   });
 
-  it('R-PROS-2 a pending pair inside a merged cluster names the survivor twice; accepting it merges nothing and keeps the record', async () => {
+  it('R-PROS-2 a pending pair inside a merged cluster is settled by the merge (accepted), and accepting it again is refused', async () => {
     const sP = await person(db(), { first: 'Inès', last: 'Picard', email: 'ines@picard.fr', source: 'Salon', at: d1 });
     const p1 = await person(db(), { first: 'Ines', last: 'Picard', email: 'ines.picard@web.fr', source: 'Web', at: d2 });
     const p2 = await person(db(), { first: 'Ines', last: 'PICARD', email: 'ipicard@web.fr', source: 'Web', at: d3 });
     const pair = await reviewPair(db(), p1, p2);
     await db().transaction().execute((tx) => mergeClusters(tx, [{ survivorId: sP, otherIds: [p1, p2] }], actor, now, 'test'));
-    expect(await db().selectFrom('dedupeReviewQueue').select(['leftPersonId', 'rightPersonId', 'status']).where('id', '=', pair).executeTakeFirstOrThrow()).toEqual({ leftPersonId: sP, rightPersonId: sP, status: 'pending' });
-    expect(await decideReviewPair(db(), pair, 'accept', actor, now)).toEqual({ status: 'accepted', survivorId: sP });
+    expect(await db().selectFrom('dedupeReviewQueue').select(['leftPersonId', 'rightPersonId', 'status', 'decidedBy']).where('id', '=', pair).executeTakeFirstOrThrow()).toEqual({ leftPersonId: sP, rightPersonId: sP, status: 'accepted', decidedBy: actor.id });
+    await expect(decideReviewPair(db(), pair, 'accept', actor, now)).rejects.toMatchObject({ code: 'CONFLICT' });
     expect(await db().selectFrom('people').select('email').where('id', '=', sP).executeTakeFirstOrThrow()).toEqual({ email: 'ipicard@web.fr' });
   });
 

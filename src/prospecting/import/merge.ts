@@ -304,13 +304,17 @@ export async function mergeClusters(tx: Kysely<Database>, clusters: readonly Mer
 
   // Review pairs follow their records; a pair that now repeats another is dropped, a
   // decided one kept before a pending one (a rejection must not be shadowed by a pending
-  // duplicate), the oldest pending one otherwise.
+  // duplicate), the oldest pending one otherwise; one inside a cluster is accepted.
   for (const side of ['left_person_id', 'right_person_id'] as const) {
     await sql`
       update dedupe_review_queue q set ${sql.ref(side)} = m.survivor
       from unnest(${otherIds}::uuid[], ${mapSurvivors}::uuid[]) as m(other, survivor)
       where q.${sql.ref(side)} = m.other`.execute(tx);
   }
+  // A pending pair whose two records are now one was settled by this merge: no reviewer should see it.
+  await sql`
+    update dedupe_review_queue set status = 'accepted', decided_at = ${now}::timestamptz, decided_by = ${actor.id}
+    where status = 'pending' and left_person_id = right_person_id and left_person_id = any(${survivorIds}::uuid[])`.execute(tx);
   await sql`
     delete from dedupe_review_queue q
     where q.status = 'pending' and q.left_person_id <> q.right_person_id
