@@ -42,7 +42,9 @@ export const CONSENT_CATALOGUE: readonly TableEntry[] = Object.freeze<TableEntry
   },
   {
     table: 'consent_subjects',
-    description: "The pseudonym under which a person's consents, transfers and withdrawal notices are kept; deleted with the person",
+    // Several rows for one person after a merge of their records (R-PROS-2): erasure and
+    // access reach them all, as the rows below are found through every row of the person.
+    description: "The pseudonyms under which a person's consents, transfers and withdrawal notices are kept (one per record merged into the person); deleted with the person",
     subjects: [{ column: 'person_id' }],
     columns: {
       id: consent,

@@ -9,7 +9,7 @@ import { senderOf } from '../rights/requests/context.js';
 import { FILE_SHARING, PROSPECTING, type ConsentDeps } from './context.js';
 import { deliverConsentNotices, partnersThatReceived, queueWithdrawalNotices } from './notices.js';
 import { getPartner, type Partner } from './partners.js';
-import { ensureSubject, subjectOf } from './subjects.js';
+import { decidingFirst, decidingLast, ensureSubject, subjectsOfPerson } from './subjects.js';
 import { scopeReceiptMail, scopeWithdrawnMail } from './scope-mail.js';
 import { CONTROLLER_SCOPES, type ConsentEventsTable, type ConsentScope, type ConsentState, type ControllerScope } from './tables.js';
 import { withdrawalToken } from './withdrawal-token.js';
@@ -197,7 +197,7 @@ export async function recordConsent(deps: ConsentDeps, input: ConsentInput, opti
     if (rows.length > 0) await tx.insertInto('consentEvents').values(rows).execute();
     let notified: string[] = [];
     if (input.state !== 'given' && scope === 'file_sharing') {
-      notified = await partnersThatReceived(tx, subjectId, partners.map((p) => p.id));
+      notified = await partnersThatReceived(tx, person.id, partners.map((p) => p.id));
       await queueWithdrawalNotices(tx, deps.serverKey, {
         subjectId,
         partnerIds: notified,
@@ -341,21 +341,19 @@ export function withdrawalUrl(deps: Pick<ConsentDeps, 'serverKey'> & { readonly 
 
 /**
  * True when the person's latest consent event for the partner at or before `at` is
- * `given` (P1.6: "active at the moment of the transfer"). The call the prospecting
- * selection and the transfers make.
+ * `given` (P1.6: "active at the moment of the transfer"), across all of the person's
+ * pseudonyms (a merged person holds several). The call the prospecting selection and the
+ * transfers make.
  */
 export async function hasActiveConsent(db: Kysely<Database>, personId: string, partnerId: string, at: Date): Promise<boolean> {
-  const subjectId = await subjectOf(db, personId);
-  if (subjectId === null) return false;
   const latest = await db
-    .selectFrom('consentEvents')
-    .select('state')
-    .where('subjectId', '=', subjectId)
-    .where('scope', '=', 'file_sharing')
-    .where('partnerId', '=', partnerId)
-    .where('eventAt', '<=', at)
-    .orderBy('eventAt', 'desc')
-    .orderBy('id', 'desc')
+    .selectFrom('consentEvents as e')
+    .select('e.state')
+    .where('e.subjectId', 'in', subjectsOfPerson(db, personId))
+    .where('e.scope', '=', 'file_sharing')
+    .where('e.partnerId', '=', partnerId)
+    .where('e.eventAt', '<=', at)
+    .orderBy(decidingFirst())
     .limit(1)
     .executeTakeFirst();
   return latest?.state === 'given';
@@ -363,30 +361,32 @@ export async function hasActiveConsent(db: Kysely<Database>, personId: string, p
 
 /**
  * The people whose consent for the partner is active at `at`, each with the event it
- * rests on (set-based: one query for a whole transfer).
+ * rests on and that event's pseudonym (set-based: one query for a whole transfer). The
+ * latest event is taken per person, across their pseudonyms.
  */
 export async function activeConsents(db: Kysely<Database>, partnerId: string, at: Date): Promise<Map<string, { subjectId: string; eventId: string }>> {
   // Raw SQL under the CamelCasePlugin: result columns come back camelCased.
   const rows = await sql<{ personId: string; subjectId: string; id: string; state: string }>`
-    select s.person_id, e.subject_id, e.id, e.state
-      from consent_subjects s
-      join lateral (
-        select e.subject_id, e.id, e.state from consent_events e
-         where e.subject_id = s.id and e.scope = 'file_sharing' and e.partner_id = ${partnerId} and e.event_at <= ${at}
-         order by e.event_at desc, e.id desc limit 1) e on true`.execute(db);
+    select distinct on (s.person_id) s.person_id, e.subject_id, e.id, e.state
+      from consent_events e
+      join consent_subjects s on s.id = e.subject_id
+     where e.scope = 'file_sharing' and e.partner_id = ${partnerId} and e.event_at <= ${at}
+     order by s.person_id, ${decidingFirst()}`.execute(db);
   const out = new Map<string, { subjectId: string; eventId: string }>();
   for (const r of rows.rows) if (r.state === 'given') out.set(r.personId, { subjectId: r.subjectId, eventId: r.id });
   return out;
 }
 
-/** The person's consent history, oldest first: every scope and partner, one partner, or one scope. */
+/**
+ * The person's consent history, every pseudonym of theirs included, oldest first (at
+ * one instant, the event that decides last): every scope and partner, one partner, or
+ * one scope.
+ */
 export async function consentHistory(db: Kysely<Database>, personId: string, partnerId?: string, scope?: ConsentScope): Promise<ConsentEvent[]> {
-  const subjectId = await subjectOf(db, personId);
-  if (subjectId === null) return [];
-  let q = db.selectFrom('consentEvents').selectAll().where('subjectId', '=', subjectId);
-  if (partnerId !== undefined) q = q.where('partnerId', '=', partnerId);
-  if (scope !== undefined) q = q.where('scope', '=', scope);
-  return q.orderBy('eventAt').orderBy('id').execute();
+  let q = db.selectFrom('consentEvents as e').selectAll('e').where('e.subjectId', 'in', subjectsOfPerson(db, personId));
+  if (partnerId !== undefined) q = q.where('e.partnerId', '=', partnerId);
+  if (scope !== undefined) q = q.where('e.scope', '=', scope);
+  return q.orderBy(decidingLast()).execute();
 }
 
 /** Parameters per statement stay well under PostgreSQL's 65,535. */
@@ -394,23 +394,24 @@ const CHUNK = 5000;
 
 /**
  * The people among `personIds` whose consent to a controller scope is active at `at`:
- * their latest event for the scope at or before `at` is `given` (set-based: one query
- * per 5,000 people, whatever the page).
+ * their latest event for the scope at or before `at`, across all of their pseudonyms, is
+ * `given` (set-based: one query per 5,000 people, whatever the page).
  */
 export async function activeScopeConsents(db: Kysely<Database>, scope: ControllerScope, personIds: readonly string[], at: Date): Promise<Set<string>> {
   const out = new Set<string>();
   const ids = [...new Set(personIds)];
   for (let i = 0; i < ids.length; i += CHUNK) {
     const chunk = ids.slice(i, i + CHUNK);
-    // Raw SQL under the CamelCasePlugin: result columns come back camelCased.
+    // Raw SQL under the CamelCasePlugin: result columns come back camelCased. Per person,
+    // not per pseudonym: a withdrawal under a merged-away record must hold (Art. 7(3)).
     const rows = await sql<{ personId: string }>`
-      select s.person_id
-        from consent_subjects s
-        join lateral (
-          select e.state from consent_events e
-           where e.subject_id = s.id and e.scope = ${scope} and e.partner_id is null and e.event_at <= ${at}
-           order by e.event_at desc, e.id desc limit 1) e on true
-       where s.person_id in (${sql.join(chunk)}) and e.state = 'given'`.execute(db);
+      select l.person_id from (
+        select distinct on (s.person_id) s.person_id, e.state
+          from consent_subjects s
+          join consent_events e on e.subject_id = s.id
+         where s.person_id in (${sql.join(chunk)}) and e.scope = ${scope} and e.partner_id is null and e.event_at <= ${at}
+         order by s.person_id, ${decidingFirst()}) l
+       where l.state = 'given'`.execute(db);
     for (const r of rows.rows) out.add(r.personId);
   }
   return out;
@@ -457,11 +458,13 @@ export interface ScopeWithdrawalInput {
  * gets none. Returns the events recorded; none when nothing was active (a second click).
  */
 export async function withdrawControllerScopes(tx: Transaction<Database>, deps: Pick<ConsentDeps, 'policy'>, input: ScopeWithdrawalInput): Promise<readonly { readonly id: string; readonly scope: ControllerScope }[]> {
-  const subjectId = await subjectOf(tx, input.personId);
+  // Two clicks at once (the mail client's RFC 8058 POST and the person's) must not both see
+  // a consent active: every pseudonym of the person is locked, in id order, before reading.
+  const locked = await tx.selectFrom('consentSubjects').select('id').where('personId', '=', input.personId).orderBy('id').forUpdate().execute();
   // No consent was ever recorded for the person: nothing to withdraw, and no pseudonym to create.
-  if (subjectId === null) return [];
-  // Two clicks at once (the mail client's RFC 8058 POST and the person's) must not both see a consent active.
-  await tx.selectFrom('consentSubjects').select('id').where('id', '=', subjectId).forUpdate().execute();
+  // New events go under the oldest pseudonym (as subjectOf picks).
+  const subjectId = locked[0]?.id;
+  if (subjectId === undefined) return [];
   const { now } = input;
   const language = input.language ?? 'fr';
   const rows = [];

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { ConsentDeps } from './context.js';
 import { recordConsent } from './events.js';
-import { subjectOf } from './subjects.js';
+import { decidingLast, subjectsOfPerson } from './subjects.js';
 
 /**
  * The body of `/.well-known/gpc.json` (Global Privacy Control, section 3.4): this site
@@ -19,17 +19,15 @@ export function hasGpcSignal(headers: Readonly<Record<string, string | string[] 
 }
 
 async function latestStates(db: Kysely<Database>, personId: string): Promise<Map<string, string>> {
-  const subjectId = await subjectOf(db, personId);
   const out = new Map<string, string>();
-  if (subjectId === null) return out;
-  // File exchange only: GPC objects to the sale and sharing of data, not to the controller's own scopes.
+  // File exchange only: GPC objects to the sale and sharing of data, not to the controller's
+  // own scopes. Every pseudonym of the person; in history order, the deciding event last.
   const rows = await db
-    .selectFrom('consentEvents')
-    .select(['partnerId', 'state', 'eventAt', 'id'])
-    .where('subjectId', '=', subjectId)
-    .where('scope', '=', 'file_sharing')
-    .orderBy('eventAt')
-    .orderBy('id')
+    .selectFrom('consentEvents as e')
+    .select(['e.partnerId', 'e.state'])
+    .where('e.subjectId', 'in', subjectsOfPerson(db, personId))
+    .where('e.scope', '=', 'file_sharing')
+    .orderBy(decidingLast())
     .execute();
   for (const r of rows) if (r.partnerId !== null) out.set(r.partnerId, r.state);
   return out;

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { newId } from '../db/ids.js';
 import type { Database } from '../db/schema.js';
+import { subjectsOfPerson } from './subjects.js';
 import { deliverDue, sealNotice, type DeliveryOptions, type DeliveryReport, type DueNotice, type NoticeKind } from '../rights/recipients/delivery.js';
 
 /**
@@ -26,9 +27,9 @@ export interface ConsentNoticePayload {
   readonly person: { readonly email: string | null; readonly lastName: string | null; readonly firstName: string | null };
 }
 
-/** The partners a person's data was sent to (transfer log), among `partnerIds` when given. */
-export async function partnersThatReceived(db: Kysely<Database>, subjectId: string, partnerIds?: readonly string[]): Promise<string[]> {
-  let q = db.selectFrom('transferItems as i').innerJoin('transfers as t', 't.id', 'i.transferId').select('t.partnerId').distinct().where('i.subjectId', '=', subjectId);
+/** The partners a person's data was sent to (transfer log, under any of their pseudonyms), among `partnerIds` when given. */
+export async function partnersThatReceived(db: Kysely<Database>, personId: string, partnerIds?: readonly string[]): Promise<string[]> {
+  let q = db.selectFrom('transferItems as i').innerJoin('transfers as t', 't.id', 'i.transferId').select('t.partnerId').distinct().where('i.subjectId', 'in', subjectsOfPerson(db, personId));
   if (partnerIds !== undefined) {
     if (partnerIds.length === 0) return [];
     q = q.where('t.partnerId', 'in', partnerIds);
@@ -99,14 +100,14 @@ export function deliverConsentNotices(db: Kysely<Database>, options: DeliveryOpt
   return deliverDue(db, WITHDRAWAL_NOTICES, options);
 }
 
-/** The delivery log of the withdrawal notices about a person (by pseudonym), for the proof page. */
-export async function noticesOf(db: Kysely<Database>, subjectId: string, partnerId?: string) {
+/** The delivery log of the withdrawal notices about a person (under any of their pseudonyms), for the proof page. */
+export async function noticesOf(db: Kysely<Database>, personId: string, partnerId?: string) {
   let q = db
     .selectFrom('consentNotices')
     .select(['id', 'partnerId', 'consentEventId', 'payloadHash', 'attempts', 'lastStatus', 'deliveredAt', 'gaveUpAt', 'createdAt'])
-    .where('subjectId', '=', subjectId);
+    .where('subjectId', 'in', subjectsOfPerson(db, personId));
   if (partnerId !== undefined) q = q.where('partnerId', '=', partnerId);
-  return q.orderBy('createdAt').execute();
+  return q.orderBy('createdAt').orderBy('id').execute();
 }
 
 /**

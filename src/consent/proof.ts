@@ -7,7 +7,6 @@ import { noticesOf } from './notices.js';
 import { getPartner, type Partner } from './partners.js';
 import { toRecord27560, type ConsentRecord27560 } from './record-27560.js';
 import type { ControllerScope } from './tables.js';
-import { subjectOf } from './subjects.js';
 import { transfersOf } from './transfer.js';
 
 /** What the dpo shows to prove a consent and what was done on it (GDPR Art. 5(2), 7(1)). */
@@ -52,12 +51,13 @@ export async function consentProof(db: Kysely<Database>, policy: LoadedPolicy, p
   const person = await db.selectFrom('people').select('id').where('id', '=', personId).executeTakeFirst();
   if (!person) throw new RempartError('NOT_FOUND', `Person ${personId} not found.`);
   const partner = partnerId === undefined ? null : await getPartner(db, partnerId);
-  const subjectId = await subjectOf(db, personId);
+  // Every pseudonym of the person: a merged person's proof holds the histories of both records (Art. 7(1)).
   const history = await consentHistory(db, personId, partnerId, scope);
+  // History order puts the deciding event of an instant last.
   const last = history.filter((e) => e.eventAt <= now).at(-1);
   // The controller's scopes pass nothing to partners: no transfers, no notices.
-  const transfers = subjectId === null || scope !== undefined ? [] : await transfersOf(db, subjectId, partnerId);
-  const notices = subjectId === null || scope !== undefined ? [] : await noticesOf(db, subjectId, partnerId);
+  const transfers = scope !== undefined ? [] : await transfersOf(db, personId, partnerId);
+  const notices = scope !== undefined ? [] : await noticesOf(db, personId, partnerId);
   return {
     generatedAt: now.toISOString(),
     personId,

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { LoadedPolicy } from '../policy/index.js';
+import { decidingFirst } from './subjects.js';
 
 /** What one sweep deleted. */
 export interface ConsentSweepReport {
@@ -28,15 +29,20 @@ export function consentSweepDue(policy: Pick<LoadedPolicy, 'accountabilityRetent
   const proofs = policy.accountabilityRetention.consent_proofs;
   const logs = policy.accountabilityRetention.transfer_logs;
   const transferExpired = (alias: string) => sql<boolean>`${sql.ref(`${alias}.created_at`)} + ${logs.active}::interval + ${logs.archive}::interval <= ${now}`;
-  // A chain is (subject, scope, partner): the controller's own scopes (email_prospecting,
-  // open_tracking) have no partner, hence `is not distinct from` where events are matched.
+  // A chain is (person, scope, partner): a merged person's pseudonyms form one chain, so
+  // a withdrawal under one record is not swept while a consent under the other stays,
+  // which would bring that consent back (Art. 7(3)). Once the person is erased, their
+  // pseudonyms are unlinked and each is a chain of its own. The controller's own scopes
+  // (email_prospecting, open_tracking) have no partner, hence `is not distinct from` where
+  // events are matched. Rows: each pseudonym of an expired chain, with its scope and partner.
   const expiredChains = sql`
-    select subject_id, scope, partner_id from (
-      select distinct on (e.subject_id, e.scope, e.partner_id) e.subject_id, e.scope, e.partner_id, e.state, e.event_at, s.id as linked
+    select distinct l.subject_id, l.scope, l.partner_id from (
+      select e.subject_id, e.scope, e.partner_id, s.id is null as unlinked,
+             first_value(e.state) over w as last_state, first_value(e.event_at) over w as last_at
         from consent_events e left join consent_subjects s on s.id = e.subject_id
-       order by e.subject_id, e.scope, e.partner_id, e.event_at desc, e.id desc) l
-     where (l.state <> 'given' or l.linked is null)
-       and l.event_at + ${proofs.active}::interval + ${proofs.archive}::interval <= ${now}`;
+      window w as (partition by coalesce(s.person_id, e.subject_id), e.scope, e.partner_id order by ${decidingFirst()})) l
+     where (l.last_state <> 'given' or l.unlinked)
+       and l.last_at + ${proofs.active}::interval + ${proofs.archive}::interval <= ${now}`;
   const noticeDue = (alias: string) =>
     sql<boolean>`(${sql.ref(`${alias}.subject_id`)}, ${sql.ref(`${alias}.partner_id`)}) in (select c.subject_id, c.partner_id from (${expiredChains}) c where c.scope = 'file_sharing')
        and (${sql.ref(`${alias}.delivered_at`)} is not null or ${sql.ref(`${alias}.gave_up_at`)} is not null)`;
@@ -55,7 +61,8 @@ export function consentSweepDue(policy: Pick<LoadedPolicy, 'accountabilityRetent
  * the only deletion the append-only triggers allow (it sets `rempart.consent_sweep`
  * for its own transaction):
  * - a consent chain (one person and one partner, or one person and one of the
- *   controller's own scopes) whose latest event is a withdrawal or a
+ *   controller's own scopes; all the pseudonyms of a merged person together) whose
+ *   latest event is a withdrawal or a
  *   refusal goes once `accountabilityRetention.consent_proofs` (active + archive, from
  *   that event) has passed; a given consent is kept while it stands. A chain whose
  *   person was erased counts from its latest event too.

@@ -11,6 +11,7 @@ import { normaliseEmail, normalisePhone, oppositionHash } from '../rights/opposi
 import { FILE_SHARING, type ConsentDeps } from './context.js';
 import { activeConsents } from './events.js';
 import { getPartner, transferGroundNow } from './partners.js';
+import { subjectsOfPerson } from './subjects.js';
 
 /** The columns of a transfer file: identity, contact and professional data only (Art. 5(1)(c)). */
 export const TRANSFER_FIELDS = ['lastName', 'firstName', 'email', 'phone', 'jobTitle', 'organisation'] as const;
@@ -173,13 +174,13 @@ async function candidates(db: Kysely<Database>, ids: readonly string[], segment:
   return q.orderBy('p.lastName').orderBy('p.id').execute();
 }
 
-/** The transfers to a partner that included the person (by pseudonym), for the proof page. */
-export async function transfersOf(db: Kysely<Database>, subjectId: string, partnerId?: string) {
+/** The transfers to a partner that included the person (under any of their pseudonyms), for the proof page. */
+export async function transfersOf(db: Kysely<Database>, personId: string, partnerId?: string) {
   let q = db
     .selectFrom('transferItems as i')
     .innerJoin('transfers as t', 't.id', 'i.transferId')
     .select(['t.id', 't.partnerId', 't.createdAt', 't.fields', 't.fileName', 't.fileSha256', 't.rowCount', 't.createdBy', 'i.consentEventId'])
-    .where('i.subjectId', '=', subjectId);
+    .where('i.subjectId', 'in', subjectsOfPerson(db, personId));
   if (partnerId !== undefined) q = q.where('t.partnerId', '=', partnerId);
-  return q.orderBy('t.createdAt').execute();
+  return q.orderBy('t.createdAt').orderBy('t.id').execute();
 }

@@ -2,6 +2,7 @@ import { RempartError } from '../errors.js';
 import type { ConsentDeps } from './context.js';
 import { recordConsent, type ConsentRecorded } from './events.js';
 import { scopeWording } from './scope-mail.js';
+import { decidingFirst, subjectsOfPerson } from './subjects.js';
 import type { ConsentScope } from './tables.js';
 import { readWithdrawalToken } from './withdrawal-token.js';
 
@@ -30,18 +31,20 @@ export async function withdrawalTarget(deps: Pick<ConsentDeps, 'db' | 'serverKey
     .selectFrom('consentEvents as e')
     .innerJoin('consentSubjects as s', 's.id', 'e.subjectId')
     .leftJoin('partners as p', 'p.id', 'e.partnerId')
-    .select(['e.id', 'e.scope', 'e.partnerId', 'p.name', 's.personId', 'e.subjectId'])
+    .select(['e.id', 'e.scope', 'e.partnerId', 'p.name', 's.personId'])
     .where('e.id', '=', eventId)
     .executeTakeFirst();
   if (!row) throw notFound();
+  // The person's state, not the pseudonym's: after a merge, the link of either record
+  // answers for the merged person (a withdrawal under the other record holds, Art. 7(3)).
   let latest = deps.db
-    .selectFrom('consentEvents')
-    .select('state')
-    .where('subjectId', '=', row.subjectId)
-    .where('scope', '=', row.scope)
-    .where('eventAt', '<=', deps.now());
-  latest = row.partnerId === null ? latest.where('partnerId', 'is', null) : latest.where('partnerId', '=', row.partnerId);
-  const last = await latest.orderBy('eventAt', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
+    .selectFrom('consentEvents as e')
+    .select('e.state')
+    .where('e.subjectId', 'in', subjectsOfPerson(deps.db, row.personId))
+    .where('e.scope', '=', row.scope)
+    .where('e.eventAt', '<=', deps.now());
+  latest = row.partnerId === null ? latest.where('e.partnerId', 'is', null) : latest.where('e.partnerId', '=', row.partnerId);
+  const last = await latest.orderBy(decidingFirst()).limit(1).executeTakeFirst();
   const controller = deps.policy.controller.name;
   const name = row.scope === 'file_sharing' ? (row.name ?? '') : controller;
   const what = row.scope === 'file_sharing' ? `passing your data to ${name}` : scopeWording(row.scope, 'en', controller);

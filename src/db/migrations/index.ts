@@ -15,6 +15,7 @@ import * as m20261126T1700 from './20261126T1700-consent-scope.js';
 import * as m20261126T1710 from './20261126T1710-import-keys.js';
 import * as m20261126T1720 from './20261126T1720-staff-retention.js';
 import * as m20261126T1740 from './20261126T1740-recipient-deliveries.js';
+import * as m20261126T1800 from './20261126T1800-consent-subjects-merge.js';
 
 /**
  * Every migration, in order. Append-only: a landed migration is never edited or removed.
@@ -37,4 +38,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '20261126T1710-import-keys': m20261126T1710,
   '20261126T1720-staff-retention': m20261126T1720,
   '20261126T1740-recipient-deliveries': m20261126T1740,
+  '20261126T1800-consent-subjects-merge': m20261126T1800,
 });
