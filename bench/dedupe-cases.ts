@@ -5,9 +5,8 @@
  * beside it the baseline a user might pick: a PostgreSQL pg_trgm similarity self-join on
  * the same records. Each case runs in a child process of its own (its peak RSS is its own).
  */
-import pg from 'pg';
 import { dedupe, pairwiseQuality, readDedupeCsv, type DedupeField, type FieldKind, type PhaseTimings } from '../src/prospecting/dedupe/index.js';
-import { UnionFind, componentLabels } from '../src/prospecting/dedupe/cluster.js';
+import { loadFoldedTexts, trigramSelfJoin, withScratchDatabase } from './baseline-trgm.js';
 import { generateFrenchB2B } from './dedupe-data.js';
 import { benchDatabaseUrl, postgresUnavailable } from './engines.js';
 import { markdownTable, peakRssBytes, reportToParent, runInChild, updateMarkdownSection, BENCH_DIR, machineInfo, writeJson } from './harness.js';
@@ -117,42 +116,14 @@ async function trigramCase(id: string, threshold: number): Promise<DedupeCaseRes
   const url = benchDatabaseUrl();
   const why = await postgresUnavailable(url);
   if (why !== null) return { id, label, records: data.ids.length, wallMs: Number.NaN, cpuMs: Number.NaN, peakRssBytes: 0, skipped: why };
-  const scratch = 'rempart_bench_trgm';
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`drop database if exists ${scratch}`);
-  await admin.query(`create database ${scratch}`);
-  await admin.end();
-  const dbUrl = new URL(url);
-  dbUrl.pathname = `/${scratch}`;
-  const client = new pg.Client({ connectionString: dbUrl.toString() });
-  await client.connect();
-  try {
-    await client.query('create extension if not exists pg_trgm; create extension if not exists unaccent;');
-    await client.query('create table t (id int primary key, txt text not null)');
-    const n = data.ids.length;
-    const texts = Array.from({ length: n }, (_, i) => data.fields.map((f) => f.values[i] ?? '').join(' '));
-    for (let from = 0; from < n; from += 20_000) {
-      const ids = Array.from({ length: Math.min(20_000, n - from) }, (_, k) => from + k);
-      await client.query('insert into t select i, lower(unaccent(x)) from unnest($1::int[], $2::text[]) as u(i, x)', [ids, ids.map((i) => texts[i])]);
-    }
-    const t0 = performance.now();
-    await client.query('create index t_trgm on t using gin (txt gin_trgm_ops)');
-    await client.query('analyze t');
-    await client.query(`set pg_trgm.similarity_threshold = ${threshold}`);
-    const res = await client.query<{ a: number; b: number }>('select a.id as a, b.id as b from t a join t b on a.txt % b.txt and a.id < b.id');
-    const wallMs = performance.now() - t0;
-    const uf = new UnionFind(n);
-    for (const r of res.rows) uf.union(r.a, r.b);
-    const q = pairwiseQuality(componentLabels(uf, n).labels, data.truth);
-    return { id, label, records: n, wallMs, cpuMs: Number.NaN, peakRssBytes: 0, pairsCompared: res.rows.length, precision: q.precision, recall: q.recall, f1: q.f1 };
-  } finally {
-    await client.end();
-    const drop = new pg.Client({ connectionString: url });
-    await drop.connect();
-    await drop.query(`drop database if exists ${scratch}`);
-    await drop.end();
-  }
+  const n = data.ids.length;
+  const texts = Array.from({ length: n }, (_, i) => data.fields.map((f) => f.values[i] ?? '').join(' '));
+  return withScratchDatabase(url, id, async (scratch) => {
+    await loadFoldedTexts(scratch.client, texts);
+    const join = await trigramSelfJoin(scratch, n, threshold);
+    const q = pairwiseQuality(join.clusters!, data.truth);
+    return { id, label, records: n, wallMs: join.indexMs + join.joinMs, cpuMs: Number.NaN, peakRssBytes: 0, pairsCompared: join.pairs, precision: q.precision, recall: q.recall, f1: q.f1 };
+  });
 }
 
 /** Entry point of a dedupe child process: `--child dedupe:<case>`. */
