@@ -13,6 +13,7 @@ import { recordImportConsents, type ImportConsentEntry } from './consents.js';
 import { importProspects } from './engine.js';
 import { resolveColumns, type ProspectField } from './mapping.js';
 import { normaliseProspectRow, type RowValues } from './prospect-row.js';
+import { mergePeople } from './review.js';
 
 /**
  * R-PROS-6: the opt-ins of an imported file become consent events to the controller's
@@ -170,6 +171,19 @@ describeEachEngine('R-PROS-6 consents from an imported file', (store) => {
     expect([...(await consentedToElectronicProspecting(db(), [w!.personId, o!.personId], now))]).toEqual([]);
     expect((await importedEvents(w!.personId)).map((e) => e.state)).toEqual(['given', 'withdrawn']);
     expect(await importedEvents(o!.personId)).toEqual([]);
+  });
+
+  it('R-PROS-6 R-PROS-2 a withdrawal recorded under a record since merged into this one still stops the file\'s consent', async () => {
+    const [a, b] = await imported([line(7000), line(7001)]);
+    // Both records consented (two pseudonyms); the second then withdrew. A reviewer merges them.
+    await recordConsent(deps(), { personId: a!.personId, scope: 'email_prospecting', state: 'given', channel: 'web_form', evidence: 'form a', eventAt: new Date('2026-01-05T00:00:00Z'), collector: 'system:test' });
+    await recordConsent(deps(), { personId: b!.personId, scope: 'email_prospecting', state: 'given', channel: 'web_form', evidence: 'form b', eventAt: new Date('2026-01-06T00:00:00Z'), collector: 'system:test' });
+    await recordConsent(deps(), { personId: b!.personId, scope: 'email_prospecting', state: 'withdrawn', channel: 'link', evidence: 'link', eventAt: new Date('2026-02-01T00:00:00Z'), collector: 'system:test' });
+    await db().transaction().execute((tx) => mergePeople(tx, a!.personId, b!.personId, actor, now));
+    const r = await record([a!]);
+    expect(r.recorded).toBe(0);
+    expect(r.warnings).toEqual([{ row: a!.row, line: a!.line, field: 'consentEmail', reason: expect.stringMatching(/withdrew or refused/) }]);
+    expect([...(await consentedToElectronicProspecting(db(), [a!.personId], now))]).toEqual([]);
   });
 
   it('R-PROS-6 an entry the consent rules refuse (a future date) fails the batch before anything is written', async () => {

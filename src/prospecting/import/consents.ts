@@ -55,7 +55,7 @@ function textShownOf(source: string): string {
  * and consent date, channel `import`, dated when the person consented, its evidence
  * naming the source, the row and the file's proof; the same rows `recordConsent` writes
  * (the 27560 context of the scope, the notice version in force), and one audit entry for
- * the batch. Set-based: one read for the whole batch, one insert for the missing
+ * the batch. Set-based: one read for the whole batch, one lock and one insert for the missing
  * pseudonyms, one insert of events (per 2,000), one audit insert.
  *
  * Not recorded:
@@ -87,16 +87,11 @@ export async function recordImportConsents(tx: Kysely<Database>, entries: readon
   const facts = await sql<{ ord: number; objected: boolean; withdrawn: boolean; duplicate: boolean }>`
     select u.ord::int as ord,
       exists (select 1 from person_states ps where ps.person_id = u.person_id and ps.objected_prospecting_at is not null) as objected,
-      coalesce(w.withdrawn, false) as withdrawn,
-      coalesce(d.duplicate, false) as duplicate
-    from unnest(${entries.map((e) => e.personId)}::uuid[], ${entries.map((e) => e.consent.givenAt.toISOString())}::timestamptz[]) with ordinality as u(person_id, given_at, ord)
-    left join consent_subjects s on s.person_id = u.person_id
-    left join lateral (
-      select true as withdrawn from consent_events e
-       where e.subject_id = s.id and e.scope = 'email_prospecting' and e.partner_id is null and e.state <> 'given' limit 1) w on true
-    left join lateral (
-      select true as duplicate from consent_events e
-       where e.subject_id = s.id and e.scope = 'email_prospecting' and e.partner_id is null and e.state = 'given' and e.event_at = u.given_at limit 1) d on true`.execute(tx);
+      exists (select 1 from consent_subjects s join consent_events e on e.subject_id = s.id
+               where s.person_id = u.person_id and e.scope = 'email_prospecting' and e.partner_id is null and e.state <> 'given') as withdrawn,
+      exists (select 1 from consent_subjects s join consent_events e on e.subject_id = s.id
+               where s.person_id = u.person_id and e.scope = 'email_prospecting' and e.partner_id is null and e.state = 'given' and e.event_at = u.given_at) as duplicate
+    from unnest(${entries.map((e) => e.personId)}::uuid[], ${entries.map((e) => e.consent.givenAt.toISOString())}::timestamptz[]) with ordinality as u(person_id, given_at, ord)`.execute(tx);
   const byOrd = new Map(facts.rows.map((r) => [Number(r.ord), r]));
 
   const warnings: ImportWarning[] = [];
