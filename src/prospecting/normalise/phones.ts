@@ -66,11 +66,10 @@ function result(e164: string, t: string | undefined, country: string | null): No
  * library's answer is known without parsing: the national significant number is its 9 digits
  * (the trunk 0 removed, or after +33, the one country of calling code 33), and its validity and
  * type are libphonenumber-js's isValidNumber and getNumberType on France's plan, replayed here
- * with the same metadata and its regular expressions compiled once. Only a number that plan
- * declares valid is answered here, and two kinds of invalid ones: a +33 number France's
- * plan refuses, and a national number that no plan the overseas loop can end in declares
- * valid (null, as the library would say after one or nine parses). Anything else goes to the
- * library, the same code as before.
+ * with the same metadata and its regular expressions compiled once. A +33 number France's plan
+ * refuses is null (the library reads no other plan after +33); a national number it refuses
+ * goes through the overseas loop replayed the same way (overseasAnswer). Anything else (other
+ * shapes, other regions) goes to the library, the same code as before.
  */
 
 /** The parts of a numbering plan read here (libphonenumber-js's Metadata does not type them). */
@@ -141,19 +140,61 @@ const isValidIn = (plan: CompiledPlan, nsn: string) => (plan.hasTypes ? numberTy
 
 const FRANCE = compilePlan('FR');
 
-/**
- * Every plan the overseas loop can end in: a parse in an overseas region may settle on another
- * country of the same calling code (Mayotte's numbers under Réunion's 262).
- */
-const OVERSEAS_PLANS: readonly CompiledPlan[] = (() => {
-  const metadata = new Metadata() as unknown as { getCountryCodesForCallingCode(code: string): string[] | undefined; selectNumberingPlan(c: string): void; numberingPlan: { callingCode(): string } };
-  const countries = new Set<string>();
-  for (const c of OVERSEAS) {
-    metadata.selectNumberingPlan(c);
-    for (const x of metadata.getCountryCodesForCallingCode(metadata.numberingPlan.callingCode()) ?? []) countries.add(x);
-  }
-  return [...countries].map(compilePlan);
+/** What the overseas loop needs of a region: its calling code and the countries sharing it, in the library's order. */
+interface OverseasRegion {
+  readonly country: CountryCode;
+  readonly callingCode: string;
+  readonly family: readonly { readonly country: string; readonly leadingDigits: string | undefined; readonly plan: CompiledPlan }[];
+}
+
+const OVERSEAS_REGIONS: readonly OverseasRegion[] = (() => {
+  const metadata = new Metadata() as unknown as {
+    getCountryCodesForCallingCode(code: string): string[] | undefined;
+    selectNumberingPlan(c: string): void;
+    leadingDigits(): string | undefined;
+    numberingPlan: { callingCode(): string };
+  };
+  const plans = new Map<string, CompiledPlan>();
+  const planOf = (c: string) => plans.get(c) ?? plans.set(c, compilePlan(c)).get(c)!;
+  return OVERSEAS.map((country) => {
+    metadata.selectNumberingPlan(country);
+    const callingCode = metadata.numberingPlan.callingCode();
+    const family = (metadata.getCountryCodesForCallingCode(callingCode) ?? []).map((c) => {
+      metadata.selectNumberingPlan(c);
+      return { country: c, leadingDigits: metadata.leadingDigits() || undefined, plan: planOf(c) };
+    });
+    return { country, callingCode, family };
+  });
 })();
+
+/**
+ * The overseas loop of parseWithLibrary for a national number whose 9 digits France's plan
+ * refuses: in each region in turn the library reads the same 9 digits (every overseas plan
+ * drops the trunk 0, and none has a 10-digit number starting with 0), settles on the country
+ * of the calling code the number belongs to (getCountryByCallingCode: the only one, else the
+ * first whose leading digits match or, without leading digits, whose plan types the number;
+ * else the region itself), and keeps the number if that country's plan declares it valid.
+ */
+function overseasAnswer(nsn: string): NormalisedPhone | null {
+  for (const region of OVERSEAS_REGIONS) {
+    let country: string = region.country;
+    let plan: CompiledPlan | undefined = region.family.find((f) => f.country === region.country)?.plan;
+    if (region.family.length === 1) {
+      country = region.family[0]!.country;
+      plan = region.family[0]!.plan;
+    } else {
+      for (const f of region.family) {
+        if (f.leadingDigits !== undefined ? nsn.search(f.leadingDigits) === 0 : numberType(f.plan, nsn) !== undefined) {
+          country = f.country;
+          plan = f.plan;
+          break;
+        }
+      }
+    }
+    if (plan !== undefined && isValidIn(plan, nsn)) return result(`+${region.callingCode}${nsn}`, numberType(plan, nsn), country);
+  }
+  return null;
+}
 
 /** Digits with at most one space, dot or dash between two of them; an optional + first. */
 const PLAIN = /^\+?\d(?:[ .-]?\d)*$/;
@@ -182,7 +223,6 @@ function frenchFastPath(raw: string): NormalisedPhone | null | undefined {
   if (isValidIn(FRANCE, nsn)) return result(`+33${nsn}`, numberType(FRANCE, nsn), 'FR');
   // After +33 the library reads France's plan only (no overseas loop for an international number): invalid there is null.
   if (international) return null;
-  // Valid nowhere the overseas loop could look (a number is valid only in its plan): null, as the library would say.
-  if (national && !OVERSEAS_PLANS.some((plan) => isValidIn(plan, nsn))) return null;
+  if (national) return overseasAnswer(nsn);
   return undefined;
 }
