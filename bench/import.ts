@@ -278,7 +278,11 @@ const s = (ms: number | undefined) => (ms === undefined || !Number.isFinite(ms) 
 const q4 = (x: number | undefined) => (x === undefined ? '–' : x.toFixed(4));
 /** Wall time; a pg_trgm join cancelled past its budget took more than that. */
 const wallText = (r: ImportCaseResult) => `${r.trigram?.timedOutAfterMs !== undefined ? '> ' : ''}${s(r.wallMs)}`;
-const caseName = (r: ImportCaseResult) => (r.trigram ? `pg_trgm ≥ ${r.trigram.threshold} (index + join)` : r.engine);
+/** The table's name of a case: the engine, or the pg_trgm baseline and its threshold (from the id, so a skipped one is named too). */
+function caseName(r: ImportCaseResult): string {
+  const t = /^trgm(\d)?-/.exec(r.id);
+  return t ? `pg_trgm ≥ ${Number(t[1] ?? 5) / 10} (index + join)` : r.engine;
+}
 
 /** The pg_trgm join's time: measured, or past its budget with the probe sample's estimate. */
 function trigramJoinText(t: TrigramFigures): string {
