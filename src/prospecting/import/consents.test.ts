@@ -174,16 +174,20 @@ describeEachEngine('R-PROS-6 consents from an imported file', (store) => {
   });
 
   it('R-PROS-6 R-PROS-2 a withdrawal recorded under a record since merged into this one still stops the file\'s consent', async () => {
-    const [a, b] = await imported([line(7000), line(7001)]);
-    // Both records consented (two pseudonyms); the second then withdrew. A reviewer merges them.
-    await recordConsent(deps(), { personId: a!.personId, scope: 'email_prospecting', state: 'given', channel: 'web_form', evidence: 'form a', eventAt: new Date('2026-01-05T00:00:00Z'), collector: 'system:test' });
-    await recordConsent(deps(), { personId: b!.personId, scope: 'email_prospecting', state: 'given', channel: 'web_form', evidence: 'form b', eventAt: new Date('2026-01-06T00:00:00Z'), collector: 'system:test' });
-    await recordConsent(deps(), { personId: b!.personId, scope: 'email_prospecting', state: 'withdrawn', channel: 'link', evidence: 'link', eventAt: new Date('2026-02-01T00:00:00Z'), collector: 'system:test' });
-    await db().transaction().execute((tx) => mergePeople(tx, a!.personId, b!.personId, actor, now));
-    const r = await record([a!]);
-    expect(r.recorded).toBe(0);
-    expect(r.warnings).toEqual([{ row: a!.row, line: a!.line, field: 'consentEmail', reason: expect.stringMatching(/withdrew or refused/) }]);
-    expect([...(await consentedToElectronicProspecting(db(), [a!.personId], now))]).toEqual([]);
+    // Either record may survive the merge: the withdrawal must hold under either pseudonym.
+    for (const [n, bSurvives] of [[7000, false], [7010, true]] as const) {
+      const [a, b] = await imported([line(n), line(n + 1)]);
+      // Both records consented (two pseudonyms); the second then withdrew. A reviewer merges them.
+      await recordConsent(deps(), { personId: a!.personId, scope: 'email_prospecting', state: 'given', channel: 'web_form', evidence: 'form a', eventAt: new Date('2026-01-05T00:00:00Z'), collector: 'system:test' });
+      await recordConsent(deps(), { personId: b!.personId, scope: 'email_prospecting', state: 'given', channel: 'web_form', evidence: 'form b', eventAt: new Date('2026-01-06T00:00:00Z'), collector: 'system:test' });
+      await recordConsent(deps(), { personId: b!.personId, scope: 'email_prospecting', state: 'withdrawn', channel: 'link', evidence: 'link', eventAt: new Date('2026-02-01T00:00:00Z'), collector: 'system:test' });
+      const [survivor, other] = bSurvives ? [b!, a!] : [a!, b!];
+      await db().transaction().execute((tx) => mergePeople(tx, survivor.personId, other.personId, actor, now));
+      const r = await record([{ ...a!, personId: survivor.personId }]);
+      expect(r.recorded).toBe(0);
+      expect(r.warnings).toEqual([{ row: a!.row, line: a!.line, field: 'consentEmail', reason: expect.stringMatching(/withdrew or refused/) }]);
+      expect([...(await consentedToElectronicProspecting(db(), [survivor.personId], now))]).toEqual([]);
+    }
   });
 
   it('R-PROS-6 an entry the consent rules refuse (a future date) fails the batch before anything is written', async () => {
