@@ -288,7 +288,7 @@ function caseName(r: ImportCaseResult): string {
 function trigramJoinText(t: TrigramFigures): string {
   if (t.timedOutAfterMs === undefined) return s(t.joinMs);
   const p = t.probeSample;
-  const h = (ms: number) => `${(ms / 3_600_000).toFixed(1)} h`;
+  const h = (ms: number) => (ms >= 3_600_000 ? `${(ms / 3_600_000).toFixed(1)} h` : s(ms));
   return `> ${s(t.timedOutAfterMs)} (cancelled)${p ? `; about ${h(p.estimatedJoinMs)} wall, ${h(p.estimatedJoinCpuMs)} CPU (${p.probes.toLocaleString('en')} probes: ${s(p.wallMs)} wall, ${s(p.dbCpuMs)} CPU)` : ''}`;
 }
 
