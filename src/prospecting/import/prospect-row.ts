@@ -16,6 +16,7 @@ import {
   type NormalisedPhone,
 } from '../normalise/index.js';
 import type { ProspectField } from './mapping.js';
+import { remembered } from '../normalise/memo.js';
 
 /** A row's values by field (a field may come from several columns: phone, mobile). */
 export type RowValues = Partial<Record<ProspectField, readonly string[]>>;
@@ -77,24 +78,8 @@ function firstOf(values: RowValues, f: ProspectField): string {
   return '';
 }
 
-/**
- * A pure function of a string, remembered: names and company names repeat across a file
- * (a few thousand first names, one company for many contacts), and their normalisation
- * (Unicode folding, particles, legal forms) is most of a row's cost after phones. The
- * cache is bounded (cleared when full), so memory does not grow with the file; results
- * are read-only values.
- */
-function remembered<R>(fn: (raw: string) => R, max = 50_000): (raw: string) => R {
-  const cache = new Map<string, R>();
-  return (raw) => {
-    const hit = cache.get(raw);
-    if (hit !== undefined || cache.has(raw)) return hit as R;
-    const r = fn(raw);
-    if (cache.size >= max) cache.clear();
-    cache.set(raw, r);
-    return r;
-  };
-}
+// Names and company names repeat across a file (a few thousand first names, one company for
+// many contacts): each distinct value is normalised once (bounded cache, memo.ts).
 const nameOf = remembered(normaliseName);
 const companyOf = remembered(normaliseCompanyName);
 
