@@ -8,7 +8,7 @@ import { cliActor } from '../../access/actor.js';
 import { newId } from '../../db/ids.js';
 import { mulberry32 } from '../dedupe/rng.js';
 import { importProspects, type ImportOptions } from './engine.js';
-import { dedupeProspectBase } from './linkage.js';
+import { dedupeProspectBase, queueReviewPairs } from './linkage.js';
 import { decideReviewPair } from './review.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rempart-linkage-'));
@@ -219,5 +219,16 @@ describeEachEngine('whole-base record linkage', (store) => {
     expect(await idOf(variant(q).email)).toBe(objected);
     const state = await db().selectFrom('personStates').select('objectedProspectingAt').where('personId', '=', objected).executeTakeFirstOrThrow();
     expect(state.objectedProspectingAt).not.toBeNull();
+  });
+
+  it('R-PROS-2 more review pairs than PostgreSQL binds parameters in one statement are queued at once', async () => {
+    const [a, b] = [newId(), newId()];
+    for (const id of [a, b]) await db().insertInto('people').values({ id, purpose: 'prospecting', relation: 'prospect', lastName: 'Parametres', phones: JSON.stringify([]), postalAddresses: JSON.stringify([]), source: 'test', collectedAt: day1 }).execute();
+    // 7 columns × 10,000 rows: 70,000 values, past the 65,535 parameters of one statement.
+    const pairs = Array.from({ length: 10_000 }, (_, i) => ({ left: a, right: b, score: 0.5 + i / 100_000, comparison: { engine: 'test' } }));
+    await db().transaction().execute((tx) => queueReviewPairs(tx, pairs, day1, null));
+    const rows = await db().selectFrom('dedupeReviewQueue').select((eb) => eb.fn.countAll<string>().as('n')).where('leftPersonId', '=', a).executeTakeFirstOrThrow();
+    expect(Number(rows.n)).toBe(10_000);
+    await db().deleteFrom('dedupeReviewQueue').where('leftPersonId', '=', a).execute();
   });
 });

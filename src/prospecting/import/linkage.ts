@@ -284,10 +284,7 @@ export async function dedupeProspectBase(db: Kysely<Database>, options: BaseDedu
   }
   if (reviews.length > 0) {
     await db.transaction().execute(async (tx) => {
-      await tx
-        .insertInto('dedupeReviewQueue')
-        .values(reviews.map((r) => ({ id: newId(now.getTime()), leftPersonId: r.left, rightPersonId: r.right, score: r.score, comparison: JSON.stringify(r.comparison), importJobId: options.importJobId ?? null, createdAt: now })))
-        .execute();
+      await queueReviewPairs(tx, reviews, now, options.importJobId ?? null);
       const personIds = [...new Set(reviews.flatMap((r) => [r.left, r.right]))];
       await appendInTransaction(tx, [
         { at: now, actor: actor.id, role: actor.role, purpose: 'prospecting', action: 'create', resource: 'dedupe_review_queue', recordIds: [], personIds, fields: ['left_person_id', 'right_person_id', 'score'], reason: `dedupe pass: ${reviews.length} uncertain pair(s) queued for review` },
@@ -298,6 +295,29 @@ export async function dedupeProspectBase(db: Kysely<Database>, options: BaseDedu
   const flaggedOpposed = survivors.size > 0 ? await flagOpposedSurvivors(db, options, [...survivors]) : 0;
   if (timings) timings.fuzzyMerge += performance.now() - t;
   return { prospects: rows.length, pairsCompared: result.pairsCompared, vetoed, merged: mergedInto.size, mergedInto, queuedForReview: reviews.length, skippedRestricted, skippedRejected, flaggedOpposed };
+}
+
+/** A pair for the review queue (R-PROS-2): `left` < `right`, the model's probability and how it was reached. */
+export interface ReviewPairInput {
+  readonly left: string;
+  readonly right: string;
+  readonly score: number;
+  readonly comparison: Readonly<Record<string, string>>;
+}
+
+/**
+ * Queues pairs for review in one statement, the rows passed as arrays (unnest): a pass over
+ * millions of records queues tens of thousands of pairs, past PostgreSQL's 65,535 bind
+ * parameters for a VALUES list (it failed so at 5,000,000 imported rows).
+ */
+export async function queueReviewPairs(tx: Kysely<Database>, reviews: readonly ReviewPairInput[], now: Date, importJobId: string | null): Promise<void> {
+  if (reviews.length === 0) return;
+  const col = <T,>(f: (r: ReviewPairInput) => T) => reviews.map(f);
+  await sql`
+    insert into dedupe_review_queue (id, left_person_id, right_person_id, score, comparison, import_job_id, created_at)
+    select id, left_person_id, right_person_id, score, comparison::jsonb, ${importJobId}::uuid, ${now}::timestamptz
+    from unnest(${col(() => newId(now.getTime()))}::uuid[], ${col((r) => r.left)}::uuid[], ${col((r) => r.right)}::uuid[], ${col((r) => r.score)}::float8[],
+      ${col((r) => JSON.stringify(r.comparison))}::text[]) as u(id, left_person_id, right_person_id, score, comparison)`.execute(tx);
 }
 
 /**
