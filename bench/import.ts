@@ -226,6 +226,14 @@ async function importCase(id: string): Promise<ImportCaseResult> {
       onFuzzyMerged: (m) => {
         mergedInto = m;
       },
+      // A line per tenth of the file: a long run that fails or is stopped still tells its pace.
+      onProgress: (p) => {
+        if (p.phase !== 'import' || p.rowsTotal === null || p.rowsTotal < 100_000) return;
+        const step = Math.ceil(p.rowsTotal / 10);
+        if (p.rowsDone > 0 && Math.floor(p.rowsDone / step) !== Math.floor((p.rowsDone - (process.env.BENCH_IMPORT_BATCH ? Number(process.env.BENCH_IMPORT_BATCH) : 1000)) / step)) {
+          console.log(`${id}: ${p.rowsDone.toLocaleString('en')} of ${p.rowsTotal.toLocaleString('en')} rows after ${((performance.now() - t0) / 1000).toFixed(0)} s, peak RSS ${Math.round(peakRssBytes() / 2 ** 20)} MiB`);
+        }
+      },
       ...(process.env.BENCH_IMPORT_BATCH ? { batchSize: Number(process.env.BENCH_IMPORT_BATCH) } : {}),
     });
     const wallMs = performance.now() - t0;
