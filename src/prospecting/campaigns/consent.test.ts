@@ -1,20 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeEachEngine } from '../../../test/engines.js';
 import { systemActor } from '../../access/actor.js';
 import { consentedToElectronicProspecting, consentedToOpenTracking, recordConsent, type ConsentDeps } from '../../consent/index.js';
-import { createMailer, type Mailer } from '../../mail/index.js';
-import { startSmtpCapture, type SmtpCapture } from '../../mail/smtp-capture.js';
-import { DEFAULT_POLICY_FILE, loadPolicy, type LoadedPolicy } from '../../policy/index.js';
+import type { Mailer } from '../../mail/index.js';
 import { createCampaign } from './campaigns.js';
 import { countEligible, selectEligible, type GuardDeps } from './guard.js';
 import { recordOpen } from './links.js';
 import { createSegment } from './segments.js';
 import { sendCampaign, type SendDeps } from './send.js';
 import { addPerson } from './test-support.js';
+import { mailer, policy, smtp, useCampaignMail } from './test-mail.js';
 
 /**
  * The campaign side of consent to the controller's own electronic prospecting and to open
@@ -23,21 +19,7 @@ import { addPerson } from './test-support.js';
  */
 const NOW = new Date('2026-11-26T10:00:00Z');
 const HOUR = 3_600_000;
-let policy: LoadedPolicy;
-let smtp: SmtpCapture;
-let mailer: Mailer;
-const outbox = mkdtempSync(join(tmpdir(), 'rempart-campaign-consent-'));
-
-beforeAll(async () => {
-  policy = await loadPolicy(DEFAULT_POLICY_FILE);
-  smtp = await startSmtpCapture();
-  mailer = createMailer({ smtpUrl: smtp.url, outboxDir: outbox, fromAddress: 'prospection@certilience.example' });
-});
-afterAll(async () => {
-  mailer.close();
-  await smtp.close();
-  rmSync(outbox, { recursive: true, force: true });
-});
+useCampaignMail('rempart-campaign-consent-');
 
 describeEachEngine('campaigns and consent', (store) => {
   const key = randomBytes(32);

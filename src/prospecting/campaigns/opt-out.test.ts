@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -18,15 +15,15 @@ import {
   type ConsentDeps,
 } from '../../consent/index.js';
 import type { Database } from '../../db/schema.js';
-import { createMailer, type Mailer } from '../../mail/index.js';
-import { startSmtpCapture, type CapturedMail, type SmtpCapture } from '../../mail/smtp-capture.js';
-import { DEFAULT_POLICY_FILE, loadPolicy, type LoadedPolicy } from '../../policy/index.js';
+import type { CapturedMail } from '../../mail/smtp-capture.js';
+import type { LoadedPolicy } from '../../policy/index.js';
 import { isOpposed, normaliseEmail, normalisePhone, objectToProspecting, oppositionHash } from '../../rights/opposition/index.js';
 import { createCampaign } from './campaigns.js';
 import { OPT_OUT_CHANNEL, optOut } from './links.js';
 import { createSegment } from './segments.js';
 import { sendCampaign } from './send.js';
 import { addPerson } from './test-support.js';
+import { mailer, policy, smtp, useCampaignMail } from './test-mail.js';
 import { signToken } from './tokens.js';
 
 /**
@@ -38,21 +35,7 @@ import { signToken } from './tokens.js';
 const NOW = new Date('2026-11-26T10:00:00Z');
 const HOUR = 3_600_000;
 const PUBLIC_URL = 'https://crm.certilience.example';
-let policy: LoadedPolicy;
-let smtp: SmtpCapture;
-let mailer: Mailer;
-const outbox = mkdtempSync(join(tmpdir(), 'rempart-opt-out-'));
-
-beforeAll(async () => {
-  policy = await loadPolicy(DEFAULT_POLICY_FILE);
-  smtp = await startSmtpCapture();
-  mailer = createMailer({ smtpUrl: smtp.url, outboxDir: outbox, fromAddress: 'prospection@certilience.example' });
-});
-afterAll(async () => {
-  mailer.close();
-  await smtp.close();
-  rmSync(outbox, { recursive: true, force: true });
-});
+useCampaignMail('rempart-opt-out-');
 
 type Scope = 'email_prospecting' | 'open_tracking';
 

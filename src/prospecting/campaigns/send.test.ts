@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -8,34 +5,20 @@ import { describeEachEngine } from '../../../test/engines.js';
 import { systemActor } from '../../access/actor.js';
 import { createToken } from '../../access/auth/index.js';
 import { buildApp } from '../../app.js';
-import { createMailer, type Mailer } from '../../mail/index.js';
-import { startSmtpCapture, type CapturedMail, type SmtpCapture } from '../../mail/smtp-capture.js';
-import { DEFAULT_POLICY_FILE, loadPolicy, type LoadedPolicy } from '../../policy/index.js';
+import type { Mailer } from '../../mail/index.js';
+import type { CapturedMail } from '../../mail/smtp-capture.js';
 import { addOpposition, isOpposed, objectToProspecting } from '../../rights/opposition/index.js';
 import { createCampaign } from './campaigns.js';
 import { createSegment } from './segments.js';
 import { ART14_NOTICE_AFTER_DAYS, messageUrls, sendArt14Notices, sendCampaign, type SendDeps } from './send.js';
 import { countEligible } from './guard.js';
 import { addPerson } from './test-support.js';
+import { mailer, policy, smtp, useCampaignMail } from './test-mail.js';
 import { runDailyJobs } from '../../jobs/daily.js';
 
 const NOW = new Date('2026-11-26T10:00:00Z');
 const DAY = 86_400_000;
-let policy: LoadedPolicy;
-let smtp: SmtpCapture;
-let mailer: Mailer;
-const outbox = mkdtempSync(join(tmpdir(), 'rempart-campaigns-'));
-
-beforeAll(async () => {
-  policy = await loadPolicy(DEFAULT_POLICY_FILE);
-  smtp = await startSmtpCapture();
-  mailer = createMailer({ smtpUrl: smtp.url, outboxDir: outbox, fromAddress: 'prospection@certilience.example' });
-});
-afterAll(async () => {
-  mailer.close();
-  await smtp.close();
-  rmSync(outbox, { recursive: true, force: true });
-});
+useCampaignMail('rempart-campaigns-');
 
 const pathOf = (url: string): string => new URL(url).pathname;
 const to = (email: string): CapturedMail => {
