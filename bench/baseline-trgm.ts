@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
+import { adminQuery } from './engines.js';
 import { UnionFind, componentLabels } from '../src/prospecting/dedupe/cluster.js';
 
 /** What the index + self-join measured. */
@@ -50,15 +51,7 @@ export function processCpuMs(pid: number): number {
 export async function withScratchDatabase<T>(url: string, label: string, body: (scratch: Scratch) => Promise<T>): Promise<T> {
   // Identifiers cannot be bound as parameters; this name is made of [a-z0-9_] only.
   const scratch = `rempart_bench_trgm_${label.replace(/[^a-z0-9]/g, '_')}_${process.pid}`;
-  const admin = async (text: string) => {
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    try {
-      await c.query(text);
-    } finally {
-      await c.end();
-    }
-  };
+  const admin = (text: string) => adminQuery(url, text);
   await admin(`drop database if exists ${scratch} with (force)`);
   await admin(`create database ${scratch}`);
   const dbUrl = new URL(url);

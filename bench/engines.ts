@@ -23,7 +23,8 @@ export async function postgresUnavailable(url: string = benchDatabaseUrl()): Pro
   }
 }
 
-async function admin(url: string, text: string): Promise<void> {
+/** Runs one statement on its own connection (create or drop a database). */
+export async function adminQuery(url: string, text: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -49,7 +50,7 @@ export async function openFreshStore(engine: Engine, label: string): Promise<Sto
   const url = benchDatabaseUrl();
   // Identifiers cannot be bound as parameters; this name is made of [a-z0-9_] only.
   const name = `rempart_bench_${label.replace(/[^a-z0-9]/g, '_')}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-  await admin(url, `create database ${name}`);
+  await adminQuery(url, `create database ${name}`);
   const u = new URL(url);
   u.pathname = `/${name}`;
   try {
@@ -58,11 +59,11 @@ export async function openFreshStore(engine: Engine, label: string): Promise<Sto
       ...store,
       async close() {
         await store.close();
-        await admin(url, `drop database if exists ${name} with (force)`);
+        await adminQuery(url, `drop database if exists ${name} with (force)`);
       },
     };
   } catch (e) {
-    await admin(url, `drop database if exists ${name} with (force)`);
+    await adminQuery(url, `drop database if exists ${name} with (force)`);
     throw e;
   }
 }
