@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import { Migrator, type MigrationProvider, type MigrationResultSet } from 'kysely/migration';
+import { Migrator, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import { RempartError } from '../errors.js';
 import { MIGRATIONS } from './migrations/index.js';
 

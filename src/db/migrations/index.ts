@@ -1,4 +1,4 @@
-import type { Migration } from 'kysely/migration';
+import type { Migration } from 'kysely';
 import * as m20261126T1000 from './20261126T1000-client-relationship.js';
 import * as m20261126T1100 from './20261126T1100-accounts.js';
 import * as m20261126T1110 from './20261126T1110-connection-logs.js';
