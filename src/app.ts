@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyRequest } from 'fastify';
-import { authPlugin, requireActor, type AuthLimits } from './access/auth/index.js';
+import { authPlugin, requireActor, SESSION_COOKIE, type AuthLimits } from './access/auth/index.js';
 import type { GateSession } from './access/gate.js';
 import { accessRoutes } from './access/routes.js';
 import { createAccessRuntime } from './access/runtime.js';
@@ -26,6 +26,7 @@ import { RempartError } from './errors.js';
 import { ping, type Store } from './db/database.js';
 import { errorHandler } from './http/error-handler.js';
 import { validatorCompiler } from './http/validation.js';
+import { completeOpenApiOperations } from './http/openapi.js';
 import { ErrorResponse } from './http/schemas.js';
 import type { LoadedPolicy } from './policy/index.js';
 
@@ -77,6 +78,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setErrorHandler(errorHandler);
   app.addSchema(ErrorResponse);
+  completeOpenApiOperations(app, ErrorResponse);
 
   const now = options.now ?? (() => new Date());
   const db = options.store.db;
@@ -94,6 +96,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         version: '1',
         description: `Client-data platform with the GDPR built in. Policy ${options.policy.version.shortHash} (effective ${options.policy.version.effectiveDate}).`,
       },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'Set by POST /api/v1/session; writes also send the x-csrf-token header.' },
+          token: { type: 'http', scheme: 'bearer', description: 'An API token (rmp_…) from `rempart token create`.' },
+        },
+      },
+      security: [{ session: [] }, { token: [] }],
     },
   });
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { RempartError } from '../errors.js';
+import { fileResponse } from '../http/openapi.js';
 import { ErrorResponse } from '../http/schemas.js';
 import { listAuditEntries } from './audit/index.js';
 import { connectionLogsCsv, CONNECTION_EVENTS, CONNECTION_OUTCOMES, listConnectionLogs } from './connection-logs/index.js';
@@ -68,6 +69,7 @@ export async function accessRoutes(app: FastifyInstance, opts: { session: (req: 
         summary: 'Connection logs as CSV',
         querystring: Type.Object(LogFilters, { additionalProperties: false }),
         produces: ['text/csv'],
+        response: { 200: fileResponse('text/csv', 'The entries as UTF-8 CSV') },
       },
     },
     async (req, reply) => {

@@ -4,6 +4,7 @@ import Type from 'typebox';
 import { requireActor } from '../access/auth/index.js';
 import type { GateSession } from '../access/gate.js';
 import { RempartError } from '../errors.js';
+import { fileResponse } from '../http/openapi.js';
 import { ErrorResponse } from '../http/schemas.js';
 import { escapeHtml } from '../mail/templates/common.js';
 import { SAFEGUARDS } from '../policy/types.js';
@@ -61,7 +62,7 @@ function page(title: string, body: string): string {
 async function consentPlugin(app: FastifyInstance, opts: ConsentRouteOptions): Promise<void> {
   const { deps } = opts;
 
-  app.get('/.well-known/gpc.json', { schema: { tags, summary: 'Global Privacy Control support (GPC section 3.4)' } }, async (_req, reply) => {
+  app.get('/.well-known/gpc.json', { schema: { tags, summary: 'Global Privacy Control support (GPC section 3.4)', response: { 200: Type.Object({ gpc: Type.Boolean(), lastUpdate: Type.String() }) } } }, async (_req, reply) => {
     return reply.header('cache-control', 'public, max-age=86400').send(gpcSupport(deps.policy.version.effectiveDate));
   });
 
@@ -69,7 +70,7 @@ async function consentPlugin(app: FastifyInstance, opts: ConsentRouteOptions): P
     // RFC 8058 one-click: the mail client POSTs `List-Unsubscribe=One-Click` as a form.
     pub.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, body));
     const TokenParams = Type.Object({ token: Type.String({ maxLength: 64 }) });
-    pub.get('/consent/withdraw/:token', { schema: { tags, summary: 'Confirm page of a one-click withdrawal (public)', params: TokenParams } }, async (req, reply) => {
+    pub.get('/consent/withdraw/:token', { schema: { tags, summary: 'Confirm page of a one-click withdrawal (public)', params: TokenParams, response: { 200: fileResponse('text/html', 'The confirm page'), 404: fileResponse('text/html', 'The link is not valid') } } }, async (req, reply) => {
       const { token } = req.params as { token: string };
       const target = await withdrawalTarget(deps, token).catch(() => null);
       void reply.type('text/html; charset=utf-8').header('referrer-policy', 'no-referrer');
@@ -84,7 +85,7 @@ async function consentPlugin(app: FastifyInstance, opts: ConsentRouteOptions): P
         ),
       );
     });
-    pub.post('/consent/withdraw/:token', { schema: { tags, summary: 'Withdraw a consent in one click (public; RFC 8058)', params: TokenParams } }, async (req, reply) => {
+    pub.post('/consent/withdraw/:token', { schema: { tags, summary: 'Withdraw a consent in one click (public; RFC 8058)', params: TokenParams, response: { 200: fileResponse('text/html', 'The consent is withdrawn'), 404: fileResponse('text/html', 'The link is not valid') } } }, async (req, reply) => {
       const { token } = req.params as { token: string };
       const done = await withdrawByLink(deps, token).catch((e: unknown) => {
         if (e instanceof RempartError && e.code === 'NOT_FOUND') return null;
@@ -201,7 +202,7 @@ async function consentPlugin(app: FastifyInstance, opts: ConsentRouteOptions): P
         },
       );
 
-      api.get('/people/:id/consents', { schema: { tags, summary: "A person's consent history for file exchange (all partners)", params: PersonParams } }, async (req) => {
+      api.get('/people/:id/consents', { schema: { tags, summary: "A person's consent history for file exchange (all partners)", params: PersonParams, response: { 200: Type.Object({ items: Type.Array(Type.Object({}, { additionalProperties: true })) }) } } }, async (req) => {
         await may(req, 'read', 'consents');
         const { id } = req.params as { id: string };
         await opts.session(req).recordAccess('read', 'consents', FILE_SHARING, [id], ['state', 'channel', 'notice_version']);
@@ -287,7 +288,7 @@ async function consentPlugin(app: FastifyInstance, opts: ConsentRouteOptions): P
         },
       );
 
-      api.get('/people/:id/consents/export', { schema: { tags, summary: "A person's consent records as ISO/IEC TS 27560 JSON", params: PersonParams } }, async (req) => {
+      api.get('/people/:id/consents/export', { schema: { tags, summary: "A person's consent records as ISO/IEC TS 27560 JSON", params: PersonParams, response: { 200: Type.Object({}, { additionalProperties: true, description: 'ISO/IEC TS 27560 consent records' }) } } }, async (req) => {
         await may(req, 'export', 'consents');
         const { id } = req.params as { id: string };
         await opts.session(req).recordAccess('export', 'consents', FILE_SHARING, [id], ['consent_events']);
@@ -306,10 +307,10 @@ async function consentPlugin(app: FastifyInstance, opts: ConsentRouteOptions): P
         return reply.send(p);
       };
       const ProofQuery = Type.Object({ partnerId: Type.Optional(Type.String({ format: 'uuid' })), scope: Type.Optional(ScopeLiteral) }, { additionalProperties: false });
-      api.get('/people/:id/consents/proof', { schema: { tags, summary: 'Proof of consent and transfers (JSON, or HTML with Accept: text/html)', params: PersonParams, querystring: ProofQuery } }, async (req, reply) =>
+      api.get('/people/:id/consents/proof', { schema: { tags, summary: 'Proof of consent and transfers (JSON, or HTML with Accept: text/html)', params: PersonParams, querystring: ProofQuery, response: { 200: Type.Object({}, { additionalProperties: true, description: 'History, transfers and notices of the proof' }) } } }, async (req, reply) =>
         proof(req, reply, /text\/html/.test(req.headers.accept ?? '') && !/application\/json/.test(req.headers.accept ?? '')),
       );
-      api.get('/people/:id/consents/proof.html', { schema: { tags, summary: 'Proof of consent and transfers, printable', params: PersonParams, querystring: ProofQuery } }, async (req, reply) => proof(req, reply, true));
+      api.get('/people/:id/consents/proof.html', { schema: { tags, summary: 'Proof of consent and transfers, printable', params: PersonParams, querystring: ProofQuery, response: { 200: fileResponse('text/html', 'The printable proof') } } }, async (req, reply) => proof(req, reply, true));
 
       api.post(
         '/transfers',
@@ -321,6 +322,7 @@ async function consentPlugin(app: FastifyInstance, opts: ConsentRouteOptions): P
               { partnerId: Type.String({ format: 'uuid' }), segment: Type.Optional(Type.String({ maxLength: 300 })), fileName: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) },
               { additionalProperties: false },
             ),
+            response: { 200: fileResponse('text/csv', 'The file (UTF-8 CSV); headers x-rempart-transfer-id, x-rempart-sha256, x-rempart-rows') },
           },
         },
         async (req, reply) => {

@@ -93,6 +93,7 @@ export async function sessionRoutes(app: FastifyInstance, opts: { rt: AuthRuntim
       schema: {
         tags,
         summary: 'Sign in with email and password (and TOTP code); sets the rempart_session cookie',
+        security: [],
         body: LoginBody,
         response: { 200: SessionView, ...errors },
       },

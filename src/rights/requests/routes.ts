@@ -119,6 +119,7 @@ export async function rightsRequestRoutes(app: FastifyInstance, opts: RightsRequ
       schema: {
         tags,
         summary: 'Make a request to exercise a right (public); a code is sent to the address',
+        security: [],
         body: Type.Object(
           {
             type: Literals(REQUEST_TYPES),
@@ -153,6 +154,7 @@ export async function rightsRequestRoutes(app: FastifyInstance, opts: RightsRequ
       schema: {
         tags,
         summary: 'Confirm a request with the code received by email (public)',
+        security: [],
         params: IdParams,
         body: Type.Object({ code: Type.String({ pattern: '^\\s*[0-9]{6}\\s*$' }) }, { additionalProperties: false }),
         response: { 200: Type.Object({ id: Type.String(), state: Type.Literal('in_progress'), dueAt: Type.String() }), ...publicErrors },
