@@ -15,6 +15,7 @@ const ALLOWED: Readonly<Record<string, string>> = {
   'src/crm/commands.ts': 'the record commands, reachable only through the gate (checked below)',
   'src/access/gate.ts': 'the gate itself',
   'src/demo/seed.ts': 'bulk demo seeding by the local operator, before any person is real',
+  'src/backup/restore.ts': 'the restore replaces the whole database (a storage operation, audited as one event) and replays the erasure journal through erasePerson',
 };
 /**
  * Stores of the gate's own machinery, and the rights engine, which must reach every

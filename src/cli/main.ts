@@ -7,6 +7,7 @@ import { registerProspectsDedupeCommand } from './dedupe-base.js';
 import { migrateCommand } from './migrate.js';
 import { policyCheckCommand } from './policy-check.js';
 import { registerAuditCommands } from './audit.js';
+import { registerBackupCommands } from './backup.js';
 import { registerCampaignCommands } from './campaigns.js';
 import { registerLogsCommands } from './logs.js';
 import { registerImportCommands } from './import.js';
@@ -94,6 +95,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerConsentCommands(program, setExit);
   registerNoticeCommands(program, setExit);
   registerRegisterCommands(program, setExit);
+  registerBackupCommands(program, setExit);
   registerDedupeCommand(program, setExit);
   registerProspectsDedupeCommand(program, setExit);
   const subject = program.command('subject').description("a person's rights: export, erase, restrict, object, scan (GDPR Art. 15–21)");

@@ -6,6 +6,21 @@ const archived: PersonalColumn = { personal: true, category: 'financial', purpos
 /** The catalogue entries (P1.1) of litigation holds and the intermediate archive (P4.5, P5.3). */
 export const ERASURE_CATALOGUE: readonly TableEntry[] = Object.freeze<TableEntry[]>([
   {
+    // A keyed hash is still personal data (recital 26); the table links to no person on
+    // purpose, so it outlives the erasure it records and a restore can replay it.
+    table: 'erasure_journal',
+    description: 'The erasure journal: keyed hashes of erased people\'s email and phones, replayed by `rempart restore` so that no erased person comes back (GDPR Art. 17, P5.3)',
+    subjects: [],
+    keyedBy: 'keyed HMAC of the normalised email (email_hashes) or E.164 phone (phone_hashes), the opposition list\'s keys',
+    columns: {
+      id: { personal: false, why: 'surrogate key' },
+      email_hashes: { personal: true, category: 'contact', purposes: ['crm', 'prospecting'], provided: false },
+      phone_hashes: { personal: true, category: 'contact', purposes: ['crm', 'prospecting'], provided: false },
+      erased_at: { personal: false, why: 'when an erasure happened: no person is named' },
+      keep_until: { personal: false, why: 'the end of its keeping period, computed by the system' },
+    },
+  },
+  {
     table: 'legal_holds',
     description: 'Litigation holds the dpo set on a person (GDPR Art. 17(3)(e)): their records are kept, archived, until lifted',
     subjects: [{ column: 'person_id' }],

@@ -12,6 +12,7 @@ import { isOpposed } from '../opposition/opposition-list.js';
 import { notifyRecipients } from '../recipients/recipients.js';
 import { endOfDay, isoDay, statutoryHolds, type TableHold } from './holds.js';
 import { fileStoreFiles, searchableText } from './file-stores.js';
+import { appendJournalFile, journalErasure, type JournalEntry } from './journal.js';
 import { rightsCatalogue, rowsThrough, type RawRow } from './walk.js';
 import { ARCHIVE_TABLE } from '../../retention/catalogue-entries.js';
 
@@ -32,6 +33,8 @@ export interface ErasureOptions {
    * the old files keeps a deleted value (an exclusive lock: for small stores); `none` skips.
    */
   readonly vacuum?: 'plain' | 'full' | 'none';
+  /** Whether the erasure is journalled for restores (journal.ts); false only when a restore replays the journal itself. */
+  readonly journal?: boolean;
 }
 
 /** Rows kept because a law or a litigation requires it (Art. 17(3)(b),(e)). */
@@ -86,7 +89,7 @@ function proofData(entry: TableEntry, row: RawRow, full: boolean): Record<string
 }
 
 async function archive(
-  tx: Transaction<Database>,
+  tx: Kysely<Database>,
   row: { table: string; recordId: string | null; personId: string; data: Record<string, unknown>; reason: string; holdUntil: Date | null; legalHoldId: string | null; now: Date },
 ): Promise<void> {
   await tx
@@ -137,14 +140,21 @@ export async function erasePerson(db: Kysely<Database>, policy: LoadedPolicy, pe
   let oppositionKept = false;
   let recipientsNotified = 0;
   let expiredInPlace = false;
+  const journalled: JournalEntry[] = [];
 
-  await db.transaction().execute(async (tx) => {
+  // Inside the caller's transaction when given one (a restore replays erasures in its own),
+  // else in a transaction of its own.
+  const run = async (tx: Kysely<Database>): Promise<void> => {
     const raw = tx.withoutPlugins();
     for (const personId of personIds) {
       const person = await tx.selectFrom('people').select(['email', 'phones', 'lastName', 'firstName']).where('id', '=', personId).executeTakeFirst();
       const phones = (person?.phones ?? []).map((p) => p.number);
       if (person?.email) identifiers.push(person.email);
       identifiers.push(...phones);
+      if (person && options.journal !== false) {
+        const entry = await journalErasure(tx, options.key, { emails: [person.email], phones }, now);
+        if (entry) journalled.push(entry);
+      }
       if (person && (await isOpposed(tx, options.key, { email: person.email })) ) oppositionKept = true;
       for (const phone of phones) if (await isOpposed(tx, options.key, { phone })) oppositionKept = true;
       // Art. 19: the recipients are told, with what they need to find the person, before it goes.
@@ -250,12 +260,19 @@ export async function erasePerson(db: Kysely<Database>, policy: LoadedPolicy, pe
       fields: [...touched].sort(),
       reason: options.reason,
     };
-    await options.audit.inTransaction(tx, [event]);
-  });
+    await options.audit.inTransaction(tx as Transaction<Database>, [event]);
+  };
+  const inCallerTransaction = db.isTransaction;
+  if (inCallerTransaction) await run(db);
+  else await db.transaction().execute(run);
+
+  // The data directory's copy of the journal, once the erasure is committed (journal.ts).
+  if (options.dataDir) await appendJournalFile(options.dataDir, journalled);
 
   // Connection logs are append-only (P4.4): the person's entries past their 12 months
   // leave through the legal purge itself, which the erasure runs now rather than wait.
-  if (expiredInPlace) {
+  // (In a caller's transaction the purge is left to the daily job: it needs its own.)
+  if (expiredInPlace && !inCallerTransaction) {
     add(deleted, 'connection_logs', await purgeConnectionLogs(db, now));
     touched.add('connection_logs');
   }
@@ -273,7 +290,8 @@ export async function erasePerson(db: Kysely<Database>, policy: LoadedPolicy, pe
     }
   }
 
-  await vacuum(db, [...touched], options.vacuum ?? 'plain');
+  // VACUUM cannot run in a transaction: a caller that gave one vacuums after its commit.
+  if (!inCallerTransaction) await vacuum(db, [...touched], options.vacuum ?? 'plain');
   return {
     personIds: [...personIds],
     deleted,

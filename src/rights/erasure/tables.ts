@@ -30,10 +30,20 @@ export interface ArchivedRecordsTable {
   archivedAt: Timestamp;
 }
 
+/** `erasure_journal`: keyed hashes of erased people's identifiers, replayed by a restore (P5.3). */
+export interface ErasureJournalTable {
+  id: string;
+  emailHashes: string[];
+  phoneHashes: string[];
+  erasedAt: Timestamp;
+  keepUntil: Timestamp;
+}
+
 /** The tables of this folder. */
 export interface ErasureTables {
   legalHolds: LegalHoldsTable;
   archivedRecords: ArchivedRecordsTable;
+  erasureJournal: ErasureJournalTable;
 }
 
 /** Every table of the rights folders, merged into `Database` (src/db/schema.ts). */
