@@ -14,6 +14,8 @@ import { isOpposed, objectToProspecting } from '../rights/opposition/index.js';
 import { writeBackup } from './backup.js';
 import { verifyBackup } from './format.js';
 import { restoreBackup } from './restore.js';
+import { runDailyJobs } from '../jobs/daily.js';
+import { JOURNAL_KEEP_DAYS, readJournal, readJournalFile } from '../rights/erasure/journal.js';
 
 const policy = await loadPolicy('policies/certilience.yaml');
 const audit = { inTransaction: appendInTransaction };
@@ -84,6 +86,24 @@ describeEachEngine('backup and restore', (store) => {
     const report = await restoreBackup(db, file, { serverKey: key, now: new Date(), policy, actor, dataDir, audit });
     expect(report.peopleErased).toBe(1);
     expect(await db.selectFrom('people').select('id').where('id', '=', seed.personId).executeTakeFirst()).toBeUndefined();
+  });
+
+  it('P5.3 the erasure journal is kept 400 days, in the database and in the data directory, then purged by the daily run', async () => {
+    const { db } = store();
+    const key = randomBytes(32);
+    const dataDir = mkdtempSync(join(tmpdir(), 'rempart-backup-'));
+    const seed = await seedPersonEverywhere(db);
+    // The store is shared with the tests above, whose erasures are recent: this one is older than all of them.
+    const at = new Date('2024-01-10T10:00:00Z');
+    const earlier = (await readJournal(db)).length;
+    await erasePerson(db, policy, [seed.personId], { reason: 'request test', now: at, key, audit, actor, dataDir });
+    expect(await readJournal(db)).toHaveLength(earlier + 1);
+    expect(await readJournalFile(dataDir)).toHaveLength(1);
+    const day = 86_400_000;
+    expect((await runDailyJobs(db, new Date(at.getTime() + (JOURNAL_KEEP_DAYS - 1) * day), key, undefined, { dataDir })).erasureJournalPurged).toBe(0);
+    expect((await runDailyJobs(db, new Date(at.getTime() + (JOURNAL_KEEP_DAYS + 1) * day), key, undefined, { dataDir })).erasureJournalPurged).toBe(1);
+    expect(await readJournal(db)).toHaveLength(earlier);
+    expect(await readJournalFile(dataDir)).toEqual([]);
   });
 
   it('a changed byte, a truncated file or another server key is refused before the store is touched', async () => {

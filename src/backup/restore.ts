@@ -152,7 +152,9 @@ export async function restoreBackup(db: Kysely<Database>, file: string, options:
 
     // Erasures made since the backup: journalled again here, then replayed on the people they match.
     const inBackup = new Set((await tx.selectFrom('erasureJournal').select('id').execute()).map((r) => r.id));
-    const replay = [...journal.values()].filter((e) => !inBackup.has(e.id));
+    // Entries past their term protect against no restorable backup any more (purgeJournal removes them daily).
+    const live = (e: JournalEntry): boolean => e.erasedAt.getTime() + JOURNAL_KEEP_DAYS * 86_400_000 >= options.now.getTime();
+    const replay = [...journal.values()].filter((e) => !inBackup.has(e.id) && live(e));
     for (const e of replay) {
       await tx
         .insertInto('erasureJournal')

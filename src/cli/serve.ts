@@ -38,7 +38,7 @@ export async function serveCommand(flags: StoreFlags & { port?: string; host?: s
       hour: config.dailyHour,
       serverKey,
       outboxDir,
-      extras: { retention: { policy }, consentNotices: { mailer }, repermission: { policy, mailer, links: { serverKey, publicUrl: config.publicUrl } }, art14: { policy, key: serverKey, mailer, publicUrl: config.publicUrl } },
+      extras: { dataDir: config.dataDir, retention: { policy }, consentNotices: { mailer }, repermission: { policy, mailer, links: { serverKey, publicUrl: config.publicUrl } }, art14: { policy, key: serverKey, mailer, publicUrl: config.publicUrl } },
       onReport: (r) => logger.info({ job: 'daily', ...r }, 'daily jobs done'),
       onError: (e) => logger.error({ job: 'daily', errorName: (e as Error).name }, 'daily jobs failed'),
     });

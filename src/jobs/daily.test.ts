@@ -39,7 +39,7 @@ describeEachEngine('daily jobs', (store) => {
     const first = await runDailyJobs(store().db, now, key);
     expect(first.connectionLogsPurged).toBe(1);
     const second = await runDailyJobs(store().db, now, key);
-    expect(second).toEqual({ connectionLogsPurged: 0, sessionsPurged: 0, outboxFilesPurged: 0 });
+    expect(second).toEqual({ connectionLogsPurged: 0, sessionsPurged: 0, outboxFilesPurged: 0, erasureJournalPurged: 0 });
     const left = await sql<{ n: number }>`select count(*)::int as n from connection_logs`.execute(store().db);
     expect(left.rows[0]?.n).toBe(1);
   });

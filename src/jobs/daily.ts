@@ -13,12 +13,15 @@ import type { LoadedPolicy } from '../policy/index.js';
 import { runRetention } from '../retention/sweep.js';
 import { deliverConsentNotices } from '../consent/notices.js';
 import { deliverPending } from '../rights/recipients/index.js';
+import { purgeJournal } from '../rights/erasure/journal.js';
 
 /** What one daily run did. */
 export interface DailyReport {
   readonly connectionLogsPurged: number;
   readonly sessionsPurged: number;
   readonly outboxFilesPurged: number;
+  /** Erasure-journal entries past their keeping period (src/rights/erasure/journal.ts). */
+  readonly erasureJournalPurged: number;
   /** Re-permission messages sent (P4.2); present when the run was given what it needs to send them. */
   readonly repermissionSent?: number;
   /** GDPR Art. 14 notices sent to imported people not yet informed (R-PROS-11); present when given what it needs. */
@@ -46,6 +49,8 @@ export interface DailyExtras {
    * recipient reached by email would use up its retries.
    */
   readonly consentNotices?: { readonly mailer?: Pick<Mailer, 'send'>; readonly fetch?: typeof globalThis.fetch };
+  /** The data directory, whose copy of the erasure journal is purged with the database's. */
+  readonly dataDir?: string;
 }
 
 /**
@@ -59,6 +64,8 @@ export async function runDailyJobs(db: Kysely<Database>, now: Date, serverKey: B
   // Outgoing mail kept as files expires as the catalogue of file stores declares (P5.3).
   const days = parseDuration(OUTBOX_STORE.expiry.after ?? 'P30D').days;
   const outboxFilesPurged = outboxDir ? await purgeOutbox(outboxDir, new Date(now.getTime() - days * 86_400_000)) : 0;
+  // The erasure journal outlives what it protects against (a backup older than the erasure) by no more than its term.
+  const erasureJournalPurged = await purgeJournal(db, now, extras.dataDir);
   // P4.2: the one message before the retention term of prospects and file-exchange subjects.
   const rp = extras.repermission;
   const repermission = rp ? { repermissionSent: (await sendRepermissionRequests(db, rp.policy, rp.mailer, now, rp.links)).sent } : {};
@@ -75,7 +82,7 @@ export async function runDailyJobs(db: Kysely<Database>, now: Date, serverKey: B
         recipientNotices: await deliverPending(db, { key: serverKey, now, fetch: cn.fetch ?? globalThis.fetch, ...(cn.mailer ? { mailer: cn.mailer } : {}) }),
       }
     : {};
-  return { connectionLogsPurged, sessionsPurged, outboxFilesPurged, ...repermission, ...art14, ...retention, ...notices };
+  return { connectionLogsPurged, sessionsPurged, outboxFilesPurged, erasureJournalPurged, ...repermission, ...art14, ...retention, ...notices };
 }
 
 /** The local calendar day (Europe/Paris) of an instant, `YYYY-MM-DD`. */

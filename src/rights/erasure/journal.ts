@@ -1,4 +1,4 @@
-import { appendFile, readFile } from 'node:fs/promises';
+import { appendFile, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { newId } from '../../db/ids.js';
@@ -87,4 +87,24 @@ export async function readJournalFile(dataDir: string): Promise<JournalEntry[]> 
     }
   }
   return out;
+}
+
+/**
+ * Removes the journal entries past their keeping period, in the database and in the data
+ * directory's copy (rewritten beside, then renamed): a backup older than that is no
+ * longer restorable under the backup policy, so the hashes have no purpose left
+ * (Art. 5(1)(e)). Returns how many database rows went.
+ */
+export async function purgeJournal(db: Kysely<Database>, now: Date, dataDir?: string): Promise<number> {
+  const res = await db.deleteFrom('erasureJournal').where('keepUntil', '<', now).executeTakeFirst();
+  if (dataDir) {
+    const entries = await readJournalFile(dataDir);
+    const keep = entries.filter((e) => e.erasedAt.getTime() + JOURNAL_KEEP_DAYS * 86_400_000 >= now.getTime());
+    if (keep.length < entries.length) {
+      const tmp = `${journalFile(dataDir)}.tmp`;
+      await writeFile(tmp, keep.map((e) => `${JSON.stringify({ id: e.id, emailHashes: e.emailHashes, phoneHashes: e.phoneHashes, erasedAt: e.erasedAt.toISOString() })}\n`).join(''), { mode: 0o600 });
+      await rename(tmp, journalFile(dataDir));
+    }
+  }
+  return Number(res.numDeletedRows);
 }
