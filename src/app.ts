@@ -27,6 +27,8 @@ import { ping, type Store } from './db/database.js';
 import { errorHandler } from './http/error-handler.js';
 import { validatorCompiler } from './http/validation.js';
 import { completeOpenApiOperations } from './http/openapi.js';
+import { securityHeaders } from './http/security-headers.js';
+import { jsonLimits } from './http/json-limits.js';
 import { ErrorResponse } from './http/schemas.js';
 import type { LoadedPolicy } from './policy/index.js';
 
@@ -57,6 +59,8 @@ export interface AppOptions {
    * consent withdrawal): `Config.publicUrl`. Default: `defaultPublicUrl()` (tests).
    */
   readonly publicUrl?: string;
+  /** The reverse proxies to believe (`Config.trustProxy`); default none. */
+  readonly trustProxy?: false | string;
 }
 
 /** Largest accepted JSON body. */
@@ -72,6 +76,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT,
+    // Behind a TLS proxy: req.protocol and req.ip come from its X-Forwarded-* headers,
+    // so the session cookie gets `Secure`, HSTS is sent and rate limits see each client.
+    trustProxy: options.trustProxy ?? false,
     // Ids and cursors are the only things in our URLs; never personal data.
     routerOptions: { maxParamLength: 200 },
   });
@@ -79,6 +86,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setErrorHandler(errorHandler);
   app.addSchema(ErrorResponse);
   completeOpenApiOperations(app, ErrorResponse);
+  securityHeaders(app);
+  jsonLimits(app);
 
   const now = options.now ?? (() => new Date());
   const db = options.store.db;

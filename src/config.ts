@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { existsSync, statSync } from 'node:fs';
 import { RempartError, type ErrorDetail } from './errors.js';
 import { DEFAULT_POLICY_FILE } from './policy/index.js';
@@ -22,6 +23,13 @@ export interface Config {
   readonly publicUrl: string;
   /** True when `publicUrl` is the `http://HOST:PORT` default, not configured (mail sent from the CLI refuses it). */
   readonly publicUrlIsDefault: boolean;
+  /**
+   * The reverse proxies whose `X-Forwarded-For`/`-Proto` headers are believed: a list of
+   * addresses or CIDR ranges (`127.0.0.1,10.0.0.0/8`). `false`: none,
+   * the default, since a header any client can send must not choose its own address (the
+   * rate limits) or make the server think it is on HTTPS (the `Secure` cookie, HSTS).
+   */
+  readonly trustProxy: false | string;
 }
 
 /** What the command line gave; anything absent falls back to the environment, then the default. */
@@ -34,6 +42,7 @@ export interface ConfigFlags {
   readonly demo?: boolean;
   readonly dailyHour?: string;
   readonly publicUrl?: string;
+  readonly trustProxy?: string;
 }
 
 /** Defaults, documented in README.md. */
@@ -133,10 +142,16 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     }
   }
 
+  const rawTrust = nonEmpty(flags.trustProxy) ?? nonEmpty(env.REMPART_TRUST_PROXY) ?? 'false';
+  const trustProxy = parseTrustProxy(rawTrust);
+  if (trustProxy === null) {
+    problems.push({ field: '--trust-proxy / REMPART_TRUST_PROXY', message: `must be false, or the proxies' addresses/CIDR ranges separated by commas (e.g. 127.0.0.1,10.0.0.0/8), got "${rawTrust}"` });
+  }
+
   if (problems.length > 0) {
     throw new RempartError('CONFIG_INVALID', `The configuration has ${problems.length} problem(s).`, { details: problems });
   }
-  return Object.freeze({ dataDir, databaseUrl, port, host, policyFile, demo: flags.demo ?? false, dailyHour, smtpUrl, publicUrl, publicUrlIsDefault: configuredPublicUrl === undefined });
+  return Object.freeze({ dataDir, databaseUrl, port, host, policyFile, demo: flags.demo ?? false, dailyHour, smtpUrl, publicUrl, publicUrlIsDefault: configuredPublicUrl === undefined, trustProxy: trustProxy ?? false });
 }
 
 /** Formats a RempartError's details, one per line, for the terminal. */
@@ -149,4 +164,25 @@ export function formatProblems(e: RempartError): string {
     lines.push(`  - ${where ? `${where}: ` : ''}${d.message}`);
   }
   return lines.join('\n');
+}
+
+/**
+ * `--trust-proxy`: `false`, or the proxies' addresses and CIDR ranges (proxy-addr's
+ * `loopback`, `linklocal`, `uniquelocal` too). `true` (trust everyone) is refused on purpose:
+ * any client could then pick its own address and scheme. Null when invalid.
+ */
+export function parseTrustProxy(raw: string): false | string | null {
+  const v = raw.trim();
+  if (v === 'false') return false;
+  const parts = v.split(',').map((p) => p.trim()).filter(Boolean);
+  if (parts.length === 0) return null;
+  const ok = parts.every((p) => {
+    if (['loopback', 'linklocal', 'uniquelocal'].includes(p)) return true;
+    const [addr, bits, extra] = p.split('/');
+    if (extra !== undefined || addr === undefined) return false;
+    const family = isIP(addr);
+    if (family === 0) return false;
+    return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+  });
+  return ok ? parts.join(',') : null;
 }
