@@ -22,6 +22,13 @@ export interface Config {
   readonly publicUrl: string;
   /** True when `publicUrl` is the `http://HOST:PORT` default, not configured (mail sent from the CLI refuses it). */
   readonly publicUrlIsDefault: boolean;
+  /**
+   * Reads' audit events and connection-log entries (src/access/audit/writer.ts): `batched`
+   * (default: committed within 50 ms) or `strict` (the answer waits for the commit).
+   */
+  readonly auditDurability: 'strict' | 'batched';
+  /** Requests served at once beyond which the server sheds load: 429 with Retry-After (src/http/load-shedding.ts). */
+  readonly maxInFlight: number;
 }
 
 /** What the command line gave; anything absent falls back to the environment, then the default. */
@@ -43,6 +50,8 @@ export const DEFAULTS = Object.freeze({
   host: '127.0.0.1',
   policyFile: 'policies/certilience.yaml',
   dailyHour: 3,
+  auditDurability: 'batched',
+  maxInFlight: 256,
 });
 
 /** The public URL when none is configured: the server's own listening address. */
@@ -133,10 +142,18 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     }
   }
 
+  const auditDurability = nonEmpty(env.REMPART_AUDIT_DURABILITY) ?? DEFAULTS.auditDurability;
+  if (auditDurability !== 'strict' && auditDurability !== 'batched') {
+    problems.push({ field: 'REMPART_AUDIT_DURABILITY', message: `must be strict or batched, got "${auditDurability}"` });
+  }
+  const rawInFlight = nonEmpty(env.REMPART_MAX_IN_FLIGHT) ?? String(DEFAULTS.maxInFlight);
+  const maxInFlight = /^\d{1,6}$/.test(rawInFlight) ? Number(rawInFlight) : Number.NaN;
+  if (!(maxInFlight >= 1)) problems.push({ field: 'REMPART_MAX_IN_FLIGHT', message: `must be a whole number of requests, at least 1, got "${rawInFlight}"` });
+
   if (problems.length > 0) {
     throw new RempartError('CONFIG_INVALID', `The configuration has ${problems.length} problem(s).`, { details: problems });
   }
-  return Object.freeze({ dataDir, databaseUrl, port, host, policyFile, demo: flags.demo ?? false, dailyHour, smtpUrl, publicUrl, publicUrlIsDefault: configuredPublicUrl === undefined });
+  return Object.freeze({ dataDir, databaseUrl, port, host, policyFile, demo: flags.demo ?? false, dailyHour, smtpUrl, publicUrl, publicUrlIsDefault: configuredPublicUrl === undefined, auditDurability: auditDurability as Config['auditDurability'], maxInFlight });
 }
 
 /** Formats a RempartError's details, one per line, for the terminal. */
