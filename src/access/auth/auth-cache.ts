@@ -7,11 +7,11 @@ import type { TokenRow } from './tokens.js';
 /**
  * How often each instance reads `auth_changes.version` (migration 20261207T1200). A
  * revocation, a disabled account or a logout is honoured by every instance within
- * AUTH_REVOCATION_BOUND_MS: one poll interval, plus the poll's own round trip.
+ * AUTH_REVOCATION_BOUND_MS: one poll interval, plus the poll's own round trip, with room for a busy event loop.
  */
 export const AUTH_POLL_MS = 250;
 /** The stated bound (tested on two instances): a revoked credential stops working everywhere within it. */
-export const AUTH_REVOCATION_BOUND_MS = 500;
+export const AUTH_REVOCATION_BOUND_MS = 1000;
 /**
  * A cached entry is read again from the database at the latest after this long, even
  * when no revocation was seen: a safety net should a poll fail for a while.
