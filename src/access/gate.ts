@@ -50,6 +50,12 @@ export interface AuditSink {
  */
 export interface PersonStateChecks {
   assertProcessable(db: Kysely<Database>, actor: Actor, operation: Operation, personIds: readonly string[]): Promise<void>;
+  /**
+   * False when no person state can refuse `operation` (restriction and objection leave
+   * reads alone): the gate then skips the lookup, so a read costs one statement.
+   * Absent: every operation is checked.
+   */
+  mayRefuse?(operation: Operation): boolean;
 }
 
 /** What the gate is built from. */
@@ -244,7 +250,8 @@ export class GateSession {
     }
     if (rows.length > 0) {
       const allPersonIds = await this.#personIds(spec, rows, this.#deps.db);
-      await this.#deps.personState?.assertProcessable(this.#deps.db, this.actor, 'read', allPersonIds);
+      const personState = this.#deps.personState;
+      if (personState && (personState.mayRefuse?.('read') ?? true)) await personState.assertProcessable(this.#deps.db, this.actor, 'read', allPersonIds);
       const events: GateAuditEvent[] = [];
       for (const [purpose, g] of byPurpose) {
         const personIds = byPurpose.size === 1 ? allPersonIds : await this.#personIds(spec, g.rows, this.#deps.db);

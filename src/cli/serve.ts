@@ -28,7 +28,7 @@ export async function serveCommand(flags: StoreFlags & { port?: string; host?: s
     const demoLogins = config.demo ? await ensureDemoAccounts(store.db, policy) : [];
     const outboxDir = join(config.dataDir, 'outbox');
     const mailer = createMailer({ ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}), outboxDir });
-    app = await buildApp({ store, policy, serverKey, mailer, dataDir: config.dataDir, publicUrl: config.publicUrl, trustProxy: config.trustProxy, logger: { level: process.env.LOG_LEVEL ?? 'warn' } });
+    app = await buildApp({ store, policy, serverKey, mailer, dataDir: config.dataDir, publicUrl: config.publicUrl, trustProxy: config.trustProxy, auditDurability: config.auditDurability, maxInFlight: config.maxInFlight, logger: { level: process.env.LOG_LEVEL ?? 'warn' } });
     app.addHook('onClose', async () => mailer.close());
     await app.listen({ port: config.port, host: config.host });
     const logger = app.log;

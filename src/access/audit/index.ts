@@ -8,7 +8,7 @@
 export { AUDIT_ACTIONS, type AuditAction, type AuditTables, type AuditQueueTable, type AuditEntriesTable, type AuditCheckpointsTable } from './tables.js';
 export type { AuditEvent } from './event.js';
 export { appendInTransaction } from './append.js';
-export { AuditWriter, type AuditWriterOptions } from './writer.js';
+export { AUDIT_DURABILITIES, AuditWriter, BATCHED_WINDOW_MS, type AuditDurability, type AuditWriterOptions } from './writer.js';
 export { auditSink, type AuditSinkImpl } from './sink.js';
 export { CHAIN_LOCK_KEY, chainPending, startChainer } from './chain.js';
 export { canonicalJson, entryHash, GENESIS_HASH, type AuditEntryContent } from './hash.js';

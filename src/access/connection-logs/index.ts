@@ -4,7 +4,7 @@
  * table the database itself protects, purged after 12 months (P4.4).
  */
 export { CONNECTION_EVENTS, CONNECTION_OUTCOMES, type ConnectionEventType, type ConnectionOutcome, type ConnectionLogTables, type ConnectionLogsTable } from './tables.js';
-export { hashIdentifier, recordConnection, type ConnectionEvent } from './record-connection.js';
+export { connectionLogRow, hashIdentifier, recordConnection, type ConnectionEvent, type ConnectionLogRow } from './record-connection.js';
 export {
   CONNECTION_LOG_CSV_COLUMNS,
   connectionLogsCsv,

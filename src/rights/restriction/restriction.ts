@@ -98,6 +98,7 @@ const OBJECTION_REFUSES: ReadonlySet<Operation> = new Set(['update', 'export']);
 /** The gate's person-state hook (src/access/gate.ts) for restriction (P5.4) and objection (P5.6). */
 export function personStateChecks(): PersonStateChecks {
   return {
+    mayRefuse: (operation: Operation) => !RESTRICTED_ALLOWS.has(operation) || OBJECTION_REFUSES.has(operation),
     async assertProcessable(db: Kysely<Database>, actor: Actor, operation: Operation, personIds: readonly string[]): Promise<void> {
       if (personIds.length === 0 || actor.role === 'dpo') return;
       const states = await db
