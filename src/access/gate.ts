@@ -16,10 +16,10 @@ import {
 import type { ResourceSpec } from '../crm/resources.js';
 import type { Database } from '../db/schema.js';
 import { RempartError } from '../errors.js';
-import type { LoadedPolicy, Operation, PurposeId } from '../policy/index.js';
+import type { LoadedPolicy, Operation, PurposeId, RoleTask } from '../policy/index.js';
 import type { Actor } from './actor.js';
 import type { AuditEvent } from './audit/event.js';
-import { can, forbiddenWrites, presentFor, purposesFor, tableEntryOf, toSnake } from './permissions.js';
+import { can, forbiddenWrites, mayPerform, presentFor, purposesFor, tableEntryOf, toSnake } from './permissions.js';
 
 /**
  * The one gate to personal data. Every route and CLI command that reads or writes
@@ -141,6 +141,18 @@ export class GateSession {
     if (can(this.#deps.policy, this.actor, operation, purpose, category)) return;
     await this.#deps.audit.durable([this.#rawEvent('denied', resource, purpose, [], [], [], `no grant to ${operation} ${resource}`)]);
     throw forbidden(`Your role may not ${operation} ${resource.replace('-', ' ')}.`);
+  }
+
+  /** True when the policy gives the actor's role this accountability task (`roles[].tasks`). */
+  performs(task: RoleTask): boolean {
+    return mayPerform(this.#deps.policy, this.actor, task);
+  }
+
+  /** Like assertCan, for an accountability task (reading the audit trail): 403, recorded, unless the role carries it. */
+  async assertTask(task: RoleTask, resource: string): Promise<void> {
+    if (this.performs(task)) return;
+    await this.#deps.audit.durable([this.#rawEvent('denied', resource, null, [], [], [], `no task ${task}`)]);
+    throw forbidden(`Your role does not have the task ${task}.`);
   }
 
   /** Records a read or export of data outside the record types, durably, before the answer leaves. */

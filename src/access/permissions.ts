@@ -1,6 +1,6 @@
 import { catalogueEntry, type ColumnEntry, type TableEntry } from '../catalogue/catalogue.js';
 import type { ResourceSpec } from '../crm/resources.js';
-import { effectiveGrants, type LoadedPolicy, type Operation, type PurposeId } from '../policy/index.js';
+import { effectiveGrants, hasTask, type LoadedPolicy, type Operation, type PurposeId, type RoleTask } from '../policy/index.js';
 import type { Actor } from './actor.js';
 
 /**
@@ -53,6 +53,16 @@ export function can(policy: LoadedPolicy, actor: Actor, operation: Operation, pu
   return grantsOf(policy, actor.role).some(
     (g) => !(g.archive ?? false) && g.purposes.includes(purpose) && g.categories.includes(category) && g.operations.includes(operation),
   );
+}
+
+/**
+ * True when the actor carries an accountability task of the policy (`roles[].tasks`:
+ * handling rights requests, reading the audit trail). The local operator and the
+ * engine (role null) carry every task; a role's name never decides.
+ */
+export function mayPerform(policy: Pick<LoadedPolicy, 'roles'>, actor: Actor, task: RoleTask): boolean {
+  if (actor.role === null) return true;
+  return hasTask(policy, actor.role, task);
 }
 
 /**

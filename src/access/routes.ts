@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import { RempartError } from '../errors.js';
 import { fileResponse } from '../http/openapi.js';
 import { ErrorResponse } from '../http/schemas.js';
 import { listAuditEntries } from './audit/index.js';
@@ -26,9 +25,6 @@ function filtersOf(q: LogQuery) {
     ...(q.outcome ? { outcome: q.outcome } : {}),
   };
 }
-
-/** Roles that read the audit trail: the privacy officer, who monitors compliance (GDPR Art. 39(1)(b)). */
-export const AUDIT_READERS: readonly string[] = ['dpo'];
 
 /**
  * Routes over the accountability records: connection logs (P1.7, readable by the roles
@@ -98,9 +94,8 @@ export async function accessRoutes(app: FastifyInstance, opts: { session: (req: 
     },
     async (req) => {
       const session = opts.session(req);
-      if (session.actor.role !== null && !AUDIT_READERS.includes(session.actor.role)) {
-        throw new RempartError('FORBIDDEN', 'Only the privacy officer reads the audit trail.');
-      }
+      // The roles the policy gives the audit_trail task (the privacy officer, who monitors compliance, GDPR Art. 39(1)(b)).
+      await session.assertTask('audit_trail', 'audit');
       const q = req.query as { person?: string; cursor?: string; limit?: number };
       const page = await listAuditEntries(req.server.rempartDb, { ...(q.person ? { personId: q.person } : {}), ...(q.cursor ? { cursor: q.cursor } : {}), ...(q.limit ? { limit: q.limit } : {}) });
       await session.recordAccess('read', 'audit', null, page.items.map((e) => String(e.seq)), []);

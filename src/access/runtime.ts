@@ -39,7 +39,7 @@ export function createAccessRuntime(options: {
   const stopChainer = background ? startChainer(options.db) : () => undefined;
   const audit = auditSink(auditWriter);
   // Restriction (P5.4) and pending objections (P5.6) refuse processing at the gate.
-  const gate = new Gate({ db: options.db, policy: options.policy, now: options.now, audit, personState: personStateChecks() });
+  const gate = new Gate({ db: options.db, policy: options.policy, now: options.now, audit, personState: personStateChecks(options.policy) });
   return {
     gate,
     auditWriter,

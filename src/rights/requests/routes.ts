@@ -2,7 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { clientOf } from '../../access/auth/request-auth.js';
 import { SlidingWindowLimiter } from '../../access/auth/rate-limit.js';
+import { mayPerform } from '../../access/permissions.js';
 import { RempartError } from '../../errors.js';
+import type { LoadedPolicy } from '../../policy/index.js';
 import { ErrorResponse } from '../../http/schemas.js';
 import type { RequestDeps } from './context.js';
 import { answerRequest, extendRequest, refuseRequest, withdrawRequest, type RightExecutor } from './decisions.js';
@@ -87,15 +89,18 @@ function throttle(limiter: SlidingWindowLimiter, req: FastifyRequest, reply: Fas
 }
 
 /**
- * preHandler of the staff routes: the privacy officer (or the local operator's full
- * rights) handles requests, as GDPR Art. 38–39 give the DPO that task; 401 without an
- * actor, 403 for any other role.
+ * preHandler of the staff routes: the roles the policy gives the `rights_requests` task
+ * (the privacy officer in the shipped policy, as GDPR Art. 38–39 give the DPO that
+ * task) and the local operator's full rights handle requests; 401 without an actor,
+ * 403 for any other role.
  */
-export async function requireRequestHandler(request: FastifyRequest): Promise<void> {
-  if (request.actor === null || request.actor === undefined) throw new RempartError('UNAUTHENTICATED', 'Sign in first, or send an API token as Authorization: Bearer.');
-  if (!(request.actor.role === 'dpo' || request.actor.role === null)) {
-    throw new RempartError('FORBIDDEN', 'Only the data protection officer handles requests to exercise a right.');
-  }
+export function requireRequestHandler(policy: Pick<LoadedPolicy, 'roles'>): (request: FastifyRequest) => Promise<void> {
+  return async (request) => {
+    if (request.actor === null || request.actor === undefined) throw new RempartError('UNAUTHENTICATED', 'Sign in first, or send an API token as Authorization: Bearer.');
+    if (!mayPerform(policy, request.actor, 'rights_requests')) {
+      throw new RempartError('FORBIDDEN', 'Your role does not handle requests to exercise a right.');
+    }
+  };
 }
 
 /**
@@ -169,7 +174,7 @@ export async function rightsRequestRoutes(app: FastifyInstance, opts: RightsRequ
   );
 
   await app.register(async (staff) => {
-    staff.addHook('preHandler', requireRequestHandler);
+    staff.addHook('preHandler', requireRequestHandler(deps.policy));
     const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
     const Done = Type.Object({ id: Type.String(), state: Type.String() });
 
