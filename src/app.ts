@@ -148,6 +148,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(rightsRequestRoutes, {
     prefix: '/api/v1',
     deps: { db, policy: options.policy, now, mailer, serverKey, dataDir },
+    session,
+    policy: options.policy,
     executor:
       options.rightsExecutor ??
       rightsExecutor({ db, policy: options.policy, now, serverKey, gate: access.gate, audit: access.audit, ...(options.dataDir ? { dataDir: options.dataDir } : {}) }),
