@@ -26,6 +26,18 @@ export function mayHandleRightsRequests(policy: LoadedPolicy, actor: Actor): boo
 }
 
 /**
+ * True when the actor may oversee the processing as a whole (the dashboard, the retention
+ * plan and its runs, the register's and the notice's versions): its grants read every
+ * category of every purpose the controller decides, which is what monitoring compliance
+ * needs (GDPR Art. 39(1)(b)). In the CERTILIENCE policy, the dpo.
+ */
+export function mayOverseeProcessing(policy: LoadedPolicy, actor: Actor): boolean {
+  if (actor.role === null) return true;
+  const controllerPurposes = policy.purposes.filter((p) => p.role === 'controller');
+  return controllerPurposes.length > 0 && controllerPurposes.every((p) => p.dataCategories.every((c) => can(policy, actor, 'read', p.id, c)));
+}
+
+/**
  * True when the actor may read the accountability records of access to data (the audit
  * trail, its verification, failed sign-ins): the roles granted to read the connection
  * logs (the `connection` category of `connection_logs`), whose grant covers who reached

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { auditPublicKey, createCheckpoint, loadAuditKey, loadOrCreateAuditKey, verifyChain } from '../access/audit/index.js';
+import { cliActor } from '../access/actor.js';
+import { auditPublicKey, createCheckpoint, loadAuditKey, loadOrCreateAuditKey, verifyAndRecord } from '../access/audit/index.js';
 import { withStoreOptions, type StoreFlags } from './main.js';
 import { openConfiguredStore } from './store.js';
 
@@ -17,7 +18,8 @@ export function registerAuditCommands(program: Command, setExit: (code: number) 
     try {
       // With the signing key at hand, checkpoints must verify with it, not just with the key stored beside them.
       const key = loadAuditKey({ dataDir: config.dataDir });
-      const result = await verifyChain(store.db, key ? { trustedKeys: [auditPublicKey(key)] } : {});
+      // Recorded, so the dpo's dashboard shows the last verification (audit_verifications).
+      const { result } = await verifyAndRecord(store.db, cliActor().id, new Date(), key ? { trustedKeys: [auditPublicKey(key)] } : {});
       if (result.ok) {
         console.log(`ok: ${result.entries} entries`);
         setExit(0);

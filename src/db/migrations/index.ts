@@ -16,6 +16,7 @@ import * as m20261126T1710 from './20261126T1710-import-keys.js';
 import * as m20261126T1720 from './20261126T1720-staff-retention.js';
 import * as m20261126T1740 from './20261126T1740-recipient-deliveries.js';
 import * as m20261126T1800 from './20261126T1800-consent-subjects-merge.js';
+import * as m20261207T1000 from './20261207T1000-oversight-records.js';
 
 /**
  * Every migration, in order. Append-only: a landed migration is never edited or removed.
@@ -39,4 +40,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '20261126T1720-staff-retention': m20261126T1720,
   '20261126T1740-recipient-deliveries': m20261126T1740,
   '20261126T1800-consent-subjects-merge': m20261126T1800,
+  '20261207T1000-oversight-records': m20261207T1000,
 });

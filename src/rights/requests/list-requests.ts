@@ -88,3 +88,17 @@ export async function listRequests(db: Kysely<Database>, query: RequestListQuery
 export async function getRequest(db: Kysely<Database>, id: string, now: Date = new Date()): Promise<RequestDetail> {
   return presentDetail(await loadRequest(db, id), now);
 }
+
+/** How many requests are open (being handled or waiting for their code), and how many of them are overdue on `now`. */
+export async function countOpenRequests(db: Kysely<Database>, now: Date): Promise<{ open: number; overdue: number }> {
+  const today = parisDate(now);
+  const c = await db
+    .selectFrom('rightsRequests')
+    .select([
+      (eb) => eb.fn.countAll<string>().as('open'),
+      sql<string>`count(*) filter (where state in ('received', 'in_progress', 'extended') and coalesce(extended_due_at, due_at) < ${today})`.as('overdue'),
+    ])
+    .where('state', 'in', [...RUNNING, 'identity_pending'])
+    .executeTakeFirstOrThrow();
+  return { open: Number(c.open), overdue: Number(c.overdue) };
+}
