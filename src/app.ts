@@ -16,6 +16,7 @@ import { accessRoutes } from './access/routes.js';
 import { createAccessRuntime } from './access/runtime.js';
 import { crmRoutes } from './crm/routes.js';
 import { noticeRoutes } from './documents/routes.js';
+import { oversightRoutes } from './oversight/routes.js';
 import { consentRoutes } from './consent/routes.js';
 import { campaignRoutes } from './prospecting/campaigns/routes.js';
 import { prospectingRoutes } from './prospecting/import/routes.js';
@@ -183,6 +184,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(rightsRequestRoutes, {
     prefix: '/api/v1',
     deps: { db, policy: options.policy, now, mailer, serverKey, dataDir },
+    session,
+    policy: options.policy,
     executor:
       options.rightsExecutor ??
       rightsExecutor({ db, policy: options.policy, now, serverKey, gate: access.gate, audit: access.audit, ...(options.dataDir ? { dataDir: options.dataDir } : {}) }),
@@ -193,6 +196,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       api.addHook('preHandler', requireActor);
       await api.register(crmRoutes, { session });
       await api.register(accessRoutes, { session });
+      await api.register(oversightRoutes, { db, policy: options.policy, now, session, ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
       await api.register(prospectingRoutes, { session, policy: options.policy, serverKey, now, dataDir });
     },
     { prefix: '/api/v1' },

@@ -156,8 +156,16 @@ export class GateSession {
   }
 
   /** Records a read or export of data outside the record types, durably, before the answer leaves. */
-  async recordAccess(action: 'read' | 'export', resource: string, purpose: string | null, recordIds: readonly string[], fields: readonly string[]): Promise<void> {
-    await this.#deps.audit.durable([this.#rawEvent(action, resource, purpose, recordIds, [], fields)]);
+  async recordAccess(
+    action: 'read' | 'export',
+    resource: string,
+    purpose: string | null,
+    recordIds: readonly string[],
+    fields: readonly string[],
+    personIds: readonly string[] = [],
+  ): Promise<void> {
+    // The people concerned are named, so the read shows in their own trail (Art. 15(1)(c)).
+    await this.#deps.audit.durable([this.#rawEvent(action, resource, purpose, recordIds, personIds, fields)]);
   }
 
   #ctx(spec: ResourceSpec, scope: RowScope | undefined): CrmContext {

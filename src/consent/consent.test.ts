@@ -98,7 +98,7 @@ describeEachEngine('consent and file exchange', (store) => {
       deps,
       session: (req) => access.gate.for(req.actor as Actor),
     });
-    await app.register(rightsRequestRoutes, { prefix: '/api/v1', deps: { db, policy, now: () => clock, mailer, serverKey: KEY } });
+    await app.register(rightsRequestRoutes, { prefix: '/api/v1', deps: { db, policy, now: () => clock, mailer, serverKey: KEY }, policy, session: (req) => access.gate.for(req.actor as Actor) });
     await app.ready();
   });
   afterAll(async () => {

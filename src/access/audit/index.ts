@@ -17,5 +17,6 @@ export { createCheckpoint, pruneBefore } from './checkpoint.js';
 export { checkpointMessage, verifyCheckpoint } from './signature.js';
 export { AUDIT_KEY_ENV, auditKeyFile, auditPublicKey, loadAuditKey, loadOrCreateAuditKey, type AuditKeySource } from './keys.js';
 export { verifyChain, type AuditProblem, type VerifyOptions, type VerifyResult } from './verify.js';
+export { verifyAndRecord, recentVerifications, type AuditVerification } from './verifications.js';
 export { listAuditEntries, type AuditEntryPage, type AuditEntryQuery } from './list.js';
 export { AUDIT_CATALOGUE } from './catalogue-entries.js';

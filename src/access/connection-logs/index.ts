@@ -17,3 +17,4 @@ export {
 export { CONNECTION_LOG_RETENTION, purgeConnectionLogs, retentionCutoff } from './purge.js';
 export { csvCell, csvRow } from './csv.js';
 export { CONNECTION_LOG_CATALOGUE } from './catalogue-entries.js';
+export { recentFailures, type FailedConnection } from './failures.js';
