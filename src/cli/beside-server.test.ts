@@ -87,7 +87,7 @@ describe('the command line beside a running server (issue 16 item 8)', () => {
   it("through the API the token role's grants apply, and a bad token or address is one clear line", async () => {
     const sales = await runCli('requests', 'list', '--api', url, '--token', tokens.sales!);
     expect(sales.code).toBe(1);
-    expect(sales.err).toMatch(/FORBIDDEN|do not cover handling requests/);
+    expect(sales.err).toMatch(/FORBIDDEN|does not handle requests/);
     const bad = await runCli('audit', 'verify', '--api', url, '--token', 'rmp_nottoken');
     expect(bad.code).toBe(1);
     expect(bad.err).toContain(url);
