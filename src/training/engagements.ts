@@ -56,7 +56,12 @@ export function presentEngagement(row: EngagementRow): EngagementView {
   };
 }
 
-const isDate = (s: unknown): s is string => typeof s === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(s) && new Date(`${s}T00:00:00Z`).toISOString().slice(0, 10) === s;
+const isDate = (s: unknown): s is string => {
+  if (typeof s !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+  const d = new Date(`${s}T00:00:00Z`);
+  // `new Date` rolls 2027-02-31 over into March: refuse a day the calendar does not have.
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+};
 
 function validate(input: EngagementInput): ErrorDetail[] {
   const problems: ErrorDetail[] = [];
