@@ -220,6 +220,8 @@ export interface StatementQuery {
 
 /** One statement by id, or a StatementResult of those matching the filters. */
 export async function queryStatements(deps: TrainingDeps, engagementId: string, q: StatementQuery): Promise<Obj> {
+  const exists = isUuid(engagementId) && (await deps.db.selectFrom('trainingEngagements').select('id').where('id', '=', engagementId).executeTakeFirst()) !== undefined;
+  if (!exists) throw new RempartError('NOT_FOUND', 'No such engagement.', { details: [{ field: 'id', message: 'refers to no engagement' }] });
   const problems: ErrorDetail[] = [];
   if (q.statementId !== undefined) {
     if (!isUuid(q.statementId)) throw new RempartError('VALIDATION_FAILED', 'statementId must be a UUID.', { details: [{ field: 'statementId', message: 'must be a UUID' }] });
