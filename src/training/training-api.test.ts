@@ -323,6 +323,45 @@ describeEachEngine('P1.5 training engagements (API)', (store) => {
     await access.close();
   });
 
+  it('P1.5 isolation on every engagement route: a client contact reaches nothing of another client, by id or by trainee id', async () => {
+    const bTrainee = (await call('it', 'POST', `/api/v1/engagements/${engB}/trainees`, { email: 'yann@beta-services.fr' })).body;
+    const routes: ['GET' | 'POST' | 'PATCH' | 'DELETE', string, unknown?][] = [
+      ['GET', `/api/v1/engagements/${engB}`],
+      ['GET', `/api/v1/engagements/${engB}/trainees`],
+      ['GET', `/api/v1/engagements/${engB}/report`],
+      ['GET', `/api/v1/engagements/${engB}/report?format=csv`],
+      ['GET', `/api/v1/engagements/${engB}/trainees/${bTrainee.id}/export`],
+      ['GET', `/api/v1/engagements/${engB}/package`],
+    ];
+    for (const [m, u, body] of routes) {
+      const res = await call('clientA', m, u, body);
+      expect(res.status, `${m} ${u}`).toBe(404);
+      expect(JSON.stringify(res.body), `${m} ${u}`).not.toContain('yann@beta-services.fr');
+    }
+    // Writes are refused to the client contact before any lookup (its role may only read and export).
+    for (const [m, u, body] of [['POST', `/api/v1/engagements/${engB}/trainees`, { email: 'x@y.fr' }], ['PATCH', `/api/v1/engagements/${engB}/trainees/${bTrainee.id}`, { department: 'x' }], ['DELETE', `/api/v1/engagements/${engB}/trainees/${bTrainee.id}`], ['POST', `/api/v1/engagements/${engB}/instructions`, { text: 'x' }]] as const) {
+      expect((await call('clientA', m, u, body)).status, `${m} ${u}`).toBe(403);
+    }
+    // A trainee id of B asked through A's engagement is not there.
+    expect((await call('it', 'GET', `/api/v1/engagements/${engA}/trainees/${bTrainee.id}/export`)).status).toBe(404);
+  });
+
+  it('P4.3 a crash after the destruction and before the certificate resumes to the certificate', async () => {
+    const c = await call('it', 'POST', '/api/v1/engagements', { clientOrganisationId: orgA, name: 'Crash test', startsOn: '2026-01-01', endsOn: '2026-02-01' });
+    const id = String(c.body.id);
+    await call('it', 'POST', `/api/v1/engagements/${id}/trainees`, { email: 'ines@acme-industrie.fr' });
+    const access = createAccessRuntime({ db: store().db, policy, now: () => NOW, chainer: false });
+    const deps = { db: store().db, now: () => NOW, serverKey: SERVER_KEY, publicUrl: PUBLIC_URL };
+    const out = join(dataDir, 'crash.zip');
+    await expect(closeEngagement(deps, access.gate.for(cliActor()), id, { out, crashAt: 'after-destroy' })).rejects.toThrow(/Simulated crash/);
+    expect(await store().db.selectFrom('trainingTrainees').select('id').where('engagementId', '=', id).execute()).toEqual([]);
+    expect(existsSync(out.replace(/\.zip$/, '.certificate.json'))).toBe(false);
+    const done = await closeEngagement(deps, access.gate.for(cliActor()), id, { out });
+    expect(done.certificate.certificate.destroyed).toEqual({ trainees: 1, campaigns: 0, phishingEvents: 0, statements: 0 });
+    expect(verifyCertificate(readFileSync(done.certificatePath, 'utf8'), certificatePublicKeyPem(SERVER_KEY))).toMatchObject({ ok: true });
+    await access.close();
+  });
+
   it('P4.3 close through the API, and the package download', async () => {
     const res = await call('it', 'POST', `/api/v1/engagements/${engB}/close`);
     expect(res.status, JSON.stringify(res.body)).toBe(200);
