@@ -206,6 +206,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(repermissionRoutes, { db, policy: options.policy, now, serverKey });
   await app.register((await import('./retention/routes.js')).archiveRoutes, { prefix: '/api/v1', db, policy: options.policy, now });
 
+  // Training as a processor (issue 19): engagements, the platforms' webhook and LRS, the close.
+  await app.register((await import('./training/routes.js')).trainingRoutes, {
+    prefix: '/api/v1/engagements',
+    deps: { db, now, serverKey, publicUrl },
+    gate: access.gate,
+    session,
+    dataDir,
+  });
+
   const webRoot = options.webRoot ?? DEFAULT_WEB_ROOT;
   if (existsSync(webRoot)) {
     await app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false });

@@ -168,6 +168,14 @@ export class GateSession {
     await this.#deps.audit.durable([this.#rawEvent(action, resource, purpose, recordIds, personIds, fields)]);
   }
 
+  /**
+   * Records a write of data outside the record types (training engagements) inside the
+   * write's own transaction: committed with it or not at all (P2.5).
+   */
+  async recordWrite(tx: Transaction<Database>, action: 'create' | 'update' | 'delete', resource: string, purpose: string, recordIds: readonly string[], fields: readonly string[]): Promise<void> {
+    await this.#deps.audit.inTransaction(tx, [this.#rawEvent(action, resource, purpose, recordIds, [], fields)]);
+  }
+
   #ctx(spec: ResourceSpec, scope: RowScope | undefined): CrmContext {
     const { db, policy, now } = this.#deps;
     return { db, policy, now, ...(scope ? { scope } : {}), onWrite: (tx, write) => this.#onWrite(tx, write) };

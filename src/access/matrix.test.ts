@@ -105,7 +105,7 @@ describeEachEngine('authorisation matrix', (store) => {
       organisations: ids.orgA, people: ids.personA, contracts: ids.contract, orders: ids.order, deliveries: ids.delivery,
       invoices: ids.invoiceOverdueA, payments: ids.payment, complaints: ids.complaint, tickets: ids.ticket, surveys: ids.survey, 'debt-cases': ids.debtA,
     });
-    const scopeOf: Record<string, string> = { debt_recovery: ids.bodyA, subcontractor: ids.subcontractor, subsidiary: ids.subsidiary };
+    const scopeOf: Record<string, string> = { debt_recovery: ids.bodyA, subcontractor: ids.subcontractor, subsidiary: ids.subsidiary, training_client: ids.orgA };
     for (const role of policy.roles) {
       tokens[role.id] = (await createToken(store().db, policy, { role: role.id, name: `matrix ${role.id}`, scopeOrganisationId: scopeOf[role.id] ?? null })).token;
     }

@@ -37,6 +37,9 @@ ALLOWED_DIRS.push('src/prospecting/campaigns/', 'src/prospecting/stats/');
 // writes people in one transaction with one audit event per kind of write (appendInTransaction); review
 // merges and opposition changes are audited in their transaction too.
 ALLOWED_DIRS.push('src/prospecting/import/', 'src/prospecting/opposition/');
+// Training engagements (issue 19): data held as a processor, never in the record types; every command authorises
+// from the policy's training grants through GateSession.assertCan and audits (recordWrite in its transaction, recordAccess).
+ALLOWED_DIRS.push('src/training/');
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

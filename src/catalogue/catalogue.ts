@@ -14,6 +14,7 @@ import { RETENTION_CATALOGUE } from '../retention/catalogue-entries.js';
 import { CONTACT_CATALOGUE } from '../retention/contact/catalogue-entries.js';
 import { STATISTICS_CATALOGUE } from '../retention/statistics/catalogue-entries.js';
 import { CAMPAIGNS_CATALOGUE } from '../prospecting/campaigns/catalogue-entries.js';
+import { TRAINING_CATALOGUE } from '../training/catalogue-entries.js';
 
 /**
  * The personal-data catalogue (P1.1): one declaration of every column of every table,
@@ -40,7 +41,8 @@ export type DataCategory =
   | 'prospecting'
   | 'provenance'
   | 'connection'
-  | 'consent';
+  | 'consent'
+  | 'training';
 
 /** A column that can hold personal data. */
 export interface PersonalColumn {
@@ -79,6 +81,11 @@ export interface TableEntry {
    * the person's email or phone (GDPR Art. 11: nothing kept to re-identify).
    */
   readonly keyedBy?: string;
+  /**
+   * Held as a processor for a client (GDPR Art. 28), not as controller: the controller's
+   * rights, retention and search engines never walk it (P1.5); its own close destroys it.
+   */
+  readonly processor?: true;
   readonly columns: Readonly<Record<string, ColumnEntry>>;
 }
 
@@ -315,6 +322,7 @@ export const CATALOGUE: readonly TableEntry[] = Object.freeze([
   ...STATISTICS_CATALOGUE,
   ...CAMPAIGNS_CATALOGUE,
   ...PROSPECTING_IMPORT_CATALOGUE,
+  ...TRAINING_CATALOGUE,
 ]);
 
 /** Tables that hold no data of the client base at all (bookkeeping of the software itself). */

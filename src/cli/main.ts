@@ -25,6 +25,7 @@ import { registerPartnerCommands } from './partners.js';
 import { registerConsentCommands } from './consent.js';
 import { registerTransferCommands } from './transfer.js';
 import { serveCommand } from './serve.js';
+import { registerEngagementCommands } from './engagement.js';
 
 /** Options every command that opens the store takes. */
 export interface StoreFlags {
@@ -99,6 +100,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerBackupCommands(program, setExit);
   registerDedupeCommand(program, setExit);
   registerProspectsDedupeCommand(program, setExit);
+  registerEngagementCommands(program, setExit);
   const subject = program.command('subject').description("a person's rights: export, erase, restrict, object, scan (GDPR Art. 15–21)");
   registerSubjectExportCommand(subject, setExit);
   registerSubjectCommands(subject, setExit);

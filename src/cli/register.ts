@@ -5,6 +5,8 @@
 import { Command, Option } from 'commander';
 import { REGISTER_FORMATS, renderRegister, resolvePolicyFile, type Lang, type RegisterFormat } from '../documents/index.js';
 import { loadPolicy } from '../policy/index.js';
+import { trainingProcessorClients } from '../training/register.js';
+import { openConfiguredStore } from './store.js';
 import { emit } from './notice.js';
 
 /** Registers `rempart register export`. */
@@ -17,9 +19,21 @@ export function registerRegisterCommands(program: Command, setExit: (code: numbe
     .addOption(new Option('--lang <lang>', 'language of the register').choices(['fr', 'en']).default('fr'))
     .addOption(new Option('--policy <file>', 'policy file (env REMPART_POLICY, default policies/certilience.yaml)'))
     .option('--out <file>', 'write to this file instead of standard output')
-    .action(async (flags: { readonly format: RegisterFormat; readonly lang: Lang; readonly policy?: string; readonly out?: string }) => {
+    .option('--engagements', 'read the training engagements from the store: one client line per engagement in the processor entry (Art. 30(2)(a))')
+    .addOption(new Option('--data-dir <dir>', 'with --engagements: embedded database folder'))
+    .addOption(new Option('--database-url <url>', 'with --engagements: PostgreSQL server URL'))
+    .action(async (flags: { readonly format: RegisterFormat; readonly lang: Lang; readonly policy?: string; readonly out?: string; readonly engagements?: boolean; readonly dataDir?: string; readonly databaseUrl?: string }) => {
       const policy = await loadPolicy(resolvePolicyFile(flags.policy));
-      await emit(await renderRegister(policy, { lang: flags.lang, format: flags.format }), flags.out);
+      let clients;
+      if (flags.engagements) {
+        const { store } = await openConfiguredStore({ ...(flags.dataDir ? { dataDir: flags.dataDir } : {}), ...(flags.databaseUrl ? { databaseUrl: flags.databaseUrl } : {}) }, 'rempart register export');
+        try {
+          clients = await trainingProcessorClients(store.db);
+        } finally {
+          await store.close();
+        }
+      }
+      await emit(await renderRegister(policy, { lang: flags.lang, format: flags.format, ...(clients ? { clients } : {}) }), flags.out);
       setExit(0);
     });
 }

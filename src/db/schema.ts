@@ -10,6 +10,7 @@ import type { StatisticsTables } from '../retention/statistics/tables.js';
 import type { CampaignTables } from '../prospecting/campaigns/tables.js';
 import type { ProspectingTables } from '../prospecting/import/tables.js';
 import type { RetentionTables } from '../retention/tables.js';
+import type { TrainingTables } from '../training/tables.js';
 
 /** A `date` column: ISO `YYYY-MM-DD` strings in and out (parsers are set so in database.ts). */
 export type DateString = string;
@@ -173,7 +174,7 @@ export interface DebtCasesTable extends Audited {
 }
 
 /** The whole database, as Kysely sees it (camelCase; the CamelCasePlugin maps to snake_case). */
-export interface Database extends AuthTables, ConnectionLogTables, AuditTables, RightsRequestTables, RightsStateTables, ConsentTables, ContactTables, StatisticsTables, CampaignTables, RetentionTables, ProspectingTables {
+export interface Database extends AuthTables, ConnectionLogTables, AuditTables, RightsRequestTables, RightsStateTables, ConsentTables, ContactTables, StatisticsTables, CampaignTables, RetentionTables, ProspectingTables, TrainingTables {
   organisations: OrganisationsTable;
   people: PeopleTable;
   contracts: ContractsTable;

@@ -180,6 +180,8 @@ describe('the default roles keep the recipients of annex article 2', () => {
     expect(policy.roles.map((r) => r.id)).toEqual([
       'marketing', 'sales', 'customer_relations', 'prospecting', 'administration', 'logistics', 'it',
       'manager', 'subcontractor', 'subsidiary', 'debt_recovery', 'dpo', 'archive_reader',
+      // The client's contact for its training engagements (issue 19): the client is the controller there.
+      'training_client',
     ]);
   });
 

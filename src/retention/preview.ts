@@ -5,6 +5,7 @@ import { isIsoDate, type LoadedPolicy } from '../policy/index.js';
 import type { IsoDate } from '../policy/types.js';
 import { archiveGroups, closedRequestGroups, connectionLogGroups, erasureHoldGroups, invoiceGroups, peopleGroups, peoplePage } from './facts.js';
 import { consentRecordCounts, staffAccountGroups } from './accountability.js';
+import { trainingRetentionCounts } from '../training/retention.js';
 import { PlanAccumulator, planRecord, retentionRules, type PlanSummary, type RecordPlan } from './plan.js';
 
 /**
@@ -15,7 +16,8 @@ import { PlanAccumulator, planRecord, retentionRules, type PlanSummary, type Rec
  */
 export async function previewRetention(db: Kysely<Database>, policy: LoadedPolicy, at: IsoDate): Promise<PlanSummary> {
   if (!isIsoDate(at)) throw new RempartError('VALIDATION_FAILED', `"${at}" is not a calendar date YYYY-MM-DD.`, { details: [{ field: 'at', message: 'a date such as 2027-01-31' }] });
-  const acc = new PlanAccumulator(retentionRules(policy), at);
+  const rules = retentionRules(policy);
+  const acc = new PlanAccumulator(rules, at);
   for (const groups of [peopleGroups, invoiceGroups]) {
     for (const f of await groups(db)) acc.add(f);
   }
@@ -24,6 +26,11 @@ export async function previewRetention(db: Kysely<Database>, policy: LoadedPolic
   }
   // Consent proofs and transfer logs: counted by the consent sweep's own conditions.
   for (const c of await consentRecordCounts(db, policy, at)) acc.addCounted(c.purpose, 'delete', c.due, c.windows);
+  // Training engagements past their end and not closed (issue 19, src/training/retention.ts).
+  if (rules.training) {
+    const t = await trainingRetentionCounts(db, at);
+    acc.addCounted('training', rules.training.end, t.due, t.windows);
+  }
   return acc.summary();
 }
 

@@ -19,6 +19,7 @@ import * as m20261126T1800 from './20261126T1800-consent-subjects-merge.js';
 import * as m20261207T1000 from './20261207T1000-erasure-journal.js';
 import * as m20261207T1100 from './20261207T1100-oversight-records.js';
 import * as m20261207T1200 from './20261207T1200-auth-changes.js';
+import * as m20261207T1300 from './20261207T1300-training.js';
 
 /**
  * Every migration, in order. Append-only: a landed migration is never edited or removed.
@@ -45,4 +46,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '20261207T1000-erasure-journal': m20261207T1000,
   '20261207T1100-oversight-records': m20261207T1100,
   '20261207T1200-auth-changes': m20261207T1200,
+  '20261207T1300-training': m20261207T1300,
 });

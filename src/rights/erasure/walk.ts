@@ -5,9 +5,14 @@ import type { Database } from '../../db/schema.js';
 /** A row as the database returns it, by SQL column name. */
 export type RawRow = Record<string, unknown>;
 
-/** The catalogue the rights engines walk: every table, the rights tables included. */
+/**
+ * The catalogue the rights engines walk: every table, the rights tables included, but
+ * not the tables held as a processor (training): the client is their controller and
+ * answers its employees (GDPR Art. 28(3)(e)); a prospect's erasure must neither touch
+ * nor find a trainee who shares the address.
+ */
 export function rightsCatalogue(): readonly TableEntry[] {
-  return CATALOGUE;
+  return CATALOGUE.filter((t) => t.processor !== true);
 }
 
 /** The rows of `entry` that concern the person through `link` (SQL names, no plugins). */
