@@ -70,4 +70,13 @@ export const AUTH_CATALOGUE: readonly TableEntry[] = Object.freeze<TableEntry[]>
       last_used_at: plain('when an integration last used the token'),
     },
   },
+  {
+    table: 'auth_changes',
+    description: 'One version number every revocation bumps, so each server instance drops its cached tokens and sessions in time (src/access/auth/auth-cache.ts).',
+    subjects: [],
+    columns: {
+      id: plain('the single row (always 1)'),
+      version: plain('a counter: how many revocations the instances have to know of, nothing about whom'),
+    },
+  },
 ]);
