@@ -99,10 +99,24 @@ export interface DedupeReviewQueueTable {
   decidedBy: string | null;
 }
 
+/** `person_field_history`: values a merge did not keep, with their source (survivorship.ts). */
+export interface PersonFieldHistoryTable {
+  id: string;
+  personId: string;
+  field: string;
+  value: string;
+  source: string;
+  collectedAt: Timestamp;
+  reason: string;
+  importJobId: string | null;
+  recordedAt: Generated<Date>;
+}
+
 /** The tables of src/prospecting (import, provenance, review). */
 export interface ProspectingTables {
   importJobs: ImportJobsTable;
   prospectFieldProvenance: ProspectFieldProvenanceTable;
   prospectOrganisationKeys: ProspectOrganisationKeysTable;
   dedupeReviewQueue: DedupeReviewQueueTable;
+  personFieldHistory: PersonFieldHistoryTable;
 }
