@@ -130,6 +130,7 @@ interface Totals {
   queuedForReview: number;
   organisationsCreated: number;
   consentsRecorded: number;
+  notEligible: RejectedRow[];
   /** The people this import created (the fuzzy pass acts on pairs involving them). */
   createdIds: string[];
   rejected: RejectedRow[];
@@ -216,7 +217,7 @@ export async function importProspects(db: Kysely<Database>, path: string, option
       details: [{ line: 1, message: `headers found: ${header.join(', ')}` }],
     });
   }
-  const totals: Totals = { rows: 0, blankRows: 0, imported: 0, merged: 0, created: 0, flaggedOpposed: 0, queuedForReview: 0, organisationsCreated: 0, consentsRecorded: 0, createdIds: [], rejected: [], warnings: [] };
+  const totals: Totals = { rows: 0, blankRows: 0, imported: 0, merged: 0, created: 0, flaggedOpposed: 0, queuedForReview: 0, organisationsCreated: 0, consentsRecorded: 0, notEligible: [], createdIds: [], rejected: [], warnings: [] };
   for (const h of columns.unmapped) totals.warnings.push({ field: h, reason: 'column not recognised; ignored (map it with --mapping)' });
   if (!options.policy && columns.fields.includes('consentEmail')) totals.warnings.push({ field: 'consentEmail', reason: 'opt-in column found, but the import was run without the policy: no consent recorded' });
   const matcher = options.matcher ?? exactMatcher();
@@ -322,6 +323,7 @@ export async function importProspects(db: Kysely<Database>, path: string, option
     created: totals.created,
     organisationsCreated: totals.organisationsCreated,
     consentsRecorded: totals.consentsRecorded,
+    notEligible: totals.notEligible,
     dryRun: options.dryRun === true,
     encoding: shape.encoding,
     delimiter: shape.delimiter,
@@ -468,6 +470,10 @@ async function writeBatch(tx: Kysely<Database>, batch: PreparedBatch, totals: To
       if (decision.kind === 'review') reviews.push({ left: decision.personId, right: id, score: decision.score, comparison: decision.comparison ?? {} });
     }
     totals.imported++;
+    // An individual in a B2B file (R-PROS-6): a consumer-domain address or no company. The
+    // selection guard leaves such a person out of e-mail prospecting until they consent.
+    if (c.email?.personal) totals.notEligible.push({ row: c.row, line: c.line, field: 'email', reason: 'personal_email' });
+    else if (!c.company && !c.siret && !c.siren) totals.notEligible.push({ row: c.row, line: c.line, field: 'company', reason: 'no_company' });
     if (c.email) batchByEmail.set(c.email.email, person);
     for (const p of c.phones) batchByPhone.set(p.e164, person);
     touched.push({ person, candidate: c });

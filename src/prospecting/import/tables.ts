@@ -43,6 +43,11 @@ export interface ImportReport {
   readonly organisationsCreated: number;
   /** Consents to email prospecting recorded from the file's opt-in columns (R-PROS-6). */
   readonly consentsRecorded: number;
+  /**
+   * Rows imported as individuals (an e-mail at a consumer domain, or no company): not
+   * eligible for e-mail prospecting until a consent is recorded (R-PROS-6, L34-5 CPCE).
+   */
+  readonly notEligible: readonly RejectedRow[];
   readonly dryRun: boolean;
   readonly encoding: string;
   readonly delimiter: string | null;
