@@ -8,12 +8,15 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyRequest } from 'fastify';
+import type { AuditDurability } from './access/audit/index.js';
+import type { AuthCacheOptions } from './access/auth/auth-cache.js';
 import { authPlugin, requireActor, SESSION_COOKIE, type AuthLimits } from './access/auth/index.js';
 import type { GateSession } from './access/gate.js';
 import { accessRoutes } from './access/routes.js';
 import { createAccessRuntime } from './access/runtime.js';
 import { crmRoutes } from './crm/routes.js';
 import { noticeRoutes } from './documents/routes.js';
+import { oversightRoutes } from './oversight/routes.js';
 import { consentRoutes } from './consent/routes.js';
 import { campaignRoutes } from './prospecting/campaigns/routes.js';
 import { prospectingRoutes } from './prospecting/import/routes.js';
@@ -25,6 +28,7 @@ import { defaultPublicUrl } from './config.js';
 import { RempartError } from './errors.js';
 import { ping, type Store } from './db/database.js';
 import { errorHandler } from './http/error-handler.js';
+import { loadShedding } from './http/load-shedding.js';
 import { validatorCompiler } from './http/validation.js';
 import { completeOpenApiOperations } from './http/openapi.js';
 import { securityHeaders } from './http/security-headers.js';
@@ -61,6 +65,16 @@ export interface AppOptions {
   readonly publicUrl?: string;
   /** The reverse proxies to believe (`Config.trustProxy`); default none. */
   readonly trustProxy?: false | string;
+  /**
+   * Reads' audit events and connection-log entries (src/access/audit/writer.ts): the
+   * server passes its config's (default `batched`); buildApp's own default is `strict`,
+   * so a test sees the trail the moment an answer arrives.
+   */
+  readonly auditDurability?: AuditDurability;
+  /** Token and session lookups from memory (src/access/auth/auth-cache.ts); default on, `false` reads the database per request. */
+  readonly authCache?: AuthCacheOptions | false;
+  /** Requests served at once before new ones get 429 + Retry-After (src/http/load-shedding.ts); default unlimited. */
+  readonly maxInFlight?: number;
 }
 
 /** Largest accepted JSON body. */
@@ -86,12 +100,22 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setErrorHandler(errorHandler);
   app.addSchema(ErrorResponse);
   completeOpenApiOperations(app, ErrorResponse);
+  // First hook of all: a shed request costs no authentication nor database call.
+  if (options.maxInFlight !== undefined) loadShedding(app, options.maxInFlight);
   securityHeaders(app);
   jsonLimits(app);
 
   const now = options.now ?? (() => new Date());
   const db = options.store.db;
-  const access = createAccessRuntime({ db, policy: options.policy, now });
+  const access = createAccessRuntime({
+    db,
+    policy: options.policy,
+    now,
+    durability: options.auditDurability ?? 'strict',
+    // A batched flush that fails is retried. Only the error's name and code reach the log: a
+    // database error's detail may quote the row.
+    onError: (e: unknown) => app.log.error({ err: { name: (e as Error).name, code: (e as { code?: unknown }).code } }, 'audit writer: flush failed'),
+  });
   const serverKey = options.serverKey ?? randomBytes(32);
   const publicUrl = options.publicUrl ?? defaultPublicUrl();
   app.addHook('onClose', async () => access.close());
@@ -142,6 +166,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     now,
     identifierKey: serverKey,
     ...(options.authLimits ? { limits: options.authLimits } : {}),
+    // P1.7 entries and reads' audit events share the one group-committing writer.
+    connectionLog: (rows) => access.auditWriter.appendConnections(rows),
+    cache: options.authCache ?? {},
   });
 
   // Every data route: an actor is required (401), then the gate decides (403) and audits.
@@ -157,6 +184,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(rightsRequestRoutes, {
     prefix: '/api/v1',
     deps: { db, policy: options.policy, now, mailer, serverKey, dataDir },
+    session,
+    policy: options.policy,
     executor:
       options.rightsExecutor ??
       rightsExecutor({ db, policy: options.policy, now, serverKey, gate: access.gate, audit: access.audit, ...(options.dataDir ? { dataDir: options.dataDir } : {}) }),
@@ -167,6 +196,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       api.addHook('preHandler', requireActor);
       await api.register(crmRoutes, { session });
       await api.register(accessRoutes, { session });
+      await api.register(oversightRoutes, { db, policy: options.policy, now, session, ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
       await api.register(prospectingRoutes, { session, policy: options.policy, serverKey, now, dataDir });
     },
     { prefix: '/api/v1' },

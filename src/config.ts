@@ -30,6 +30,13 @@ export interface Config {
    * rate limits) or make the server think it is on HTTPS (the `Secure` cookie, HSTS).
    */
   readonly trustProxy: false | string;
+  /**
+   * Reads' audit events and connection-log entries (src/access/audit/writer.ts): `batched`
+   * (default: committed within 50 ms) or `strict` (the answer waits for the commit).
+   */
+  readonly auditDurability: 'strict' | 'batched';
+  /** Requests served at once beyond which the server sheds load: 429 with Retry-After (src/http/load-shedding.ts). */
+  readonly maxInFlight: number;
 }
 
 /** What the command line gave; anything absent falls back to the environment, then the default. */
@@ -52,6 +59,8 @@ export const DEFAULTS = Object.freeze({
   host: '127.0.0.1',
   policyFile: 'policies/certilience.yaml',
   dailyHour: 3,
+  auditDurability: 'batched',
+  maxInFlight: 256,
 });
 
 /** The public URL when none is configured: the server's own listening address. */
@@ -147,11 +156,18 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
   if (trustProxy === null) {
     problems.push({ field: '--trust-proxy / REMPART_TRUST_PROXY', message: `must be false, or the proxies' addresses/CIDR ranges separated by commas (e.g. 127.0.0.1,10.0.0.0/8), got "${rawTrust}"` });
   }
+  const auditDurability = nonEmpty(env.REMPART_AUDIT_DURABILITY) ?? DEFAULTS.auditDurability;
+  if (auditDurability !== 'strict' && auditDurability !== 'batched') {
+    problems.push({ field: 'REMPART_AUDIT_DURABILITY', message: `must be strict or batched, got "${auditDurability}"` });
+  }
+  const rawInFlight = nonEmpty(env.REMPART_MAX_IN_FLIGHT) ?? String(DEFAULTS.maxInFlight);
+  const maxInFlight = /^\d{1,6}$/.test(rawInFlight) ? Number(rawInFlight) : Number.NaN;
+  if (!(maxInFlight >= 1)) problems.push({ field: 'REMPART_MAX_IN_FLIGHT', message: `must be a whole number of requests, at least 1, got "${rawInFlight}"` });
 
   if (problems.length > 0) {
     throw new RempartError('CONFIG_INVALID', `The configuration has ${problems.length} problem(s).`, { details: problems });
   }
-  return Object.freeze({ dataDir, databaseUrl, port, host, policyFile, demo: flags.demo ?? false, dailyHour, smtpUrl, publicUrl, publicUrlIsDefault: configuredPublicUrl === undefined, trustProxy: trustProxy ?? false });
+  return Object.freeze({ dataDir, databaseUrl, port, host, policyFile, demo: flags.demo ?? false, dailyHour, smtpUrl, publicUrl, publicUrlIsDefault: configuredPublicUrl === undefined, trustProxy: trustProxy ?? false, auditDurability: auditDurability as Config['auditDurability'], maxInFlight });
 }
 
 /** Formats a RempartError's details, one per line, for the terminal. */

@@ -1,6 +1,6 @@
 import { catalogueEntry, type ColumnEntry, type TableEntry } from '../catalogue/catalogue.js';
 import type { ResourceSpec } from '../crm/resources.js';
-import { effectiveGrants, type LoadedPolicy, type Operation, type PurposeId } from '../policy/index.js';
+import { effectiveGrants, hasTask, type LoadedPolicy, type Operation, type PurposeId, type RoleTask } from '../policy/index.js';
 import type { Actor } from './actor.js';
 
 /**
@@ -56,16 +56,28 @@ export function can(policy: LoadedPolicy, actor: Actor, operation: Operation, pu
 }
 
 /**
+ * True when the actor carries an accountability task of the policy (`roles[].tasks`:
+ * handling rights requests, reading the audit trail). The local operator and the
+ * engine (role null) carry every task; a role's name never decides.
+ */
+export function mayPerform(policy: Pick<LoadedPolicy, 'roles'>, actor: Actor, task: RoleTask): boolean {
+  if (actor.role === null) return true;
+  return hasTask(policy, actor.role, task);
+}
+
+/**
  * The purposes for which the actor may do `operation` on the resource's records. A
  * resource with no personal category (organisations: legal persons, GDPR recital 14)
  * is reachable with any grant of the purpose.
  */
 export function purposesFor(policy: LoadedPolicy, actor: Actor, spec: ResourceSpec, operation: Operation): PurposeId[] {
-  if (actor.role === null) return [...spec.purposes];
-  const grants = grantsOf(policy, actor.role).filter((g) => !(g.archive ?? false) && g.operations.includes(operation));
-  return spec.purposes.filter((p) =>
-    grants.some((g) => g.purposes.includes(p) && (spec.category === null || g.categories.includes(spec.category))),
-  );
+  const role = actor.role;
+  if (role === null) return [...spec.purposes];
+  const found = memo(purposesCache, policy, `${role}|${spec.name}|${operation}`, () => {
+    const grants = grantsOf(policy, role).filter((g) => !(g.archive ?? false) && g.operations.includes(operation));
+    return spec.purposes.filter((p) => grants.some((g) => g.purposes.includes(p) && (spec.category === null || g.categories.includes(spec.category))));
+  });
+  return [...found];
 }
 
 /** Can the actor see this field of a record processed for `purpose`? Unknown fields stay hidden. */
@@ -74,6 +86,44 @@ export function canSeeField(policy: LoadedPolicy, actor: Actor, spec: ResourceSp
   const entry = fieldEntry(spec, field);
   if (!entry) return false;
   return !entry.personal || can(policy, actor, 'read', purpose, entry.category);
+}
+
+/** What a role may see of records of one shape: the fields shown, and the personal ones among them (snake_case too, for the audit event). */
+export interface Presenter {
+  readonly shown: readonly string[];
+  readonly personal: readonly string[];
+  readonly personalColumns: readonly string[];
+}
+
+// Decisions are pure functions of the frozen policy, the role, the resource, the
+// purpose and the record's field names: computed once per combination, then reused by
+// every read (issue 18, item 6; measured in BENCHMARKS.md).
+const presenterCache = new WeakMap<LoadedPolicy, Map<string, Presenter>>();
+const purposesCache = new WeakMap<LoadedPolicy, Map<string, PurposeId[]>>();
+
+function memo<T>(cache: WeakMap<LoadedPolicy, Map<string, T>>, policy: LoadedPolicy, key: string, make: () => T): T {
+  let byKey = cache.get(policy);
+  if (!byKey) {
+    byKey = new Map();
+    cache.set(policy, byKey);
+  }
+  let hit = byKey.get(key);
+  if (hit === undefined) {
+    hit = make();
+    // Bounded: the keys are roles × resources × purposes × record shapes, a few hundred; a cap guards against a surprise.
+    if (byKey.size < 10_000) byKey.set(key, hit);
+  }
+  return hit;
+}
+
+/** The role's presenter for records of `spec` processed for `purpose` with these fields, memoised. */
+export function presenterFor(policy: LoadedPolicy, actor: Actor, spec: ResourceSpec, purpose: PurposeId, fields: readonly string[]): Presenter {
+  const key = `${actor.role ?? '\u0000'}|${spec.name}|${purpose}|${fields.join(',')}`;
+  return memo(presenterCache, policy, key, () => {
+    const shown = fields.filter((f) => canSeeField(policy, actor, spec, f, purpose));
+    const personal = shown.filter((f) => fieldEntry(spec, f)?.personal === true);
+    return Object.freeze({ shown, personal, personalColumns: personal.map(toSnake) });
+  });
 }
 
 /**
@@ -85,16 +135,11 @@ export function presentFor(
   actor: Actor,
   spec: ResourceSpec,
   record: Readonly<Record<string, unknown>>,
-): { record: Record<string, unknown>; personalFields: string[] } {
-  const purpose = record.purpose as PurposeId;
+): { record: Record<string, unknown>; personalFields: readonly string[] } {
+  const p = presenterFor(policy, actor, spec, record.purpose as PurposeId, Object.keys(record));
   const out: Record<string, unknown> = {};
-  const personalFields: string[] = [];
-  for (const [field, value] of Object.entries(record)) {
-    if (!canSeeField(policy, actor, spec, field, purpose)) continue;
-    out[field] = value;
-    if (fieldEntry(spec, field)?.personal) personalFields.push(field);
-  }
-  return { record: out, personalFields };
+  for (const field of p.shown) out[field] = record[field];
+  return { record: out, personalFields: p.personal };
 }
 
 /** Input fields the actor may not write for this purpose (each named in the 403). */

@@ -1,9 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import { RempartError } from '../errors.js';
 import { fileResponse } from '../http/openapi.js';
 import { ErrorResponse } from '../http/schemas.js';
-import { listAuditEntries } from './audit/index.js';
+import { AUDIT_ACTIONS, listAuditEntries } from './audit/index.js';
 import { connectionLogsCsv, CONNECTION_EVENTS, CONNECTION_OUTCOMES, listConnectionLogs } from './connection-logs/index.js';
 import type { GateSession } from './gate.js';
 
@@ -27,12 +26,10 @@ function filtersOf(q: LogQuery) {
   };
 }
 
-/** Roles that read the audit trail: the privacy officer, who monitors compliance (GDPR Art. 39(1)(b)). */
-export const AUDIT_READERS: readonly string[] = ['dpo'];
-
 /**
  * Routes over the accountability records: connection logs (P1.7, readable by the roles
- * the policy grants `connection_logs`, i.e. it and dpo) and the audit trail (P2.5, dpo).
+ * the policy grants `connection_logs`, i.e. it and dpo) and the audit trail (P2.5), read
+ * by the same grant (src/access/duties.ts: ids and field names only, never values).
  * Each read is itself audited.
  */
 export async function accessRoutes(app: FastifyInstance, opts: { session: (req: FastifyRequest) => GateSession }): Promise<void> {
@@ -88,9 +85,18 @@ export async function accessRoutes(app: FastifyInstance, opts: { session: (req: 
     {
       schema: {
         tags: ['Accountability'],
-        summary: 'The audit trail, newest first; ?person= for one person',
+        summary: 'The audit trail, newest first, with filters (person, actor, action, resource, from, to) and paging',
         querystring: Type.Object(
-          { person: Type.Optional(Type.String({ format: 'uuid' })), cursor: Type.Optional(Type.String({ maxLength: 200 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })) },
+          {
+            person: Type.Optional(Type.String({ format: 'uuid' })),
+            actor: Type.Optional(Type.String({ maxLength: 200, pattern: '^(user|token|cli|system):' })),
+            action: Type.Optional(Type.Union(AUDIT_ACTIONS.map((a) => Type.Literal(a)))),
+            resource: Type.Optional(Type.String({ maxLength: 100 })),
+            from: Type.Optional(Type.String({ format: 'date-time' })),
+            to: Type.Optional(Type.String({ format: 'date-time' })),
+            cursor: Type.Optional(Type.String({ maxLength: 200 })),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+          },
           { additionalProperties: false },
         ),
         response: { 200: Type.Object({ items: Type.Array(Type.Record(Type.String(), Type.Unknown())), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...errors },
@@ -98,11 +104,19 @@ export async function accessRoutes(app: FastifyInstance, opts: { session: (req: 
     },
     async (req) => {
       const session = opts.session(req);
-      if (session.actor.role !== null && !AUDIT_READERS.includes(session.actor.role)) {
-        throw new RempartError('FORBIDDEN', 'Only the privacy officer reads the audit trail.');
-      }
-      const q = req.query as { person?: string; cursor?: string; limit?: number };
-      const page = await listAuditEntries(req.server.rempartDb, { ...(q.person ? { personId: q.person } : {}), ...(q.cursor ? { cursor: q.cursor } : {}), ...(q.limit ? { limit: q.limit } : {}) });
+      // The roles the policy gives the audit_trail task (the privacy officer, who monitors compliance, GDPR Art. 39(1)(b); IT).
+      await session.assertTask('audit_trail', 'audit');
+      const q = req.query as { person?: string; actor?: string; action?: string; resource?: string; from?: string; to?: string; cursor?: string; limit?: number };
+      const page = await listAuditEntries(req.server.rempartDb, {
+        ...(q.person ? { personId: q.person } : {}),
+        ...(q.actor ? { actor: q.actor } : {}),
+        ...(q.action ? { action: q.action } : {}),
+        ...(q.resource ? { resource: q.resource } : {}),
+        ...(q.from ? { from: new Date(q.from) } : {}),
+        ...(q.to ? { to: new Date(q.to) } : {}),
+        ...(q.cursor ? { cursor: q.cursor } : {}),
+        ...(q.limit ? { limit: q.limit } : {}),
+      });
       await session.recordAccess('read', 'audit', null, page.items.map((e) => String(e.seq)), []);
       return { items: page.items.map((e) => JSON.parse(JSON.stringify(e)) as Record<string, unknown>), nextCursor: page.nextCursor };
     },

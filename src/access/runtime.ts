@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { LoadedPolicy } from '../policy/index.js';
-import { AuditWriter, auditSink, chainPending, startChainer } from './audit/index.js';
+import { AuditWriter, auditSink, chainPending, startChainer, type AuditDurability } from './audit/index.js';
 import { personStateChecks } from '../rights/restriction/index.js';
 import { Gate, type AuditSink } from './gate.js';
 
@@ -19,15 +19,27 @@ export interface AccessRuntime {
  * writer, writes in their own transaction, and a background chainer links queued
  * events into the hash chain (on PostgreSQL, one instance at a time).
  */
-export function createAccessRuntime(options: { db: Kysely<Database>; policy: LoadedPolicy; now: () => Date; chainer?: boolean }): AccessRuntime {
+export function createAccessRuntime(options: {
+  db: Kysely<Database>;
+  policy: LoadedPolicy;
+  now: () => Date;
+  chainer?: boolean;
+  /** Reads' audit events and connection-log entries: `strict` (default here) or `batched` (AuditWriter). */
+  durability?: AuditDurability;
+  onError?: (error: unknown) => void;
+}): AccessRuntime {
   // With a background chainer, flushes need not chain themselves: reads then pay one
   // group commit, not a chaining transaction each (measured in BENCHMARKS.md).
   const background = options.chainer !== false;
-  const auditWriter = new AuditWriter(options.db, { chain: !background });
+  const auditWriter = new AuditWriter(options.db, {
+    chain: !background,
+    durability: options.durability ?? 'strict',
+    ...(options.onError ? { onError: options.onError, onChainError: options.onError } : {}),
+  });
   const stopChainer = background ? startChainer(options.db) : () => undefined;
   const audit = auditSink(auditWriter);
   // Restriction (P5.4) and pending objections (P5.6) refuse processing at the gate.
-  const gate = new Gate({ db: options.db, policy: options.policy, now: options.now, audit, personState: personStateChecks() });
+  const gate = new Gate({ db: options.db, policy: options.policy, now: options.now, audit, personState: personStateChecks(options.policy) });
   return {
     gate,
     auditWriter,

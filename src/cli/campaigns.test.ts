@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../test/cli.js';
 import { openStore } from '../db/database.js';
-import { parseMail } from '../mail/smtp-capture.js';
+import { parseMail } from '../../test/smtp-capture.js';
 import { addPerson } from '../prospecting/campaigns/test-support.js';
 
 describe('rempart campaigns / stats prospecting (R-PROS-4, R-PROS-5, R-PROS-8)', () => {

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { RempartError } from '../errors.js';
 import { REQUEST_STATES, listRequests, parisDate, type RequestState, type RequestSummary } from '../rights/requests/index.js';
+import { apiTarget, callApi, withApiOptions, type ApiFlags } from './api-client.js';
 import { withStoreOptions, type StoreFlags } from './main.js';
 import { openConfiguredStore } from './store.js';
 
 /** Flags of `rempart requests list`. */
-interface ListFlags extends StoreFlags {
+interface ListFlags extends StoreFlags, ApiFlags {
   readonly overdue?: boolean;
   readonly json?: boolean;
   readonly dueWithin?: string;
@@ -51,7 +52,7 @@ function parseDays(text: string | undefined): number | undefined {
  */
 export function registerRequestCommands(program: Command, setExit: (code: number) => void): void {
   const requests = program.command('requests').description('requests to exercise a right (GDPR Art. 15–21)');
-  withStoreOptions(
+  withApiOptions(withStoreOptions(
     requests
       .command('list')
       .description('list requests, the most urgent first; ids, types, states and deadlines only')
@@ -59,16 +60,10 @@ export function registerRequestCommands(program: Command, setExit: (code: number
       .option('--due-within <days>', 'only requests due within this many days (overdue included)')
       .option('--state <state>', `only requests in this state (${REQUEST_STATES.join(', ')})`)
       .option('--json', 'print JSON'),
-  ).action(async (opts: ListFlags) => {
+  )).action(async (opts: ListFlags) => {
     const state = parseState(opts.state);
     const dueWithinDays = parseDays(opts.dueWithin);
-    const { store } = await openConfiguredStore(opts, 'rempart requests list');
-    try {
-      const items = await listRequests(store.db, {
-        ...(opts.overdue === true ? { overdue: true } : {}),
-        ...(dueWithinDays === undefined ? {} : { dueWithinDays }),
-        ...(state === undefined ? {} : { state }),
-      });
+    const print = (items: readonly RequestSummary[]) => {
       if (opts.json === true) {
         console.log(JSON.stringify({ items }, null, 2));
       } else if (items.length === 0) {
@@ -77,6 +72,28 @@ export function registerRequestCommands(program: Command, setExit: (code: number
         console.log(formatRequestTable(items));
       }
       setExit(0);
+    };
+    const target = apiTarget(opts);
+    if (target !== null) {
+      // While a server holds the embedded database: the same list through its API, as the token's role.
+      const page = await callApi<{ items: RequestSummary[] }>(target, 'GET', '/requests', {
+        ...(opts.overdue === true ? { overdue: 'true' } : {}),
+        ...(dueWithinDays === undefined ? {} : { dueWithinDays: String(dueWithinDays) }),
+        ...(state === undefined ? {} : { status: state }),
+        limit: '5000',
+      });
+      print(page.items);
+      return;
+    }
+    const { store } = await openConfiguredStore(opts, 'rempart requests list', { api: true });
+    try {
+      print(
+        await listRequests(store.db, {
+          ...(opts.overdue === true ? { overdue: true } : {}),
+          ...(dueWithinDays === undefined ? {} : { dueWithinDays }),
+          ...(state === undefined ? {} : { state }),
+        }),
+      );
     } finally {
       await store.close();
     }

@@ -6,6 +6,7 @@ import { runRetention } from '../retention/sweep.js';
 import type { PlanSummary } from '../retention/plan.js';
 import { isoDay } from '../rights/erasure/holds.js';
 import { parseAt } from './logs.js';
+import { apiTarget, callApi, withApiOptions, type ApiFlags } from './api-client.js';
 import { withStoreOptions, type StoreFlags } from './main.js';
 import { openConfiguredStore } from './store.js';
 
@@ -39,15 +40,23 @@ export function formatPlan(plan: PlanSummary): string {
  */
 export function registerRetentionCommands(program: Command, setExit: (code: number) => void): void {
   const retention = program.command('retention').description('retention of the data: plan and sweep (P4)');
-  withStoreOptions(
+  withApiOptions(withStoreOptions(
     retention
       .command('plan')
       .description('what a retention run would archive, delete or anonymise on a date, and in the 30/90/365 days after')
       .option('--at <date>', 'the date to plan for (YYYY-MM-DD; default today)')
       .option('--json', 'machine-readable output'),
-  ).action(async (opts: StoreFlags & { at?: string; json?: boolean }) => {
+  )).action(async (opts: StoreFlags & ApiFlags & { at?: string; json?: boolean }) => {
     const day = isoDay(parseAt(opts.at))!;
-    const { config, store } = await openConfiguredStore(opts, 'rempart retention plan');
+    const target = apiTarget(opts);
+    if (target !== null) {
+      // The server's policy and database: the plan it would run.
+      const plan = await callApi<PlanSummary>(target, 'GET', '/retention/plan', { at: day });
+      console.log(opts.json ? JSON.stringify(plan) : formatPlan(plan));
+      setExit(0);
+      return;
+    }
+    const { config, store } = await openConfiguredStore(opts, 'rempart retention plan', { api: true });
     try {
       const policy = await loadPolicy(config.policyFile);
       const plan = await previewRetention(store.db, policy, day);

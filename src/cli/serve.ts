@@ -1,3 +1,4 @@
+import { announceServerUrl } from '../db/lock.js';
 import { listAccounts } from '../access/auth/index.js';
 import { loadOrCreateServerKey } from '../access/server-key.js';
 import { buildApp } from '../app.js';
@@ -28,7 +29,7 @@ export async function serveCommand(flags: StoreFlags & { port?: string; host?: s
     const demoLogins = config.demo ? await ensureDemoAccounts(store.db, policy) : [];
     const outboxDir = join(config.dataDir, 'outbox');
     const mailer = createMailer({ ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}), outboxDir });
-    app = await buildApp({ store, policy, serverKey, mailer, dataDir: config.dataDir, publicUrl: config.publicUrl, trustProxy: config.trustProxy, logger: { level: process.env.LOG_LEVEL ?? 'warn' } });
+    app = await buildApp({ store, policy, serverKey, mailer, dataDir: config.dataDir, publicUrl: config.publicUrl, trustProxy: config.trustProxy, auditDurability: config.auditDurability, maxInFlight: config.maxInFlight, logger: { level: process.env.LOG_LEVEL ?? 'warn' } });
     app.addHook('onClose', async () => mailer.close());
     await app.listen({ port: config.port, host: config.host });
     const logger = app.log;
@@ -46,6 +47,8 @@ export async function serveCommand(flags: StoreFlags & { port?: string; host?: s
     const port = typeof address === 'object' && address ? address.port : config.port;
     const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `http://${shownHost}:${port}/`;
+    // A command blocked by this server's lock on the embedded database names this URL (src/cli/store.ts).
+    if (store.engine === 'pglite') announceServerUrl(config.dataDir, url);
     console.log(`Rempart is running at ${url}`);
     console.log(`  database: ${store.location} · policy ${policy.version.shortHash} (effective ${policy.version.effectiveDate})`);
     console.log(`  API: ${url}api/v1/people · OpenAPI: ${url}api/openapi.json`);

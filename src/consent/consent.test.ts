@@ -13,7 +13,7 @@ import { errorHandler } from '../http/error-handler.js';
 import { ErrorResponse } from '../http/schemas.js';
 import { validatorCompiler } from '../http/validation.js';
 import { createMailer, type Mailer } from '../mail/index.js';
-import { startSmtpCapture, type CapturedMail, type SmtpCapture } from '../mail/smtp-capture.js';
+import { startSmtpCapture, type CapturedMail, type SmtpCapture } from '../../test/smtp-capture.js';
 import { DEFAULT_POLICY_FILE, loadPolicy, type LoadedPolicy } from '../policy/index.js';
 import { addOpposition } from '../rights/opposition/index.js';
 import { verifySignature } from '../rights/recipients/index.js';
@@ -98,7 +98,7 @@ describeEachEngine('consent and file exchange', (store) => {
       deps,
       session: (req) => access.gate.for(req.actor as Actor),
     });
-    await app.register(rightsRequestRoutes, { prefix: '/api/v1', deps: { db, policy, now: () => clock, mailer, serverKey: KEY } });
+    await app.register(rightsRequestRoutes, { prefix: '/api/v1', deps: { db, policy, now: () => clock, mailer, serverKey: KEY }, policy, session: (req) => access.gate.for(req.actor as Actor) });
     await app.ready();
   });
   afterAll(async () => {

@@ -34,4 +34,5 @@ export { ensureSubject, subjectOf } from './subjects.js';
 export { sweepConsentRecords } from './sweep.js';
 export { consentRoutes, type ConsentRouteOptions } from './routes.js';
 export { CONSENT_CATALOGUE } from './catalogue-entries.js';
+export { consentMonths, type ConsentMonth } from './monthly.js';
 export { CONSENT_SCOPES, CONSENT_STATES, CONTROLLER_SCOPES, PARTNER_KINDS, type ConsentScope, type ConsentState, type ConsentTables, type ControllerScope, type PartnerKind } from './tables.js';

@@ -21,7 +21,7 @@ const received = hook.received;
 
 /** A person who gave consent to each partner and whose data each received in a transfer. */
 async function transferredPerson(db: Kysely<Database>, deps: ConsentDeps, now: Date, partnerIds: readonly string[]): Promise<{ id: string; email: string }> {
-  const gate = new Gate({ db, policy, now: () => now, audit: auditSink(new AuditWriter(db)), personState: personStateChecks() }).for(cliActor());
+  const gate = new Gate({ db, policy, now: () => now, audit: auditSink(new AuditWriter(db)), personState: personStateChecks(policy) }).for(cliActor());
   const email = `retrait-${randomBytes(3).toString('hex')}@example.test`;
   const id = String((await gate.create(resource('people'), { relation: 'client_contact', lastName: 'Retrait', firstName: 'Inès', email, phones: [], postalAddresses: [], source: 'site' })).id);
   for (const partnerId of partnerIds) {

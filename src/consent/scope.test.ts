@@ -10,7 +10,7 @@ import { errorHandler } from '../http/error-handler.js';
 import { ErrorResponse } from '../http/schemas.js';
 import { validatorCompiler } from '../http/validation.js';
 import { createMailer, type Mailer } from '../mail/index.js';
-import { startSmtpCapture, type CapturedMail, type SmtpCapture } from '../mail/smtp-capture.js';
+import { startSmtpCapture, type CapturedMail, type SmtpCapture } from '../../test/smtp-capture.js';
 import { DEFAULT_POLICY_FILE, loadPolicy, type LoadedPolicy } from '../policy/index.js';
 import {
   activeScopeConsents,

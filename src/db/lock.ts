@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { RempartError } from '../errors.js';
@@ -9,6 +9,8 @@ export interface LockHolder {
   readonly host: string;
   readonly command: string;
   readonly since: string;
+  /** Set by a running server once it listens: where its API is (so a blocked command can say where to go). */
+  readonly url?: string;
 }
 
 /** A held lock; `release()` is idempotent. */
@@ -38,6 +40,7 @@ function readHolder(file: string): LockHolder | undefined {
         host: parsed.host,
         command: String(parsed.command ?? 'unknown'),
         since: String(parsed.since ?? ''),
+        ...(typeof parsed.url === 'string' ? { url: parsed.url } : {}),
       };
     }
   } catch {
@@ -96,4 +99,24 @@ export function acquireDataDirLock(dataDir: string, command: string): DataDirLoc
     }
   }
   throw new RempartError('STORE_LOCKED', `Could not take the lock on the data dir ${dataDir}.`);
+}
+
+/** Who holds a data dir now, from its lock file (undefined when it is free or unreadable). */
+export function dataDirHolder(dataDir: string): LockHolder | undefined {
+  return readHolder(join(dataDir, LOCK_FILE));
+}
+
+/**
+ * Writes the listening server's URL into the lock this process holds, so a command
+ * blocked by it can name the API to use instead (src/cli/store.ts). Does nothing when
+ * the lock is not this process's.
+ */
+export function announceServerUrl(dataDir: string, url: string): void {
+  const file = join(dataDir, LOCK_FILE);
+  const holder = readHolder(file);
+  if (holder?.pid !== process.pid || holder.host !== hostname()) return;
+  // Write then rename: a reader never sees a half-written lock.
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify({ ...holder, url }), { mode: 0o600 });
+  renameSync(tmp, file);
 }

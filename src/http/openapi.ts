@@ -108,6 +108,8 @@ const OVERRIDES: Readonly<Record<string, string>> = {
   'POST /api/v1/imports': 'startImport',
   'GET /healthz': 'getHealth',
   'GET /notice': 'getNotice',
+  'GET /api/v1/documents/versions': 'listDocumentVersions',
+  'GET /api/v1/documents/diff': 'getDocumentDiff',
 };
 
 interface OpenApiSchema {

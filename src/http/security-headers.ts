@@ -34,10 +34,15 @@ export const PAGE_CSP = [
 
 export const DATA_CSP = "default-src 'none'; frame-ancestors 'none'";
 
+/** Answers that are data, never a page. */
+const DATA_TYPES = /^(application\/(json|zip|pdf|octet-stream|ld\+json)|text\/(csv|plain|calendar))/;
+
 export function securityHeaders(app: FastifyInstance): void {
   app.addHook('onSend', async (req, reply, payload) => {
+    // A file sent by @fastify/static has no content type yet at this point (the SPA's
+    // index.html among them): only answers known to be data get the no-script policy.
     const type = String(reply.getHeader('content-type') ?? '');
-    reply.header('content-security-policy', type.startsWith('text/html') ? PAGE_CSP : DATA_CSP);
+    reply.header('content-security-policy', DATA_TYPES.test(type) ? DATA_CSP : PAGE_CSP);
     reply.header('x-content-type-options', 'nosniff');
     reply.header('x-frame-options', 'DENY');
     reply.header('referrer-policy', 'no-referrer');

@@ -56,7 +56,7 @@ describeEachEngine('daily jobs: Art. 19 notices', (store) => {
     const now = new Date('2026-11-26T10:00:00Z');
     const deps: ConsentDeps = { db, policy, now: () => now, serverKey: key };
     const audit = auditSink(new AuditWriter(db));
-    const gate = new Gate({ db, policy, now: () => now, audit, personState: personStateChecks() });
+    const gate = new Gate({ db, policy, now: () => now, audit, personState: personStateChecks(policy) });
     const partner = await addPartner(db, { name: 'Partenaire J', kind: 'partner', country: 'FR', webhookUrl: hook.url, hmacSecret: 'j-secret' }, now);
     const personId = String(
       (await gate.for(cliActor()).create(resource('people'), { relation: 'client_contact', lastName: 'Journal', firstName: 'Léa', email: `journal-${key.toString('hex', 0, 3)}@example.test`, phones: [], postalAddresses: [], source: 'site' })).id,

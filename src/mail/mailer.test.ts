@@ -14,7 +14,7 @@ import {
   redactSmtpUrl,
   refusalMail,
 } from './index.js';
-import { parseMail, startSmtpCapture, type SmtpCapture } from './smtp-capture.js';
+import { parseMail, startSmtpCapture, type SmtpCapture } from '../../test/smtp-capture.js';
 
 const CNIL = ['8 rue Vivienne, CS 30223, F-75002 Paris Cedex 02', '+33 1 53 73 22 22', 'www.cnil.fr'];
 

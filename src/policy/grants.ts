@@ -2,7 +2,7 @@
  * What a role may do once `includes` is expanded. Pure functions over a policy;
  * the data-access layer applies the result to rows and fields (P2.1).
  */
-import type { DataCategoryId, Grant, Operation, Policy, PurposeId, Role, RoleId } from './types.js';
+import type { DataCategoryId, Grant, Operation, Policy, PurposeId, Role, RoleId, RoleTask } from './types.js';
 
 type RolesOf = Pick<Policy, 'roles'>;
 
@@ -37,6 +37,11 @@ export function effectiveGrants(policy: RolesOf, roleId: RoleId): readonly Grant
 /** True when the role, or a role it includes, requires multi-factor authentication (GDPR Art. 32). */
 export function requiresMfa(policy: RolesOf, roleId: RoleId): boolean {
   return includedRoles(policy, roleId).some((role) => role.mfa === true);
+}
+
+/** True when the role, or a role it includes, carries the accountability task; false for an unknown role. */
+export function hasTask(policy: RolesOf, roleId: RoleId, task: RoleTask): boolean {
+  return includedRoles(policy, roleId).some((role) => (role.tasks ?? []).includes(task));
 }
 
 /** A request to check against a role's grants. */

@@ -5,7 +5,7 @@
 export * from './types.js';
 export { loadPolicy, parsePolicy, DEFAULT_POLICY_FILE } from './load-policy.js';
 export { checkPolicy, analysePolicy, type PolicyAnalysis } from './check-policy.js';
-export { effectiveGrants, includedRoles, isAllowed, requiresMfa, type AccessRequest } from './grants.js';
+export { effectiveGrants, hasTask, includedRoles, isAllowed, requiresMfa, type AccessRequest } from './grants.js';
 export {
   ADEQUACY_COUNTRIES,
   CERTIFICATION_ADEQUACY_COUNTRIES,

@@ -15,6 +15,7 @@ import {
   STATISTICS_DIMENSIONS,
   ROLE_KINDS,
   ROLE_SCOPES,
+  ROLE_TASKS,
   SAFEGUARDS,
   type AccountabilityRetention,
   type AccountabilityRule,
@@ -177,6 +178,7 @@ const role = object<Role>({
   includes: optional(ids),
   mfa: optional(boolean()),
   scope: optional(oneOf(ROLE_SCOPES)),
+  tasks: optional(array(oneOf(ROLE_TASKS), { nonEmpty: true, unique: true })),
   grants: array(grant),
 });
 

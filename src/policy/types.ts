@@ -43,6 +43,17 @@ export const ROLE_SCOPES = ['organisation'] as const;
 /** A row scope applied by the data-access layer. */
 export type RoleScope = (typeof ROLE_SCOPES)[number];
 
+/**
+ * Accountability tasks a role carries beyond its grants on data (GDPR Art. 38–39 give
+ * them to the DPO, but the controller decides who holds them): `rights_requests`
+ * handles requests to exercise a right, restrictions and the opposition list
+ * (Art. 12–21); `audit_trail` reads the audit trail and monitors other staff's work
+ * (Art. 39(1)(b)). The code asks for a task, never for a role's name.
+ */
+export const ROLE_TASKS = ['rights_requests', 'audit_trail'] as const;
+/** One accountability task. */
+export type RoleTask = (typeof ROLE_TASKS)[number];
+
 /** Events that start a purpose's retention clock (annex article 4). */
 export const RETENTION_STARTS = ['contract_end', 'collection_or_last_contact', 'engagement_end', 'entry_time'] as const;
 /** The event a purpose's retention runs from. */
@@ -269,6 +280,8 @@ export interface Role {
   readonly includes?: readonly RoleId[];
   readonly mfa?: boolean;
   readonly scope?: RoleScope;
+  /** Accountability tasks of this role (see ROLE_TASKS), also held by roles including it. */
+  readonly tasks?: readonly RoleTask[];
   readonly grants: readonly Grant[];
 }
 

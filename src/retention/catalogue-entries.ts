@@ -29,4 +29,19 @@ export const RETENTION_CATALOGUE: readonly TableEntry[] = Object.freeze<TableEnt
       end_action: { personal: false, why: 'deletion or anonymisation, from the policy' },
     },
   },
+  {
+    table: 'retention_runs',
+    description: 'Each retention sweep and what it changed, as counts by purpose, action and table (proof the periods are applied, GDPR Art. 5(1)(e), 5(2))',
+    subjects: [],
+    columns: {
+      id: { personal: false, why: 'surrogate key' },
+      started_at: { personal: false, why: 'when the sweep started' },
+      finished_at: { personal: false, why: 'when the sweep ended' },
+      applied_at: { personal: false, why: 'the day the policy was applied at' },
+      actor: { personal: false, why: 'the job or operator that ran it (Actor.id)' },
+      batches: { personal: false, why: 'committed batches' },
+      changed: { personal: false, why: 'counts by purpose and action; no ids' },
+      rows: { personal: false, why: 'counts of rows by table; no ids' },
+    },
+  },
 ]);

@@ -3,6 +3,7 @@ import { appendInTransaction, type AuditEvent } from '../access/audit/index.js';
 import { purgeConnectionLogs } from '../access/connection-logs/index.js';
 import { CATALOGUE, type TableEntry } from '../catalogue/catalogue.js';
 import { sweepConsentRecords } from '../consent/sweep.js';
+import { newId } from '../db/ids.js';
 import type { Database } from '../db/schema.js';
 import { RempartError } from '../errors.js';
 import { isoDay } from '../rights/erasure/holds.js';
@@ -40,6 +41,10 @@ export interface SweepOptions {
   readonly now?: Date;
   /** Records planned per batch (default 1000). */
   readonly batchSize?: number;
+  /** Who runs it, as recorded in `retention_runs` (default `system:retention`). */
+  readonly actor?: string;
+  /** The wall clock of the run's record (default: the real time). */
+  readonly clock?: () => Date;
   /** Called after each committed batch (progress output). */
   readonly onBatch?: (batch: SweepBatch) => void;
 }
@@ -240,6 +245,7 @@ export async function runRetention(db: Kysely<Database>, policy: LoadedPolicy, o
   const batchSize = options.batchSize ?? 1000;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RempartError('VALIDATION_FAILED', 'The batch size must be a positive integer.', { details: [{ field: 'batchSize', message: 'a positive integer' }] });
   const now = options.now ?? options.at;
+  const startedAt = (options.clock ?? (() => new Date()))();
   const crm = policy.purposes.find((p) => p.id === 'crm')!.retention;
   const ctx: Ctx = { rules, keeps: crm.archiveKeeps ?? {}, at: options.at, day, reason: `Retention sweep of ${day} (GDPR Art. 5(1)(e), P4)`, statistics: statisticsSettings(policy) };
   const changed = new Map<string, number>();
@@ -426,7 +432,7 @@ export async function runRetention(db: Kysely<Database>, policy: LoadedPolicy, o
     batches++;
   }
 
-  return {
+  const report: SweepReport = {
     at: day,
     batches,
     changed: [...changed].map(([k, c]) => {
@@ -435,4 +441,19 @@ export async function runRetention(db: Kysely<Database>, policy: LoadedPolicy, o
     }),
     rows,
   };
+  // The run's own record, for the dpo's "last runs and what they did" (Art. 5(2)): counts only.
+  await db
+    .insertInto('retentionRuns')
+    .values({
+      id: newId(),
+      startedAt,
+      finishedAt: (options.clock ?? (() => new Date()))(),
+      appliedAt: day,
+      actor: options.actor ?? ACTOR,
+      batches,
+      changed: JSON.stringify(report.changed),
+      rows: JSON.stringify(rows),
+    })
+    .execute();
+  return report;
 }

@@ -15,7 +15,21 @@ export interface ArchiveRecordsTable {
   endAction: 'delete' | 'anonymise';
 }
 
+/** `retention_runs`: one sweep and what it changed (counts only), proof the periods are applied. */
+export interface RetentionRunsTable {
+  id: string;
+  startedAt: Timestamp;
+  finishedAt: Timestamp;
+  /** The day the policy was applied at (`--at` replays an earlier one). */
+  appliedAt: DateString;
+  actor: string;
+  batches: number;
+  changed: Json<readonly { readonly purpose: string; readonly action: string; readonly count: number }[]>;
+  rows: Json<Readonly<Record<string, number>>>;
+}
+
 /** The tables of the retention engine; `archive.records` is schema-qualified (the archive schema). */
 export interface RetentionTables {
   'archive.records': ArchiveRecordsTable;
+  retentionRuns: RetentionRunsTable;
 }

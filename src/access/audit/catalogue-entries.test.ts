@@ -10,7 +10,7 @@ const ENTRIES = [...CONNECTION_LOG_CATALOGUE, ...AUDIT_CATALOGUE];
 describeEachEngine('audit and connection-log tables in the catalogue', (store) => {
   it('P1.1 every column of connection_logs and the audit tables is declared, and nothing more', async () => {
     const tables = ENTRIES.map((t) => t.table);
-    expect(tables).toEqual(['connection_logs', 'audit_queue', 'audit_entries', 'audit_checkpoints']);
+    expect(tables).toEqual(['connection_logs', 'audit_queue', 'audit_entries', 'audit_checkpoints', 'audit_verifications']);
     const rows = await sql<{ tableName: string; columnName: string }>`
       select table_name, column_name from information_schema.columns
       where table_schema = 'public' and table_name in (${sql.join(tables)})`.execute(store().db);

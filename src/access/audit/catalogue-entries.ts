@@ -58,4 +58,19 @@ export const AUDIT_CATALOGUE: readonly TableEntry[] = Object.freeze<TableEntry[]
       public_key: plain('the public key of the signer (SPKI PEM)'),
     },
   },
+  {
+    table: 'audit_verifications',
+    description: 'Each verification of the audit chain and its outcome, so the last one shows on the dpo dashboard (GDPR Art. 5(2), 32(1)(d))',
+    subjects: [],
+    columns: {
+      id: plain('surrogate key'),
+      at: plain('when the chain was verified'),
+      actor: ACTOR,
+      ok: plain('whether the whole chain verified'),
+      entries: plain('how many entries were checked'),
+      problem: plain('altered, deleted, inserted or reordered, when the chain is broken'),
+      seq: plain('the first bad entry'),
+      message: plain('what the verifier found, in words (entry numbers and hashes, never values)'),
+    },
+  },
 ]);

@@ -8,7 +8,7 @@
 export { AUDIT_ACTIONS, type AuditAction, type AuditTables, type AuditQueueTable, type AuditEntriesTable, type AuditCheckpointsTable } from './tables.js';
 export type { AuditEvent } from './event.js';
 export { appendInTransaction } from './append.js';
-export { AuditWriter, type AuditWriterOptions } from './writer.js';
+export { AUDIT_DURABILITIES, AuditWriter, BATCHED_WINDOW_MS, type AuditDurability, type AuditWriterOptions } from './writer.js';
 export { auditSink, type AuditSinkImpl } from './sink.js';
 export { CHAIN_LOCK_KEY, chainPending, startChainer } from './chain.js';
 export { canonicalJson, entryHash, GENESIS_HASH, type AuditEntryContent } from './hash.js';
@@ -17,5 +17,6 @@ export { createCheckpoint, pruneBefore } from './checkpoint.js';
 export { checkpointMessage, verifyCheckpoint } from './signature.js';
 export { AUDIT_KEY_ENV, auditKeyFile, auditPublicKey, loadAuditKey, loadOrCreateAuditKey, type AuditKeySource } from './keys.js';
 export { verifyChain, type AuditProblem, type VerifyOptions, type VerifyResult } from './verify.js';
+export { verifyAndRecord, recentVerifications, type AuditVerification } from './verifications.js';
 export { listAuditEntries, type AuditEntryPage, type AuditEntryQuery } from './list.js';
 export { AUDIT_CATALOGUE } from './catalogue-entries.js';

@@ -2,11 +2,21 @@ import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { RempartError } from '../../errors.js';
 import { toEntry, type AuditEntry } from './entries.js';
+import type { AuditAction } from './tables.js';
 
 /** A page request on the audit trail. */
 export interface AuditEntryQuery {
   /** Only the entries concerning this person (the dpo's "who touched my data": GDPR Art. 15). */
   readonly personId?: string;
+  /** Only this actor's entries (`user:<id>`, `token:<id>`, `cli:<user>`, `system:<job>`). */
+  readonly actor?: string;
+  readonly action?: string;
+  /** The record type or store accessed (`people`, `rights-requests`, `retention`…). */
+  readonly resource?: string;
+  /** Inclusive. */
+  readonly from?: Date;
+  /** Exclusive. */
+  readonly to?: Date;
   /** The `nextCursor` of the previous page. */
   readonly cursor?: string;
   readonly limit?: number;
@@ -29,6 +39,11 @@ export async function listAuditEntries(db: Kysely<Database>, query: AuditEntryQu
     // `@>` on text[] is what the GIN index on person_ids serves.
     q = q.where(sql<boolean>`person_ids @> array[${query.personId}]::text[]`);
   }
+  if (query.actor !== undefined) q = q.where('actor', '=', query.actor);
+  if (query.action !== undefined) q = q.where('action', '=', query.action as AuditAction);
+  if (query.resource !== undefined) q = q.where('resource', '=', query.resource);
+  if (query.from !== undefined) q = q.where('at', '>=', query.from);
+  if (query.to !== undefined) q = q.where('at', '<', query.to);
   if (query.cursor !== undefined) {
     if (!/^[1-9][0-9]{0,15}$/.test(query.cursor)) {
       throw new RempartError('VALIDATION_FAILED', 'The cursor is not one this listing returned.', {

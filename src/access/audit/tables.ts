@@ -46,8 +46,22 @@ export interface AuditCheckpointsTable {
   publicKey: string;
 }
 
+/** `audit_verifications`: each verification of the chain and its outcome (the dpo's dashboard). */
+export interface AuditVerificationsTable {
+  id: string;
+  at: Timestamp;
+  /** Who ran it (Actor.id: `cli:<user>`, `user:<id>`, `system:<job>`). */
+  actor: string;
+  ok: boolean;
+  entries: Int8;
+  problem: string | null;
+  seq: Int8 | null;
+  message: string | null;
+}
+
 /** The tables of this folder, merged into `Database` (src/db/schema.ts). */
 export interface AuditTables {
+  auditVerifications: AuditVerificationsTable;
   auditQueue: AuditQueueTable;
   auditEntries: AuditEntriesTable;
   auditCheckpoints: AuditCheckpointsTable;

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { recordConnection, type ConnectionEvent } from '../connection-logs/index.js';
+import { connectionLogRow, type ConnectionEvent, type ConnectionLogRow } from '../connection-logs/index.js';
 import type { RolesPolicy } from './role-scope.js';
 import { SecretBox } from './secret-box.js';
 
@@ -14,7 +14,12 @@ export interface AuthContext {
   /** The service named in the connection log, e.g. `api`. */
   readonly service: string;
   readonly totpBox: SecretBox;
+  /** Where connection-log rows go: the app's batched writer, else one insert each. */
+  readonly connectionLog: ConnectionLogSink;
 }
+
+/** Writes connection-log rows; resolves when they are as durable as the sink promises (AuditWriter.appendConnections). */
+export type ConnectionLogSink = (rows: readonly ConnectionLogRow[]) => Promise<void>;
 
 /** Where a request came from, as the connection log records it (P1.7). */
 export interface ClientInfo {
@@ -24,8 +29,10 @@ export interface ClientInfo {
 }
 
 /** Builds the context, deriving the TOTP box key from the server key. */
-export function authContext(options: Omit<AuthContext, 'totpBox' | 'service'> & { service?: string }): AuthContext {
+export function authContext(options: Omit<AuthContext, 'totpBox' | 'service' | 'connectionLog'> & { service?: string; connectionLog?: ConnectionLogSink }): AuthContext {
+  const db = options.db;
   return Object.freeze({
+    connectionLog: options.connectionLog ?? (async (rows: readonly ConnectionLogRow[]) => void (await db.insertInto('connectionLogs').values([...rows]).execute())),
     db: options.db,
     policy: options.policy,
     now: options.now,
@@ -43,5 +50,5 @@ export type ConnectionFields = Pick<ConnectionEvent, 'event' | 'accountId' | 'ou
  * and identity check, with time, account, source IP and port, user agent, outcome).
  */
 export async function logConnection(ctx: AuthContext, client: ClientInfo, at: Date, fields: ConnectionFields): Promise<void> {
-  await recordConnection(ctx.db, { at, service: ctx.service, ...client, ...fields }, ctx.identifierKey);
+  await ctx.connectionLog([connectionLogRow({ at, service: ctx.service, ...client, ...fields }, ctx.identifierKey)]);
 }

@@ -5,6 +5,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../actor.js';
 import type { AccountRow } from './accounts.js';
+import type { AuthCache } from './auth-cache.js';
 import type { AuthContext, ClientInfo } from './context.js';
 import type { SlidingWindowLimiter } from './rate-limit.js';
 import type { TokenRow } from './tokens.js';
@@ -42,6 +43,8 @@ declare module 'fastify' {
 /** What the session routes share with the plugin. */
 export interface AuthRuntime {
   readonly ctx: AuthContext;
+  /** The token and session cache, when the plugin keeps one: a logout drops its session at once here. */
+  readonly cache?: AuthCache;
   readonly ipLimiter: SlidingWindowLimiter;
   readonly accountLimiter: SlidingWindowLimiter;
   /** Sets the session cookie on a reply. */

@@ -112,7 +112,10 @@ export async function sessionRoutes(app: FastifyInstance, opts: { rt: AuthRuntim
       );
       const result = await login(ctx, body, clientOf(request));
       // A new sign-in replaces the session the browser had, if any.
-      if (request.authSession !== null) await revokeSession(ctx.db, request.authSession.id, ctx.now());
+      if (request.authSession !== null) {
+        await revokeSession(ctx.db, request.authSession.id, ctx.now());
+        rt.cache?.dropSession(request.authSession.id);
+      }
       rt.setSessionCookie(request, reply, result.session.token);
       return view(result.account, result.session.csrfToken, result.mfaRequired);
     },
@@ -136,7 +139,10 @@ export async function sessionRoutes(app: FastifyInstance, opts: { rt: AuthRuntim
       const session = request.authSession;
       if (session !== null) {
         const at = ctx.now();
-        if (await revokeSession(ctx.db, session.id, at)) {
+        const revoked = await revokeSession(ctx.db, session.id, at);
+        // This instance forgets it now; the others at their next poll (auth_changes).
+        rt.cache?.dropSession(session.id);
+        if (revoked) {
           await logConnection(ctx, clientOf(request), at, { event: 'logout', accountId: session.accountId, outcome: 'success' });
         }
       }
@@ -170,7 +176,9 @@ export async function sessionRoutes(app: FastifyInstance, opts: { rt: AuthRuntim
     async (request, reply) => {
       const session = sessionOf(request);
       await throttle(rt, request, reply, [[rt.accountLimiter, `totp:${session.accountId}`]], { event: 'identity_check', accountId: session.accountId });
-      return confirmTotp(ctx, session.id, session.accountId, (request.body as { code: string }).code, clientOf(request));
+      const codes = await confirmTotp(ctx, session.id, session.accountId, (request.body as { code: string }).code, clientOf(request));
+      rt.cache?.dropSession(session.id);
+      return codes;
     },
   );
 
@@ -188,6 +196,7 @@ export async function sessionRoutes(app: FastifyInstance, opts: { rt: AuthRuntim
       const session = sessionOf(request);
       await throttle(rt, request, reply, [[rt.accountLimiter, `totp:${session.accountId}`]], { event: 'identity_check', accountId: session.accountId });
       await verifyTotp(ctx, session.id, session.accountId, (request.body as { code: string }).code, clientOf(request));
+      rt.cache?.dropSession(session.id);
       return view({ ...session, id: session.accountId, totpEnabled: true }, csrfTokenFor(request.cookies[SESSION_COOKIE] ?? ''), false);
     },
   );

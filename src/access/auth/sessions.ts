@@ -1,6 +1,8 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { AccountRow } from './accounts.js';
+import type { AuthCache } from './auth-cache.js';
+import type { SessionsTable } from './tables.js';
 import { csrfTokenFor, digestsEqual, randomToken, sha256Hex } from './secrets.js';
 
 /** A session ends after 30 minutes without a request (OWASP Session Management: idle timeout) ... */
@@ -52,40 +54,65 @@ export async function openSession(db: Kysely<Database>, accountId: string, mfaPa
   return { id, token, csrfToken, expiresAt };
 }
 
+/** A session as lookupSession reads it. */
+export type SessionRow = Pick<Selectable<SessionsTable>, 'id' | 'accountId' | 'createdAt' | 'expiresAt' | 'lastSeenAt' | 'csrfHash' | 'revokedAt' | 'mfaPassed'>;
+
 /**
  * Finds the session of a cookie token. A session past its idle or absolute limit is
  * revoked in the same step, by one conditional update, so that among concurrent
  * requests (and instances) exactly one reports `expired` and the log gets one entry.
+ *
+ * With a cache (auth-cache.ts), a live session that passed its second factor is served
+ * from memory after its first request. A cached session that looks expired is read
+ * again (another instance may have pushed its idle clock), so expiry is decided by the
+ * database; a logout or a disabled account is seen within AUTH_REVOCATION_BOUND_MS.
  */
-export async function lookupSession(db: Kysely<Database>, token: string, now: Date): Promise<SessionLookup> {
+export async function lookupSession(db: Kysely<Database>, token: string, now: Date, cache?: AuthCache): Promise<SessionLookup> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return { status: 'none' };
   const id = sessionIdOf(token);
-  const row = await db
-    .selectFrom('sessions')
-    .select(['id', 'accountId', 'createdAt', 'expiresAt', 'lastSeenAt', 'csrfHash', 'revokedAt', 'mfaPassed'])
-    .where('id', '=', id)
-    .executeTakeFirst();
-  if (row === undefined || row.revokedAt !== null) return { status: 'none' };
-  if (row.expiresAt.getTime() <= now.getTime()) {
-    const revoked = await db
-      .updateTable('sessions')
-      .set({ revokedAt: now })
+  const generation = cache?.generation ?? 0;
+  const hit = cache?.session(id);
+  let row: SessionRow;
+  let account: AccountRow;
+  let fromMemory = false;
+  if (hit !== undefined && hit.row.expiresAt.getTime() > now.getTime()) {
+    ({ row, account } = hit);
+    fromMemory = true;
+  } else {
+    const found = await db
+      .selectFrom('sessions')
+      .select(['id', 'accountId', 'createdAt', 'expiresAt', 'lastSeenAt', 'csrfHash', 'revokedAt', 'mfaPassed'])
       .where('id', '=', id)
-      .where('revokedAt', 'is', null)
-      .returning('id')
       .executeTakeFirst();
-    return revoked === undefined ? { status: 'none' } : { status: 'expired', accountId: row.accountId };
+    if (found === undefined || found.revokedAt !== null) return { status: 'none' };
+    if (found.expiresAt.getTime() <= now.getTime()) {
+      cache?.dropSession(id);
+      const revoked = await db
+        .updateTable('sessions')
+        .set({ revokedAt: now })
+        .where('id', '=', id)
+        .where('revokedAt', 'is', null)
+        .returning('id')
+        .executeTakeFirst();
+      return revoked === undefined ? { status: 'none' } : { status: 'expired', accountId: found.accountId };
+    }
+    const acc = await db.selectFrom('accounts').selectAll().where('id', '=', found.accountId).executeTakeFirst();
+    if (acc === undefined || acc.disabledAt !== null) return { status: 'none' };
+    row = found;
+    account = acc;
   }
-  const account = await db.selectFrom('accounts').selectAll().where('id', '=', row.accountId).executeTakeFirst();
-  if (account === undefined || account.disabledAt !== null) return { status: 'none' };
-  let expiresAt = row.expiresAt;
   if (now.getTime() - row.lastSeenAt.getTime() >= SESSION_TOUCH_MS) {
-    expiresAt = new Date(Math.min(now.getTime() + SESSION_IDLE_MS, row.createdAt.getTime() + SESSION_ABSOLUTE_MS));
+    const expiresAt = new Date(Math.min(now.getTime() + SESSION_IDLE_MS, row.createdAt.getTime() + SESSION_ABSOLUTE_MS));
     await db.updateTable('sessions').set({ lastSeenAt: now, expiresAt }).where('id', '=', id).where('revokedAt', 'is', null).execute();
+    row = { ...row, lastSeenAt: now, expiresAt };
+    fromMemory = false;
   }
+  // A session still owing its second factor is not kept: the step that passes it may
+  // happen on another instance, and it must count at once.
+  if (!fromMemory && row.mfaPassed) cache?.putSession(id, { row, account }, generation);
   return {
     status: 'active',
-    session: { id, accountId: row.accountId, csrfHash: row.csrfHash, mfaPassed: row.mfaPassed, expiresAt, account },
+    session: { id, accountId: row.accountId, csrfHash: row.csrfHash, mfaPassed: row.mfaPassed, expiresAt: row.expiresAt, account },
   };
 }
 

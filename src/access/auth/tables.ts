@@ -51,9 +51,17 @@ export interface ApiTokensTable {
   lastUsedAt: NullableTimestamp;
 }
 
+/** `auth_changes`: one row whose version every revocation bumps (migration 20261207T1200, auth-cache.ts). */
+export interface AuthChangesTable {
+  id: number;
+  /** `bigint`: pg reads it as a string, PGlite as a number. */
+  version: ColumnType<string | number, number, number>;
+}
+
 /** The authentication tables, merged into `Database` (src/db/schema.ts). */
 export interface AuthTables {
   accounts: AccountsTable;
   sessions: SessionsTable;
   apiTokens: ApiTokensTable;
+  authChanges: AuthChangesTable;
 }

@@ -5,6 +5,7 @@ import { RempartError } from '../../errors.js';
 import type { RoleId } from '../../policy/index.js';
 import { checkRoleAndScope, type RolesPolicy } from './role-scope.js';
 import { randomToken, sha256Hex } from './secrets.js';
+import type { AuthCache } from './auth-cache.js';
 import type { ApiTokensTable } from './tables.js';
 
 /** Every API token starts so: secret scanners and people can tell what leaked. */
@@ -100,16 +101,28 @@ export async function listTokens(db: Kysely<Database>): Promise<TokenSummary[]> 
 
 /**
  * Resolves a bearer token: unknown, revoked or expired, or active (then its
- * last_used_at is moved forward, at most once a minute).
+ * last_used_at is moved forward, at most once a minute). With a cache, a live token is
+ * read from the database once, then served from memory (auth-cache.ts: revocations are
+ * seen within AUTH_REVOCATION_BOUND_MS; expiry is checked here on every call).
  */
-export async function lookupToken(db: Kysely<Database>, token: string, now: Date): Promise<TokenLookup> {
+export async function lookupToken(db: Kysely<Database>, token: string, now: Date, cache?: AuthCache): Promise<TokenLookup> {
   if (!TOKEN_RE.test(token)) return { status: 'unknown', tokenId: null };
-  const row = await db.selectFrom('apiTokens').selectAll().where('tokenHash', '=', sha256Hex(token)).executeTakeFirst();
-  if (row === undefined) return { status: 'unknown', tokenId: null };
+  const hash = sha256Hex(token);
+  const generation = cache?.generation ?? 0;
+  let row = cache?.token(hash);
+  let fromMemory = row !== undefined;
+  if (row === undefined) {
+    row = await db.selectFrom('apiTokens').selectAll().where('tokenHash', '=', hash).executeTakeFirst();
+    if (row === undefined) return { status: 'unknown', tokenId: null };
+  }
   if (row.revokedAt !== null) return { status: 'revoked', tokenId: row.id };
   if (row.expiresAt !== null && row.expiresAt.getTime() <= now.getTime()) return { status: 'expired', tokenId: row.id };
   if (row.lastUsedAt === null || now.getTime() - row.lastUsedAt.getTime() >= TOKEN_TOUCH_MS) {
     await db.updateTable('apiTokens').set({ lastUsedAt: now }).where('id', '=', row.id).execute();
+    row = { ...row, lastUsedAt: now };
+    fromMemory = false;
   }
+  // Put back only what was read or changed, so the entry's age stays that of its read.
+  if (!fromMemory) cache?.putToken(hash, row, generation);
   return { status: 'active', token: row };
 }

@@ -4,7 +4,7 @@
  * table the database itself protects, purged after 12 months (P4.4).
  */
 export { CONNECTION_EVENTS, CONNECTION_OUTCOMES, type ConnectionEventType, type ConnectionOutcome, type ConnectionLogTables, type ConnectionLogsTable } from './tables.js';
-export { hashIdentifier, recordConnection, type ConnectionEvent } from './record-connection.js';
+export { connectionLogRow, hashIdentifier, recordConnection, type ConnectionEvent, type ConnectionLogRow } from './record-connection.js';
 export {
   CONNECTION_LOG_CSV_COLUMNS,
   connectionLogsCsv,
@@ -17,3 +17,4 @@ export {
 export { CONNECTION_LOG_RETENTION, purgeConnectionLogs, retentionCutoff } from './purge.js';
 export { csvCell, csvRow } from './csv.js';
 export { CONNECTION_LOG_CATALOGUE } from './catalogue-entries.js';
+export { recentFailures, type FailedConnection } from './failures.js';

@@ -1,9 +1,9 @@
 import { createHmac } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import { newId } from '../../db/ids.js';
 import type { Database } from '../../db/schema.js';
 import { RempartError } from '../../errors.js';
-import { CONNECTION_EVENTS, CONNECTION_OUTCOMES, type ConnectionEventType, type ConnectionOutcome } from './tables.js';
+import { CONNECTION_EVENTS, CONNECTION_OUTCOMES, type ConnectionEventType, type ConnectionLogsTable, type ConnectionOutcome } from './tables.js';
 
 /** One login, failed login, logout, token use, identity check or session expiry of a digital service (P1.7). */
 export interface ConnectionEvent {
@@ -41,13 +41,16 @@ function invalid(field: string, message: string): RempartError {
   return new RempartError('INTERNAL', `Connection event refused: ${field} ${message}.`, { details: [{ field, message }] });
 }
 
+/** A connection-log row as inserted (what the batched writer queues). */
+export type ConnectionLogRow = Insertable<ConnectionLogsTable>;
+
 /**
- * Writes one connection-log entry. The attempted identifier is stored only as a keyed
- * hash, and only when no account matched (the account id already says who it was:
- * GDPR Art. 5(1)(c), data minimisation); a hash still lets the operator link repeated
- * failures on one address (brute force, Art. 32) without keeping the address.
+ * Checks an event and turns it into its row. The attempted identifier is stored only as
+ * a keyed hash, and only when no account matched (the account id already says who it
+ * was: GDPR Art. 5(1)(c), data minimisation); a hash still lets the operator link
+ * repeated failures on one address (brute force, Art. 32) without keeping the address.
  */
-export async function recordConnection(db: Kysely<Database>, event: ConnectionEvent, key: Buffer): Promise<void> {
+export function connectionLogRow(event: ConnectionEvent, key: Buffer): ConnectionLogRow {
   if (!(event.at instanceof Date) || Number.isNaN(event.at.getTime())) throw invalid('at', 'is not a valid date');
   if (!(CONNECTION_EVENTS as readonly string[]).includes(event.event)) throw invalid('event', `must be one of ${CONNECTION_EVENTS.join(', ')}`);
   if (!(CONNECTION_OUTCOMES as readonly string[]).includes(event.outcome)) throw invalid('outcome', 'must be success or failure');
@@ -56,20 +59,22 @@ export async function recordConnection(db: Kysely<Database>, event: ConnectionEv
     throw invalid('sourcePort', 'is not a TCP port');
   }
   const identifier = event.identifier?.trim() ? event.identifier : null;
-  await db
-    .insertInto('connectionLogs')
-    .values({
-      id: newId(),
-      at: event.at,
-      service: event.service,
-      event: event.event,
-      accountId: event.accountId,
-      identifierHash: event.accountId === null && identifier !== null ? hashIdentifier(identifier, key) : null,
-      sourceIp: event.sourceIp,
-      sourcePort: event.sourcePort,
-      userAgent: event.userAgent === null ? null : event.userAgent.slice(0, MAX_USER_AGENT),
-      outcome: event.outcome,
-      reason: event.reason ?? null,
-    })
-    .execute();
+  return {
+    id: newId(),
+    at: event.at,
+    service: event.service,
+    event: event.event,
+    accountId: event.accountId,
+    identifierHash: event.accountId === null && identifier !== null ? hashIdentifier(identifier, key) : null,
+    sourceIp: event.sourceIp,
+    sourcePort: event.sourcePort,
+    userAgent: event.userAgent === null ? null : event.userAgent.slice(0, MAX_USER_AGENT),
+    outcome: event.outcome,
+    reason: event.reason ?? null,
+  };
+}
+
+/** Writes one connection-log entry at once, in its own statement (the CLI, and the server without a batched writer). */
+export async function recordConnection(db: Kysely<Database>, event: ConnectionEvent, key: Buffer): Promise<void> {
+  await db.insertInto('connectionLogs').values(connectionLogRow(event, key)).execute();
 }

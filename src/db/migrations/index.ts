@@ -17,7 +17,9 @@ import * as m20261126T1720 from './20261126T1720-staff-retention.js';
 import * as m20261126T1740 from './20261126T1740-recipient-deliveries.js';
 import * as m20261126T1800 from './20261126T1800-consent-subjects-merge.js';
 import * as m20261207T1000 from './20261207T1000-erasure-journal.js';
-import * as m20261207T1200 from './20261207T1200-person-field-history.js';
+import * as m20261207T1100 from './20261207T1100-oversight-records.js';
+import * as m20261207T1200 from './20261207T1200-auth-changes.js';
+import * as m20261207T1310 from './20261207T1310-person-field-history.js';
 
 /**
  * Every migration, in order. Append-only: a landed migration is never edited or removed.
@@ -42,5 +44,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '20261126T1740-recipient-deliveries': m20261126T1740,
   '20261126T1800-consent-subjects-merge': m20261126T1800,
   '20261207T1000-erasure-journal': m20261207T1000,
-  '20261207T1200-person-field-history': m20261207T1200,
+  '20261207T1100-oversight-records': m20261207T1100,
+  '20261207T1200-auth-changes': m20261207T1200,
+  '20261207T1310-person-field-history': m20261207T1310,
 });

@@ -10,7 +10,7 @@ import { recordOpen } from './links.js';
 import { createSegment } from './segments.js';
 import { sendCampaign, type SendDeps } from './send.js';
 import { addPerson } from './test-support.js';
-import { mailer, policy, smtp, useCampaignMail } from './test-mail.js';
+import { mailer, policy, smtp, useCampaignMail } from '../../../test/campaign-mail.js';
 
 /**
  * The campaign side of consent to the controller's own electronic prospecting and to open

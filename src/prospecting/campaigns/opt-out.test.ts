@@ -15,7 +15,7 @@ import {
   type ConsentDeps,
 } from '../../consent/index.js';
 import type { Database } from '../../db/schema.js';
-import type { CapturedMail } from '../../mail/smtp-capture.js';
+import type { CapturedMail } from '../../../test/smtp-capture.js';
 import type { LoadedPolicy } from '../../policy/index.js';
 import { isOpposed, normaliseEmail, normalisePhone, objectToProspecting, oppositionHash } from '../../rights/opposition/index.js';
 import { createCampaign } from './campaigns.js';
@@ -23,7 +23,7 @@ import { OPT_OUT_CHANNEL, optOut } from './links.js';
 import { createSegment } from './segments.js';
 import { sendCampaign } from './send.js';
 import { addPerson } from './test-support.js';
-import { mailer, policy, smtp, useCampaignMail } from './test-mail.js';
+import { mailer, policy, smtp, useCampaignMail } from '../../../test/campaign-mail.js';
 import { signToken } from './tokens.js';
 
 /**

@@ -6,14 +6,14 @@ import { systemActor } from '../../access/actor.js';
 import { createToken } from '../../access/auth/index.js';
 import { buildApp } from '../../app.js';
 import type { Mailer } from '../../mail/index.js';
-import type { CapturedMail } from '../../mail/smtp-capture.js';
+import type { CapturedMail } from '../../../test/smtp-capture.js';
 import { addOpposition, isOpposed, objectToProspecting } from '../../rights/opposition/index.js';
 import { createCampaign } from './campaigns.js';
 import { createSegment } from './segments.js';
 import { ART14_NOTICE_AFTER_DAYS, messageUrls, sendArt14Notices, sendCampaign, type SendDeps } from './send.js';
 import { countEligible } from './guard.js';
 import { addPerson } from './test-support.js';
-import { mailer, policy, smtp, useCampaignMail } from './test-mail.js';
+import { mailer, policy, smtp, useCampaignMail } from '../../../test/campaign-mail.js';
 import { runDailyJobs } from '../../jobs/daily.js';
 
 const NOW = new Date('2026-11-26T10:00:00Z');

@@ -102,8 +102,8 @@ export async function prospectingRoutes(app: FastifyInstance, opts: ProspectingR
       const session = opts.session(req);
       await session.assertCan('read', 'prospecting', 'identity', 'prospect-import');
       const job = await getImportJob(req.server.rempartDb, (req.params as { id: string }).id);
-      // A job is its author's (and the dpo's): others get 404, as if absent.
-      if (!job || (job.actor !== session.actor.id && session.actor.role !== 'dpo' && session.actor.role !== null)) throw new RempartError('NOT_FOUND', 'No such import job.');
+      // A job is its author's (and the roles monitoring compliance, audit_trail: the dpo's): others get 404, as if absent.
+      if (!job || (job.actor !== session.actor.id && !session.performs('audit_trail'))) throw new RempartError('NOT_FOUND', 'No such import job.');
       return job;
     },
   );

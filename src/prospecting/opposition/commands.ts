@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Actor } from '../../access/actor.js';
 import { appendInTransaction, type AuditEvent } from '../../access/audit/index.js';
-import { can } from '../../access/permissions.js';
+import { can, mayPerform } from '../../access/permissions.js';
 import type { Database } from '../../db/schema.js';
 import { RempartError } from '../../errors.js';
 import type { LoadedPolicy } from '../../policy/index.js';
@@ -18,13 +18,14 @@ export type OppositionRight = 'check' | 'add' | 'remove' | 'list';
  * prospects may ask yes/no about one identifier (marketing and sales get nothing
  * more: the list can serve no other purpose); the roles that write prospect or client
  * contact data may record an objection, which is always in the person's favour; only
- * the dpo lists entries or removes one (an objection withdrawn), audited. The local
- * operator may check, add and list, and removes only as `--as dpo`.
+ * the roles the policy gives the `rights_requests` task (the dpo) list entries or
+ * remove one (an objection withdrawn), audited. The local operator may check, add and
+ * list, and removes only with `--as` such a role.
  */
 export function mayOnOpposition(policy: LoadedPolicy, actor: Actor, right: OppositionRight): boolean {
-  const role = actor.role;
-  if (right === 'remove') return role === 'dpo';
-  if (role === null || role === 'dpo') return true;
+  const handler = actor.role !== null && mayPerform(policy, actor, 'rights_requests');
+  if (right === 'remove') return handler;
+  if (actor.role === null || handler) return true;
   switch (right) {
     case 'check':
       return can(policy, actor, 'read', 'prospecting', 'contact');

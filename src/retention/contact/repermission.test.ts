@@ -10,7 +10,7 @@ import { buildApp } from '../../app.js';
 import { runDailyJobs } from '../../jobs/daily.js';
 import type { Database } from '../../db/schema.js';
 import { createMailer, type Mailer } from '../../mail/index.js';
-import { startSmtpCapture, type CapturedMail, type SmtpCapture } from '../../mail/smtp-capture.js';
+import { startSmtpCapture, type CapturedMail, type SmtpCapture } from '../../../test/smtp-capture.js';
 import { DEFAULT_POLICY_FILE, loadPolicy, type LoadedPolicy } from '../../policy/index.js';
 import { addOpposition, isOpposed } from '../../rights/opposition/index.js';
 import { sendRepermissionRequests, type RepermissionLinks } from './repermission.js';

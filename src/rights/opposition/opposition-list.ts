@@ -95,3 +95,8 @@ export async function isOpposed(db: Kysely<Database>, key: Buffer, ids: Oppositi
   if (ids.channel) q = q.where('channel', 'in', [ids.channel, 'all']);
   return (await q.limit(1).executeTakeFirst()) !== undefined;
 }
+
+/** How many entries the opposition list holds (a count: the entries are keyed hashes). */
+export async function oppositionListSize(db: Kysely<Database>): Promise<number> {
+  return Number((await db.selectFrom('oppositionList').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+}

@@ -24,7 +24,7 @@ describeEachEngine('Art. 19 notices to the partners of the file exchange', (stor
     const key = randomBytes(32);
     const now = new Date('2026-11-26T10:00:00Z');
     const deps: ConsentDeps = { db, policy, now: () => now, serverKey: key };
-    const gate = new Gate({ db, policy, now: () => now, audit: auditSink(new AuditWriter(db)), personState: personStateChecks() }).for(cliActor());
+    const gate = new Gate({ db, policy, now: () => now, audit: auditSink(new AuditWriter(db)), personState: personStateChecks(policy) }).for(cliActor());
     const tag = randomBytes(3).toString('hex');
     const newPerson = async (name: string): Promise<string> =>
       String((await gate.create(resource('people'), { relation: 'client_contact', lastName: name, firstName: 'Léa', email: `${name.toLowerCase()}-${tag}@example.test`, phones: [], postalAddresses: [], source: 'site' })).id);

@@ -25,7 +25,7 @@ describeEachEngine('Art. 19 notices of a restriction and of its lifting', (store
     let now = new Date('2026-11-26T10:00:00Z');
     const deps: ConsentDeps = { db, policy, now: () => now, serverKey: key };
     const audit = auditSink(new AuditWriter(db));
-    const gate = new Gate({ db, policy, now: () => now, audit, personState: personStateChecks() });
+    const gate = new Gate({ db, policy, now: () => now, audit, personState: personStateChecks(policy) });
     const staff = gate.for(cliActor());
     const tag = randomBytes(3).toString('hex');
     const newPerson = async (name: string): Promise<{ id: string; email: string }> => {
@@ -86,7 +86,7 @@ describeEachEngine('Art. 19 notices of a restriction and of its lifting', (store
     const now = new Date('2026-11-27T09:00:00Z');
     const deps: ConsentDeps = { db, policy, now: () => now, serverKey: key };
     const audit = auditSink(new AuditWriter(db));
-    const gate = new Gate({ db, policy, now: () => now, audit, personState: personStateChecks() });
+    const gate = new Gate({ db, policy, now: () => now, audit, personState: personStateChecks(policy) });
     const email = `leve-${randomBytes(3).toString('hex')}@example.test`;
     const id = String((await gate.for(cliActor()).create(resource('people'), { relation: 'client_contact', lastName: 'Levee', email, phones: [], postalAddresses: [], source: 'site' })).id);
     const p = await addPartner(db, { name: 'Partenaire L', kind: 'partner', country: 'FR', email: 'dpo@partenaire-l.test' }, now);

@@ -14,7 +14,7 @@ const policy = await loadPolicy('policies/certilience.yaml');
 describeEachEngine('rectification', (store) => {
   it('P5.2 rectification goes through the gate; old values stay only in the person\'s history, the audit trail holds field names only', async () => {
     const { db } = store();
-    const gate = new Gate({ db, policy, now: () => new Date(), audit: auditSink(new AuditWriter(db)), personState: personStateChecks() }).for(cliActor());
+    const gate = new Gate({ db, policy, now: () => new Date(), audit: auditSink(new AuditWriter(db)), personState: personStateChecks(policy) }).for(cliActor());
     const tag = randomBytes(4).toString('hex');
     const person = await gate.create(resource('people'), { relation: 'client_contact', lastName: `Old-${tag}`, firstName: 'Léa', email: `old-${tag}@example.test`, phones: [], postalAddresses: [], source: 'site' });
     const id = String(person.id);

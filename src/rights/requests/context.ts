@@ -6,7 +6,7 @@ import type { Mailer, MailSender } from '../../mail/index.js';
 /** What the request commands need; the clock is a parameter (time-travel tests). */
 export interface RequestDeps {
   readonly db: Kysely<Database>;
-  readonly policy: Pick<LoadedPolicy, 'controller' | 'supervisoryAuthority' | 'version'>;
+  readonly policy: Pick<LoadedPolicy, 'controller' | 'supervisoryAuthority' | 'version' | 'roles'>;
   readonly now: () => Date;
   readonly mailer: Mailer;
   /** The server key: keys the code hashes, the subject hash and the connection-log identifier hash. */

@@ -25,7 +25,7 @@ export { openRequest, type NewRequest, type OpenedRequest } from './open-request
 export { verifyRequest, type IdentityCheckFailure, type VerifiedRequest } from './verify-request.js';
 export { answerRequest, extendRequest, refuseRequest, withdrawRequest, type ExecutionContext, type ExecutionResult, type RightExecutor } from './decisions.js';
 export { MAX_ID_DOCUMENT_BYTES, attachIdDocument, deleteIdDocument, recordDoubt } from './id-documents.js';
-export { getRequest, listRequests, type RequestListQuery } from './list-requests.js';
+export { countOpenRequests, getRequest, listRequestPage, listRequests, type RequestListQuery, type RequestPage } from './list-requests.js';
 export { effectiveDue, presentDetail, presentSummary, type RequestDetail, type RequestRow, type RequestSummary } from './present.js';
 export { requireRequestHandler, rightsRequestRoutes, type RequestRouteLimits, type RightsRequestRouteOptions } from './routes.js';
 export { RIGHTS_REQUESTS_CATALOGUE } from './catalogue-entries.js';

@@ -27,8 +27,22 @@ export interface RequestSummary {
   readonly closedAt: string | null;
 }
 
+/** Where the identity check of a request stands (GDPR Art. 12(2), 12(6)). */
+export interface IdentityCheck {
+  /**
+   * `code_pending`: the one-time code was sent and not yet given; `verified`: the code was
+   * given; `doubt`: the dpo recorded a real doubt and may ask for an ID document;
+   * `document_received`: that document is on file; `closed`: nothing is kept any more.
+   */
+  readonly state: 'code_pending' | 'verified' | 'doubt' | 'document_received' | 'closed';
+  readonly verifiedAt: string | null;
+  readonly codeAttempts: number;
+  readonly codeExpiresAt: string | null;
+}
+
 /** One request in full, for the dpo handling it. */
 export interface RequestDetail extends RequestSummary {
+  readonly identity: IdentityCheck;
   readonly contactEmail: string | null;
   readonly personId: string | null;
   readonly details: RequestDetails | null;
@@ -76,6 +90,7 @@ export function presentSummary(row: RequestRow, now: Date): RequestSummary {
 export function presentDetail(row: RequestRow, now: Date): RequestDetail {
   return {
     ...presentSummary(row, now),
+    identity: identityCheck(row),
     contactEmail: row.contactEmail,
     personId: row.personId,
     details: row.details,
@@ -86,4 +101,18 @@ export function presentDetail(row: RequestRow, now: Date): RequestDetail {
     noticeVersion: row.noticeVersion,
     subjectHash: row.subjectHash,
   };
+}
+
+/** Where the identity check of a row stands. */
+export function identityCheck(row: RequestRow): IdentityCheck {
+  const state: IdentityCheck['state'] = CLOSED_STATES.includes(row.state)
+    ? 'closed'
+    : row.idDocumentPath !== null
+      ? 'document_received'
+      : row.doubtReason !== null
+        ? 'doubt'
+        : row.verifiedAt !== null
+          ? 'verified'
+          : 'code_pending';
+  return { state, verifiedAt: iso(row.verifiedAt), codeAttempts: row.codeAttempts, codeExpiresAt: iso(row.codeExpiresAt) };
 }

@@ -6,7 +6,7 @@ import { describeEachEngine } from '../../../test/engines.js';
 import { hashIdentifier } from '../../access/connection-logs/index.js';
 import { newId } from '../../db/ids.js';
 import { createMailer, type Mailer } from '../../mail/index.js';
-import { startSmtpCapture, type CapturedMail, type SmtpCapture } from '../../mail/smtp-capture.js';
+import { startSmtpCapture, type CapturedMail, type SmtpCapture } from '../../../test/smtp-capture.js';
 import { DEFAULT_POLICY_FILE, loadPolicy, type LoadedPolicy } from '../../policy/index.js';
 import {
   MAX_CODE_ATTEMPTS,

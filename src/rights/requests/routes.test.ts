@@ -3,12 +3,13 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachEngine } from '../../../test/engines.js';
 import type { Actor } from '../../access/actor.js';
+import { createAccessRuntime, type AccessRuntime } from '../../access/runtime.js';
 import { newId } from '../../db/ids.js';
 import { errorHandler } from '../../http/error-handler.js';
 import { ErrorResponse } from '../../http/schemas.js';
 import { validatorCompiler } from '../../http/validation.js';
 import { createMailer, type Mailer } from '../../mail/index.js';
-import { startSmtpCapture, type CapturedMail, type SmtpCapture } from '../../mail/smtp-capture.js';
+import { startSmtpCapture, type CapturedMail, type SmtpCapture } from '../../../test/smtp-capture.js';
 import { DEFAULT_POLICY_FILE, loadPolicy, type LoadedPolicy } from '../../policy/index.js';
 import { rightsRequestRoutes, type RequestDeps } from './index.js';
 
@@ -29,6 +30,7 @@ function actorFor(role: string | undefined): Actor | null {
 
 describeEachEngine('rights request routes', (store) => {
   let app: FastifyInstance;
+  let access: AccessRuntime;
   let smtp: SmtpCapture;
   let mailer: Mailer;
   const logLines: string[] = [];
@@ -57,11 +59,14 @@ describeEachEngine('rights request routes', (store) => {
       const role = req.headers['x-test-role'];
       req.actor = actorFor(typeof role === 'string' ? role : undefined);
     });
-    await app.register(rightsRequestRoutes, { prefix: '/api/v1', deps, limits: { openPerIp: 4, windowMs: 60_000 }, executor: async () => ({ summary: 'Nothing is held.' }) });
+    access = createAccessRuntime({ db: store().db, policy, now: () => clock, chainer: false });
+    const session = (req: { actor?: Actor | null }) => access.gate.for(req.actor!);
+    await app.register(rightsRequestRoutes, { prefix: '/api/v1', deps, session, policy, limits: { openPerIp: 4, windowMs: 60_000 }, executor: async () => ({ summary: 'Nothing is held.' }) });
     await app.ready();
   });
   afterAll(async () => {
     await app.close();
+    await access.close();
     mailer.close();
     await smtp.close();
   });
@@ -162,6 +167,81 @@ describeEachEngine('rights request routes', (store) => {
     expect((await mailTo('r1@example.fr')).text).toContain('Nothing is held.');
     const read = await app.inject({ method: 'GET', url: `/api/v1/requests/${first}`, headers: dpo });
     expect(read.json()).toMatchObject({ state: 'answered', contactEmail: null, personId: null, subjectHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+  });
+
+  it('P5 the queue: filters (status, type, due before, overdue), paging, and refusal from the grants (it, manager: 403)', async () => {
+    const dpo = { 'x-test-role': 'dpo' };
+    const ids: string[] = [];
+    for (const email of ['q1@example.fr', 'q2@example.fr', 'q3@example.fr']) {
+      const { id } = (await open(email, '198.51.100.9')).json<{ id: string }>();
+      const code = /^(\d{6})$/m.exec((await mailTo(email)).text)?.[1] ?? '';
+      expect((await app.inject({ method: 'POST', url: `/api/v1/requests/${id}/verify`, payload: { code } })).statusCode).toBe(200);
+      ids.push(id);
+    }
+    for (const role of ['it', 'manager', 'marketing']) {
+      expect((await app.inject({ method: 'GET', url: '/api/v1/requests', headers: { 'x-test-role': role } })).statusCode).toBe(403);
+    }
+    const get = (qs: string) => app.inject({ method: 'GET', url: `/api/v1/requests?${qs}`, headers: dpo });
+    const byStatus = (await get('status=in_progress&type=access')).json<{ items: { id: string; state: string; type: string }[] }>().items;
+    expect(byStatus.length).toBeGreaterThanOrEqual(3);
+    expect(byStatus.every((r) => r.state === 'in_progress' && r.type === 'access')).toBe(true);
+    expect((await get('type=erasure')).json<{ items: unknown[] }>().items).toEqual([]);
+    expect((await get('dueBefore=2026-12-27')).json<{ items: unknown[] }>().items).toEqual([]);
+    expect((await get('dueBefore=2026-12-28')).json<{ items: { id: string }[] }>().items.map((r) => r.id)).toEqual(expect.arrayContaining(ids));
+    expect((await get('dueBefore=tomorrow')).statusCode).toBe(400);
+
+    // Paging walks the whole list once, in due-date order.
+    const all = (await get('limit=5000')).json<{ items: { id: string; effectiveDueAt: string }[] }>().items;
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { items: { id: string }[]; nextCursor: string | null } = (await get(`limit=2${cursor ? `&cursor=${cursor}` : ''}`)).json();
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.items.map((r) => r.id));
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    expect(seen).toEqual(all.map((r) => r.id));
+    expect((await get('cursor=bm9uc2Vuc2U')).statusCode).toBe(400);
+
+    // Overdue first and flagged: past the first deadline the open ones lead the list.
+    clock = new Date('2026-12-30T10:00:00Z');
+    const late = (await get('overdue=true')).json<{ items: { id: string; overdue: boolean; daysLeft: number }[] }>().items;
+    expect(late.map((r) => r.id)).toEqual(expect.arrayContaining(ids));
+    expect(late.every((r) => r.overdue && r.daysLeft < 0)).toBe(true);
+    clock = new Date('2026-11-26T10:00:00Z');
+  });
+
+  it('P2.5 P5 one request: identity check, the answer to review, and the read audited with the person', async () => {
+    const dpo = { 'x-test-role': 'dpo' };
+    const { id } = (await open(KNOWN, '198.51.100.10')).json<{ id: string }>();
+    const pending = (await app.inject({ method: 'GET', url: `/api/v1/requests/${id}`, headers: dpo })).json<{ identity: { state: string; codeAttempts: number }; answerPreview: unknown }>();
+    expect(pending.identity).toMatchObject({ state: 'code_pending', codeAttempts: 0 });
+    expect(pending.answerPreview).toBeNull();
+    const code = /^(\d{6})$/m.exec((await mailTo(KNOWN)).text)?.[1] ?? '';
+    expect((await app.inject({ method: 'POST', url: `/api/v1/requests/${id}/verify`, payload: { code } })).statusCode).toBe(200);
+    const res = await app.inject({ method: 'GET', url: `/api/v1/requests/${id}`, headers: dpo });
+    expect(res.statusCode).toBe(200);
+    const detail = res.json<{ contactEmail: string; personId: string; identity: { state: string; verifiedAt: string }; answerPreview: { subject: string; text: string; willDo: string; attachmentNames: string[] } }>();
+    expect(detail.contactEmail).toBe(KNOWN);
+    expect(detail.identity.state).toBe('verified');
+    expect(detail.identity.verifiedAt).not.toBeNull();
+    expect(detail.answerPreview.willDo).toContain('Art. 15(3)');
+    expect(detail.answerPreview.attachmentNames).toEqual(['donnees-personnelles.zip']);
+    expect(detail.answerPreview.text).toContain('[The result of carrying out the right will be inserted here.]');
+    expect(detail.answerPreview.text).toContain('CNIL');
+
+    expect((await app.inject({ method: 'POST', url: `/api/v1/requests/${id}/doubt`, headers: dpo, payload: { reason: 'The address was changed the same day.' } })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: `/api/v1/requests/${id}`, headers: dpo })).json<{ identity: { state: string } }>().identity.state).toBe('doubt');
+
+    // Durable before the answer left: chained, or still queued for the chainer.
+    type Ev = { action: string; actor: string; resource: string; recordIds: string[]; personIds: string[]; fields: string[] };
+    const chained: Ev[] = await store().db.selectFrom('auditEntries').select(['action', 'actor', 'resource', 'recordIds', 'personIds', 'fields']).orderBy('seq').execute();
+    const queued = (await store().db.selectFrom('auditQueue').select('event').orderBy('id').execute()).map((q) => q.event as unknown as Ev);
+    const reads = [...chained, ...queued].filter((e) => e.resource === 'rights-requests' && e.recordIds.includes(id) && e.fields.includes('contact_email'));
+    expect(reads.length).toBe(3);
+    expect(reads[0]).toMatchObject({ action: 'read', actor: 'user:dpo', personIds: [detail.personId] });
+    // The refused role leaves no read of the request.
+    expect((await app.inject({ method: 'GET', url: `/api/v1/requests/${id}`, headers: { 'x-test-role': 'sales' } })).statusCode).toBe(403);
   });
 
   it('P5 no email in any URL or log line', async () => {

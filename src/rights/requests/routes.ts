@@ -1,13 +1,19 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { clientOf } from '../../access/auth/request-auth.js';
+import type { GateSession } from '../../access/gate.js';
+import type { LoadedPolicy } from '../../policy/index.js';
+import { answerPreview } from './answer-preview.js';
 import { SlidingWindowLimiter } from '../../access/auth/rate-limit.js';
+import { mayPerform } from '../../access/permissions.js';
 import { RempartError } from '../../errors.js';
 import { ErrorResponse } from '../../http/schemas.js';
 import type { RequestDeps } from './context.js';
 import { answerRequest, extendRequest, refuseRequest, withdrawRequest, type RightExecutor } from './decisions.js';
 import { MAX_ID_DOCUMENT_BYTES, attachIdDocument, recordDoubt } from './id-documents.js';
-import { getRequest, listRequests } from './list-requests.js';
+import { getRequest, listRequestPage } from './list-requests.js';
+import { loadRequest } from './load.js';
+import { presentDetail } from './present.js';
 import { openRequest } from './open-request.js';
 import { REQUEST_LANGUAGES, REQUEST_STATES, REQUEST_TYPES, type RequestLanguage, type RequestState, type RequestType } from './tables.js';
 import { verifyRequest } from './verify-request.js';
@@ -26,6 +32,10 @@ const DEFAULT_LIMITS: RequestRouteLimits = Object.freeze({ openPerIp: 5, verifyP
 /** Options of rightsRequestRoutes. */
 export interface RightsRequestRouteOptions {
   readonly deps: RequestDeps;
+  /** The gate of the request's actor: every read of a request's personal data is audited through it (P2.5). */
+  readonly session: (req: FastifyRequest) => GateSession;
+  /** The policy whose grants decide who handles requests. */
+  readonly policy: LoadedPolicy;
   /** Carries out each right when the dpo answers; until wired, answering says no handler exists. */
   readonly executor?: RightExecutor;
   readonly limits?: Partial<RequestRouteLimits>;
@@ -61,6 +71,12 @@ const Summary = Type.Object({
 const Nullable = (t: ReturnType<typeof Type.String>) => Type.Union([t, Type.Null()]);
 const Detail = Type.Object({
   ...Summary.properties,
+  identity: Type.Object({
+    state: Literals(['code_pending', 'verified', 'doubt', 'document_received', 'closed'] as const),
+    verifiedAt: Nullable(Type.String()),
+    codeAttempts: Type.Integer(),
+    codeExpiresAt: Nullable(Type.String()),
+  }),
   contactEmail: Nullable(Type.String()),
   personId: Nullable(Type.String()),
   details: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
@@ -87,16 +103,23 @@ function throttle(limiter: SlidingWindowLimiter, req: FastifyRequest, reply: Fas
 }
 
 /**
- * preHandler of the staff routes: the privacy officer (or the local operator's full
- * rights) handles requests, as GDPR Art. 38–39 give the DPO that task; 401 without an
- * actor, 403 for any other role.
+ * preHandler of the staff routes: the roles the policy gives the `rights_requests` task
+ * (the privacy officer in the shipped policy, as GDPR Art. 38–39 give the DPO that
+ * task) and the local operator's full rights handle requests; 401 without an actor,
+ * 403 for any other role.
  */
-export async function requireRequestHandler(request: FastifyRequest): Promise<void> {
-  if (request.actor === null || request.actor === undefined) throw new RempartError('UNAUTHENTICATED', 'Sign in first, or send an API token as Authorization: Bearer.');
-  if (!(request.actor.role === 'dpo' || request.actor.role === null)) {
-    throw new RempartError('FORBIDDEN', 'Only the data protection officer handles requests to exercise a right.');
-  }
+export function requireRequestHandler(policy: Pick<LoadedPolicy, 'roles'>): (request: FastifyRequest) => Promise<void> {
+  return async (request) => {
+    if (request.actor === null || request.actor === undefined) throw new RempartError('UNAUTHENTICATED', 'Sign in first, or send an API token as Authorization: Bearer.');
+    if (!mayPerform(policy, request.actor, 'rights_requests')) {
+      throw new RempartError('FORBIDDEN', 'Your role does not handle requests to exercise a right.');
+    }
+  };
 }
+
+/** The personal columns a request's detail shows (the list shows only the request's own facts). */
+const DETAIL_FIELDS = ['contact_email', 'person_id', 'details', 'type', 'state', 'received_at', 'due_at', 'extension_reason', 'refusal_reason', 'doubt_reason', 'verified_at'];
+const LIST_FIELDS = ['type', 'state', 'received_at', 'due_at', 'extended_due_at', 'closed_at'];
 
 /**
  * The routes of requests to exercise a right (GDPR Art. 12–21), for mounting under
@@ -169,7 +192,7 @@ export async function rightsRequestRoutes(app: FastifyInstance, opts: RightsRequ
   );
 
   await app.register(async (staff) => {
-    staff.addHook('preHandler', requireRequestHandler);
+    staff.addHook('preHandler', requireRequestHandler(deps.policy));
     const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
     const Done = Type.Object({ id: Type.String(), state: Type.String() });
 
@@ -178,29 +201,60 @@ export async function rightsRequestRoutes(app: FastifyInstance, opts: RightsRequ
       {
         schema: {
           tags,
-          summary: 'List requests, most urgent first (dpo)',
+          summary: 'List requests, most urgent first (overdue first), with filters and paging (the role handling requests)',
           querystring: Type.Object(
             {
               overdue: Type.Optional(Type.Boolean()),
+              open: Type.Optional(Type.Boolean({ description: 'only requests still being handled or waiting for their code' })),
               dueWithinDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 366 })),
+              dueBefore: Type.Optional(Type.String({ format: 'date', description: 'deadline in force on or before this day' })),
+              status: Type.Optional(Literals(REQUEST_STATES)),
               state: Type.Optional(Literals(REQUEST_STATES)),
+              type: Type.Optional(Literals(REQUEST_TYPES)),
               limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })),
+              cursor: Type.Optional(Type.String({ maxLength: 200 })),
             },
             { additionalProperties: false },
           ),
-          response: { 200: Type.Object({ items: Type.Array(Summary) }), ...errors },
+          response: { 200: Type.Object({ items: Type.Array(Summary), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...errors },
         },
       },
       async (req) => {
-        const q = req.query as { overdue?: boolean; dueWithinDays?: number; state?: RequestState; limit?: number };
-        return { items: await listRequests(deps.db, { ...q, now: deps.now() }) };
+        const q = req.query as { overdue?: boolean; open?: boolean; dueWithinDays?: number; dueBefore?: string; status?: RequestState; state?: RequestState; type?: RequestType; limit?: number; cursor?: string };
+        const { status, ...rest } = q;
+        const state = status ?? q.state;
+        const page = await listRequestPage(deps.db, { ...rest, ...(state === undefined ? {} : { state }), now: deps.now() });
+        await opts.session(req).recordAccess('read', 'rights-requests', null, page.items.map((r) => r.id), LIST_FIELDS);
+        return page;
       },
     );
 
     staff.get(
       '/requests/:id',
-      { schema: { tags, summary: 'Read a request (dpo)', params: IdParams, response: { 200: Detail, ...errors } } },
-      async (req) => getRequest(deps.db, (req.params as { id: string }).id, deps.now()),
+      {
+        schema: {
+          tags,
+          summary: "Read a request: its identity check and, while it is handled, the answer to review (the role handling requests; audited)",
+          params: IdParams,
+          response: {
+            200: Type.Object({
+              ...Detail.properties,
+              answerPreview: Type.Union([
+                Type.Object({ subject: Type.String(), text: Type.String(), willDo: Type.String(), attachmentNames: Type.Array(Type.String()) }),
+                Type.Null(),
+              ]),
+            }),
+            ...errors,
+          },
+        },
+      },
+      async (req) => {
+        const row = await loadRequest(deps.db, (req.params as { id: string }).id);
+        // The requester's address and what they asked are personal data: the read is audited before it leaves (P2.5).
+        await opts.session(req).recordAccess('read', 'rights-requests', null, [row.id], DETAIL_FIELDS, row.personId === null ? [] : [row.personId]);
+        const handling = row.state === 'received' || row.state === 'in_progress' || row.state === 'extended';
+        return { ...presentDetail(row, deps.now()), answerPreview: handling ? answerPreview(deps.policy, row) : null };
+      },
     );
 
     const stateOf = async (id: string) => ({ id, state: (await getRequest(deps.db, id, deps.now())).state });

@@ -16,7 +16,7 @@ const people = resource('people');
 const complaints = resource('complaints');
 
 function gateOf(store: Store): Gate {
-  return new Gate({ db: store.db, policy, now: () => new Date(), audit: auditSink(new AuditWriter(store.db)), personState: personStateChecks() });
+  return new Gate({ db: store.db, policy, now: () => new Date(), audit: auditSink(new AuditWriter(store.db)), personState: personStateChecks(policy) });
 }
 
 async function refused(p: Promise<unknown>): Promise<string> {
@@ -53,7 +53,7 @@ describeEachEngine('restriction and objection', (store) => {
       expect(m).not.toContain('Durand');
       expect(m).not.toContain(id);
     }
-    const checks = personStateChecks();
+    const checks = personStateChecks(policy);
     for (const op of ['create', 'update', 'delete', 'export'] as Operation[]) {
       await expect(checks.assertProcessable(store().db, cliActor(), op, [id])).rejects.toMatchObject({ code: 'FORBIDDEN' });
       await expect(checks.assertProcessable(store().db, cliActor('dpo'), op, [id])).resolves.toBeUndefined();
@@ -104,7 +104,7 @@ describeEachEngine('restriction and objection', (store) => {
     const id = await newPerson('other@example.test');
     await objectToOtherProcessing(store().db, id, 'situation particulière');
     expect(await refused(operator().update(people, id, { jobTitle: 'DSI' }))).toContain('Art. 21');
-    await expect(personStateChecks().assertProcessable(store().db, cliActor(), 'export', [id])).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(personStateChecks(policy).assertProcessable(store().db, cliActor(), 'export', [id])).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(operator().get(people, id)).resolves.toBeDefined();
     await expect(decideObjection(store().db, id, { decision: 'overridden', grounds: '' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
     await decideObjection(store().db, id, { decision: 'overridden', grounds: 'motifs légitimes impérieux: recouvrement en cours' });

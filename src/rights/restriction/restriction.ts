@@ -1,9 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { Actor } from '../../access/actor.js';
 import type { PersonStateChecks } from '../../access/gate.js';
+import { mayPerform } from '../../access/permissions.js';
 import type { Database } from '../../db/schema.js';
 import { RempartError } from '../../errors.js';
-import type { Operation } from '../../policy/index.js';
+import type { LoadedPolicy, Operation } from '../../policy/index.js';
 import { notifyRecipients } from '../recipients/recipients.js';
 import { personContact, setPersonState } from './person-state.js';
 
@@ -95,11 +96,16 @@ export async function isRestricted(db: Kysely<Database>, personId: string): Prom
 const RESTRICTED_ALLOWS: ReadonlySet<Operation> = new Set(['read']);
 const OBJECTION_REFUSES: ReadonlySet<Operation> = new Set(['update', 'export']);
 
-/** The gate's person-state hook (src/access/gate.ts) for restriction (P5.4) and objection (P5.6). */
-export function personStateChecks(): PersonStateChecks {
+/**
+ * The gate's person-state hook (src/access/gate.ts) for restriction (P5.4) and objection
+ * (P5.6). The roles the policy gives the `rights_requests` task (the dpo) handle the
+ * restriction and the claims, so they pass; so does the local operator.
+ */
+export function personStateChecks(policy: Pick<LoadedPolicy, 'roles'>): PersonStateChecks {
   return {
+    mayRefuse: (operation: Operation) => !RESTRICTED_ALLOWS.has(operation) || OBJECTION_REFUSES.has(operation),
     async assertProcessable(db: Kysely<Database>, actor: Actor, operation: Operation, personIds: readonly string[]): Promise<void> {
-      if (personIds.length === 0 || actor.role === 'dpo') return;
+      if (personIds.length === 0 || (actor.role !== null && mayPerform(policy, actor, 'rights_requests'))) return;
       const states = await db
         .selectFrom('personStates')
         .select(['restrictedAt', 'objectionOtherAt', 'decision'])

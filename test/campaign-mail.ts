@@ -8,9 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { createMailer, type Mailer } from '../../mail/index.js';
-import { startSmtpCapture, type SmtpCapture } from '../../mail/smtp-capture.js';
-import { DEFAULT_POLICY_FILE, loadPolicy, type LoadedPolicy } from '../../policy/index.js';
+import { createMailer, type Mailer } from '../src/mail/index.js';
+import { startSmtpCapture, type SmtpCapture } from './smtp-capture.js';
+import { DEFAULT_POLICY_FILE, loadPolicy, type LoadedPolicy } from '../src/policy/index.js';
 
 export let policy: LoadedPolicy;
 export let smtp: SmtpCapture;
