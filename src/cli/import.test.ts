@@ -31,15 +31,21 @@ describe('rempart import prospects', () => {
       imported: 2,
       merged: 0,
       rejected: [
-        { row: 2, line: 3, field: 'email', reason: "invalid email: has no '@', and the row has no name" },
-        { row: 5, line: 7, field: 'email', reason: 'no usable contact point: no valid email, phone or postal address' },
+        { row: 2, line: 3, field: 'email', reason: "Row 2 (line 3), field email: rejected (invalid email: has no '@', and the row has no name)." },
+        { row: 5, line: 7, field: 'email', reason: 'Row 5 (line 7), field email: rejected (no usable contact point: no valid email, phone or postal address).' },
       ],
     });
+    // No company column: both accepted rows are individuals, not eligible for e-mail prospecting (R-PROS-6).
+    expect(out).toMatchObject({ review: { count: 0 }, notEligible: [{ row: 1, field: 'company' }, { row: 4, field: 'company' }] });
     expect(out).toMatchObject({ rows: 5, blankRows: 1 });
     for (const x of out.rejected as Record<string, unknown>[]) expect(Object.keys(x).sort()).toEqual(['field', 'line', 'reason', 'row']);
     // Again: every accepted row merges into the record it made.
     const again = JSON.parse((await runCli('import', 'prospects', f, '--source', 'Salon Lyon', '--json', '--data-dir', dataDir)).out) as Record<string, unknown>;
     expect(again).toMatchObject({ imported: 2, merged: 2 });
+    // The same report in French, from the same catalogue (src/i18n).
+    const fr = JSON.parse((await runCli('import', 'prospects', f, '--source', 'Salon Lyon', '--json', '--lang', 'fr', '--data-dir', dataDir)).out) as { rejected: { reason: string }[]; notEligible: { reason: string }[] };
+    expect(fr.rejected[0]?.reason).toMatch(/^Ligne 2 \(ligne 3 du fichier\), champ email : rejetée/);
+    expect(fr.notEligible[0]?.reason).toContain('non prospectable par e-mail');
   }, 120_000);
 
   it('R-PROS-9 --dry-run writes nothing; the text report names rows, never values', async () => {
@@ -47,7 +53,7 @@ describe('rempart import prospects', () => {
     const dry = await runCli('import', 'prospects', f, '--dry-run', '--data-dir', dataDir);
     expect(dry.code).toBe(0);
     expect(dry.out).toMatch(/dry run \(nothing written\)/);
-    expect(dry.out).toMatch(/row 2 \(line 3\) rejected: email/);
+    expect(dry.out).toMatch(/Row 2 \(line 3\), field email: rejected/);
     expect(dry.out).not.toMatch(/not-an-email|sec\.dry/);
     const real = JSON.parse((await runCli('import', 'prospects', f, '--json', '--data-dir', dataDir)).out) as { imported: number; merged: number };
     expect(real).toMatchObject({ imported: 1, merged: 0 });

@@ -8,8 +8,9 @@ import { loadPolicy } from '../policy/index.js';
 import { createImportJob, importProspects, loadMappingFile, runImportJob, type ImportProgress, type ImportReport } from '../prospecting/import/index.js';
 import { withStoreOptions, type StoreFlags } from './main.js';
 import { openConfiguredStore } from './store.js';
+import { LANGUAGES, translator, type Language } from '../i18n/index.js';
 
-type ImportFlags = StoreFlags & { source?: string; mapping?: string; dryRun?: boolean; json?: boolean; collectedAt?: string; batchSize?: string; as?: string };
+type ImportFlags = StoreFlags & { lang?: string; source?: string; mapping?: string; dryRun?: boolean; json?: boolean; collectedAt?: string; batchSize?: string; as?: string };
 
 /** A progress bar on stderr, redrawn in place; only on a terminal. */
 function progressBar(): ((p: ImportProgress) => void) & { done(): void } {
@@ -44,7 +45,6 @@ function printReport(r: ImportReport): void {
   if (r.consentsRecorded > 0) console.log(`  consents   ${r.consentsRecorded} opt-in(s) to email prospecting recorded from the file, with their proof (R-PROS-6)`);
   if (r.queuedForReview > 0) console.log(`  review     ${r.queuedForReview} uncertain pair(s) queued (GET /api/v1/dedupe/review)`);
   if (r.organisationsCreated > 0) console.log(`  companies  ${r.organisationsCreated} new`);
-  for (const x of r.rejected) console.log(`  row ${x.row} (line ${x.line}) rejected: ${x.field}: ${x.reason}`);
   for (const w of r.warnings) console.log(`  ${w.row !== undefined ? `row ${w.row} (line ${w.line}) ` : ''}warning: ${w.field}: ${w.reason}`);
 }
 
@@ -65,9 +65,13 @@ export function registerImportCommands(program: Command, setExit: (code: number)
       .option('--collected-at <date>', 'when the data was collected (YYYY-MM-DD; default: now)')
       .option('--dry-run', 'report what would happen and write nothing')
       .option('--json', 'print the report as JSON')
+      .option('--lang <fr|en>', 'the language of the reasons in the report', 'en')
       .option('--batch-size <n>', 'rows per transaction', '1000')
       .option('--as <role>', 'act as this role of the policy instead of the operator (audited either way)'),
   ).action(async (file: string, opts: ImportFlags) => {
+    const lang = opts.lang ?? 'en';
+    if (!(LANGUAGES as readonly string[]).includes(lang)) throw new RempartError('VALIDATION_FAILED', '--lang must be fr or en.', { details: [{ field: '--lang', message: 'expected fr or en' }] });
+    const t = await translator(lang as Language);
     const batchSize = Number(opts.batchSize ?? '1000');
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) {
       throw new RempartError('VALIDATION_FAILED', '--batch-size must be a whole number from 1 to 100000.', { details: [{ field: '--batch-size', message: 'out of range' }] });
@@ -105,10 +109,18 @@ export function registerImportCommands(program: Command, setExit: (code: number)
           ? await importProspects(store.db, file, { ...options, dryRun: true })
           : await runImportJob(store.db, await createImportJob(store.db, { source: options.source, actor, dryRun: false, now }), file, options);
         bar.done();
+        // Every reason a sentence in the chosen language, with the line, the field and the rule.
+        const rejected = report.rejected.map((r) => ({ ...r, reason: t('import.rejected', { ...r }) }));
+        const notEligible = report.notEligible.map((r) => ({ ...r, reason: t(`import.notEligible.${r.reason}`, { ...r }) }));
+        const review = { count: report.queuedForReview, reason: t('import.review', { count: report.queuedForReview }) };
         if (opts.json) {
-          const { imported, merged, rejected, ...rest } = report;
-          console.log(JSON.stringify({ imported, merged, rejected, ...rest }));
-        } else printReport(report);
+          const { imported, merged, rejected: _r, notEligible: _n, ...rest } = report;
+          console.log(JSON.stringify({ imported, merged, rejected, review, notEligible, ...rest }));
+        } else {
+          printReport(report);
+          for (const x of [...rejected, ...notEligible]) console.log(`  ${x.reason}`);
+          if (review.count > 0) console.log(`  ${review.reason}`);
+        }
         setExit(0);
       } finally {
         await access.close();

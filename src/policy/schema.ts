@@ -37,6 +37,7 @@ import {
   type Role,
   type StatisticsRule,
   type SupervisoryAuthority,
+  type SourcesRule,
 } from './types.js';
 import { array, boolean, integer, object, oneOf, optional, record, string, type Schema } from './validator.js';
 
@@ -207,4 +208,5 @@ export const policySchema: Schema<Policy> = object<Policy>({
   roles: array(role, { nonEmpty: true }),
   locations,
   securityMeasures: array(localized, { nonEmpty: true }),
+  sources: optional(object<SourcesRule>({ ranking: array(text, { unique: true }), newerReplaces: optional(boolean()) })),
 });

@@ -315,6 +315,16 @@ export interface Policy {
   readonly locations: Locations;
   /** Technical and organisational measures (Art. 30(1)(g), 32). */
   readonly securityMeasures: readonly Localized[];
+  /** How trusted each data source is when merging records (src/prospecting/import/survivorship.ts); default: all equal, newer wins. */
+  readonly sources?: SourcesRule;
+}
+
+/** The source ranking of survivorship (R-PROS-2). */
+export interface SourcesRule {
+  /** Source names, most trusted first; an unlisted source ranks after every listed one. */
+  readonly ranking: readonly string[];
+  /** Among equally ranked sources, whether a more recent value replaces an older one (default true). */
+  readonly newerReplaces?: boolean;
 }
 
 /** The version of a loaded policy: what a consent or a request records (D3). */

@@ -20,6 +20,7 @@ import * as m20261207T1000 from './20261207T1000-erasure-journal.js';
 import * as m20261207T1100 from './20261207T1100-oversight-records.js';
 import * as m20261207T1200 from './20261207T1200-auth-changes.js';
 import * as m20261207T1300 from './20261207T1300-training.js';
+import * as m20261207T1310 from './20261207T1310-person-field-history.js';
 
 /**
  * Every migration, in order. Append-only: a landed migration is never edited or removed.
@@ -47,4 +48,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '20261207T1100-oversight-records': m20261207T1100,
   '20261207T1200-auth-changes': m20261207T1200,
   '20261207T1300-training': m20261207T1300,
+  '20261207T1310-person-field-history': m20261207T1310,
 });

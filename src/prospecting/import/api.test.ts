@@ -114,9 +114,14 @@ describeEachEngine('prospecting API', (store) => {
     expect(accepted.body).toEqual({ status: 'accepted', survivorId: ids.Rousseau });
     const claire = await store().db.selectFrom('people').selectAll().where('lastName', '=', 'Rousseau').execute();
     expect(claire).toHaveLength(1);
-    expect(claire[0]).toMatchObject({ id: ids.Rousseau, email: 'c.rousseau@exemple.fr', jobTitle: 'Directrice achats', source: 'Fichier 1' });
+    // The held e-mail stays primary, the other one a secondary value with its source (survivorship.ts).
+    expect(claire[0]).toMatchObject({ id: ids.Rousseau, email: 'claire.rousseau@exemple.fr', jobTitle: 'Directrice achats', source: 'Fichier 1' });
     const prov = await store().db.selectFrom('prospectFieldProvenance').select(['field', 'source', 'chosen']).where('personId', '=', ids.Rousseau ?? '').where('field', '=', 'email').orderBy('source').execute();
-    expect(prov).toEqual([{ field: 'email', source: 'Fichier 1', chosen: false }, { field: 'email', source: 'Fichier 2', chosen: true }]);
+    expect(prov).toEqual([{ field: 'email', source: 'Fichier 1', chosen: true }, { field: 'email', source: 'Fichier 2', chosen: false }]);
+    expect(await store().db.selectFrom('personFieldHistory').select(['field', 'value', 'source', 'reason']).where('personId', '=', ids.Rousseau ?? '').execute()).toEqual([
+      { field: 'email', value: 'c.rousseau@exemple.fr', source: 'Fichier 2', reason: 'secondary' },
+      { field: 'jobTitle', value: 'Acheteuse', source: 'Fichier 1', reason: 'older' },
+    ]);
 
     expect((await call('prospecting', 'POST', `/api/v1/dedupe/review/${items[1]?.id}`, { decision: 'reject' })).body).toEqual({ status: 'rejected', survivorId: null });
     expect(await store().db.selectFrom('people').select('id').where('lastName', '=', 'Faure').execute()).toHaveLength(2);

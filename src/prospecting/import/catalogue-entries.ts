@@ -47,6 +47,22 @@ export const PROSPECTING_IMPORT_CATALOGUE: readonly TableEntry[] = Object.freeze
     },
   },
   {
+    table: 'person_field_history',
+    description: 'Values a merge did not keep (a typo of the held value, a secondary e-mail, a less trusted source), with their source: restorable, listed in the access export (R-PROS-2)',
+    subjects: [{ column: 'person_id' }],
+    columns: {
+      id: plain('surrogate key'),
+      person_id: plain('reference to people'),
+      field: plain('a field name of people'),
+      value: { personal: true, category: 'prospecting', purposes: ['prospecting'], provided: false },
+      source: provenance,
+      collected_at: provenance,
+      reason: plain('the survivorship rule that did not keep the value'),
+      import_job_id: plain('reference to import_jobs'),
+      recorded_at: plain('bookkeeping timestamp'),
+    },
+  },
+  {
     table: 'prospect_organisation_keys',
     description: 'Match keys (SIRET, SIREN, normalised name) of organisations, used at import',
     subjects: [],

@@ -12,6 +12,9 @@ import { exactMatcher, type Matcher, type MatchDecision } from './matcher.js';
 import type { LoadedPolicy } from '../../policy/index.js';
 import { recordImportConsents } from './consents.js';
 import { PROVENANCE_FIELDS } from './provenance.js';
+import { decideField, sourceRankingOf } from './survivorship.js';
+import { fold } from '../dedupe/fold.js';
+import { writeHistory, type HistoryRow } from './history.js';
 import { normaliseProspectRow, type ProspectCandidate, type RowValues } from './prospect-row.js';
 import { detectShape, readRecords, type FileShape, type SourceRecord } from './reader.js';
 import type { ImportReport, ImportWarning, RejectedRow } from './tables.js';
@@ -107,6 +110,8 @@ interface PersonState {
   organisationId: string | null;
   /** field → collection date of its current value (survivorship). */
   dates: Map<string, number>;
+  /** field → source of its current value, where it is not the record's own (survivorship). */
+  sources: Map<string, string>;
   created: boolean;
   /** The record's own source and collection date (`people.source`, `people.collected_at`). */
   source: string;
@@ -125,6 +130,7 @@ interface Totals {
   queuedForReview: number;
   organisationsCreated: number;
   consentsRecorded: number;
+  notEligible: RejectedRow[];
   /** The people this import created (the fuzzy pass acts on pairs involving them). */
   createdIds: string[];
   rejected: RejectedRow[];
@@ -211,7 +217,7 @@ export async function importProspects(db: Kysely<Database>, path: string, option
       details: [{ line: 1, message: `headers found: ${header.join(', ')}` }],
     });
   }
-  const totals: Totals = { rows: 0, blankRows: 0, imported: 0, merged: 0, created: 0, flaggedOpposed: 0, queuedForReview: 0, organisationsCreated: 0, consentsRecorded: 0, createdIds: [], rejected: [], warnings: [] };
+  const totals: Totals = { rows: 0, blankRows: 0, imported: 0, merged: 0, created: 0, flaggedOpposed: 0, queuedForReview: 0, organisationsCreated: 0, consentsRecorded: 0, notEligible: [], createdIds: [], rejected: [], warnings: [] };
   for (const h of columns.unmapped) totals.warnings.push({ field: h, reason: 'column not recognised; ignored (map it with --mapping)' });
   if (!options.policy && columns.fields.includes('consentEmail')) totals.warnings.push({ field: 'consentEmail', reason: 'opt-in column found, but the import was run without the policy: no consent recorded' });
   const matcher = options.matcher ?? exactMatcher();
@@ -293,7 +299,7 @@ export async function importProspects(db: Kysely<Database>, path: string, option
   let fuzzyMerged = 0;
   if (!options.dryRun && options.fuzzyPass !== false && totals.createdIds.length > 0) {
     const tFuzzy = performance.now();
-    const pass = await dedupeProspectBase(db, { actor: options.actor, key: options.key, now: options.now, onlyTouching: totals.createdIds, ...(options.jobId ? { importJobId: options.jobId } : {}), ...(timings ? { timings } : {}) });
+    const pass = await dedupeProspectBase(db, { actor: options.actor, key: options.key, now: options.now, onlyTouching: totals.createdIds, ranking: sourceRankingOf(options.policy), ...(options.jobId ? { importJobId: options.jobId } : {}), ...(timings ? { timings } : {}) });
     if (timings) timings.fuzzy += performance.now() - tFuzzy;
     options.onFuzzyMerged?.(pass.mergedInto);
     const created = new Set(totals.createdIds);
@@ -317,6 +323,7 @@ export async function importProspects(db: Kysely<Database>, path: string, option
     created: totals.created,
     organisationsCreated: totals.organisationsCreated,
     consentsRecorded: totals.consentsRecorded,
+    notEligible: totals.notEligible,
     dryRun: options.dryRun === true,
     encoding: shape.encoding,
     delimiter: shape.delimiter,
@@ -388,6 +395,8 @@ async function writeBatch(tx: Kysely<Database>, batch: PreparedBatch, totals: To
   const createdIds: string[] = [];
   const mergedIds = new Set<string>();
   const touched: { person: PersonState; candidate: ProspectCandidate }[] = [];
+  const history: HistoryRow[] = [];
+  const ranking = sourceRankingOf(options.policy);
 
   candidates.forEach((c, i) => {
     const decision: MatchDecision = decisions[i] ?? { kind: 'new' };
@@ -415,14 +424,20 @@ async function writeBatch(tx: Kysely<Database>, batch: PreparedBatch, totals: To
         person.storedProvenance = true;
       }
       const record = person.storedProvenance;
-      // Survivorship: the most recent non-empty value by collection date wins (R-PROS-2).
+      // Survivorship, field by field, by the rules of survivorship.ts (R-PROS-2): a value not
+      // kept goes to the person's history with its source.
       for (const [field, value] of Object.entries(values)) {
-        const current = person.dates.get(field);
-        const wins = current === undefined || collected.getTime() >= current || person[field as keyof typeof values] === null;
+        const current = person.dates.get(field) ?? person.collectedAt.getTime();
+        const held = { value: person[field as keyof typeof values], source: person.sources.get(field) ?? person.source, collectedAt: new Date(current) };
+        const d = decideField(field, held, { value, source, collectedAt: collected }, 'exact', ranking);
+        // The same value again from the same date (a re-import) also counts as chosen from that source.
+        const wins = d.keep === 'offered' || (d.history === null && collected.getTime() === current && fold(String(held.value)) === fold(value));
         if (wins) {
           (person as unknown as Record<string, unknown>)[field] = value;
           person.dates.set(field, collected.getTime());
+          person.sources.set(field, source);
         }
+        if (d.history) history.push({ personId: person.id, field, ...d.history });
         if (record) addProvenance(provenance, person.id, field, source, collected, wins);
       }
       for (const p of c.phones) if (!person.phones.some((q) => q.number === p.e164)) person.phones.push({ number: p.e164, type: p.type === 'landline' ? 'landline' : p.type });
@@ -443,6 +458,7 @@ async function writeBatch(tx: Kysely<Database>, batch: PreparedBatch, totals: To
         jobTitle: values.jobTitle ?? null,
         organisationId: orgId,
         dates: new Map(Object.keys(values).map((f) => [f, collected.getTime()])),
+        sources: new Map(),
         created: true,
         source,
         collectedAt: collected,
@@ -454,6 +470,10 @@ async function writeBatch(tx: Kysely<Database>, batch: PreparedBatch, totals: To
       if (decision.kind === 'review') reviews.push({ left: decision.personId, right: id, score: decision.score, comparison: decision.comparison ?? {} });
     }
     totals.imported++;
+    // An individual in a B2B file (R-PROS-6): a consumer-domain address or no company. The
+    // selection guard leaves such a person out of e-mail prospecting until they consent.
+    if (c.email?.personal) totals.notEligible.push({ row: c.row, line: c.line, field: 'email', reason: 'personal_email' });
+    else if (!c.company && !c.siret && !c.siren) totals.notEligible.push({ row: c.row, line: c.line, field: 'company', reason: 'no_company' });
     if (c.email) batchByEmail.set(c.email.email, person);
     for (const p of c.phones) batchByPhone.set(p.e164, person);
     touched.push({ person, candidate: c });
@@ -487,6 +507,7 @@ async function writeBatch(tx: Kysely<Database>, batch: PreparedBatch, totals: To
       where p.id = u.id`.execute(tx);
   }
   await writeProvenance(tx, [...provenance.values()].flatMap((bySource) => [...bySource.values()]), options.jobId ?? null, new Set(createdIds));
+  await writeHistory(tx, history, options.jobId ?? null, now);
   if (reviews.length > 0) {
     await tx
       .insertInto('dedupeReviewQueue')
@@ -595,16 +616,17 @@ async function loadPeople(tx: Kysely<Database>, ids: readonly string[]): Promise
     .select(['id', 'firstName', 'lastName', 'email', 'phones', 'postalAddresses', 'jobTitle', 'organisationId', 'source', 'collectedAt'])
     .where('id', 'in', ids)
     .execute();
-  const prov = await tx.selectFrom('prospectFieldProvenance').select(['personId', 'field', 'collectedAt']).where('personId', 'in', ids).where('chosen', '=', true).execute();
+  const prov = await tx.selectFrom('prospectFieldProvenance').select(['personId', 'field', 'source', 'collectedAt']).where('personId', 'in', ids).where('chosen', '=', true).execute();
   for (const r of rows) {
     const dates = new Map<string, number>();
     for (const f of ['firstName', 'lastName', 'email', 'jobTitle', 'organisationId']) dates.set(f, r.collectedAt.getTime());
-    out.set(r.id, { ...r, phones: [...(r.phones ?? [])], postalAddresses: [...(r.postalAddresses ?? [])], dates, created: false, storedProvenance: false });
+    out.set(r.id, { ...r, phones: [...(r.phones ?? [])], postalAddresses: [...(r.postalAddresses ?? [])], dates, sources: new Map(), created: false, storedProvenance: false });
   }
   for (const p of prov) {
     const person = out.get(p.personId);
     if (!person) continue;
     person.dates.set(p.field, p.collectedAt.getTime());
+    person.sources.set(p.field, p.source);
     person.storedProvenance = true;
   }
   return out;

@@ -105,11 +105,8 @@ describeEachEngine('whole-base record linkage', (store) => {
     const originals = await Promise.all([a, b, c].map((p) => db().selectFrom('people').select('id').where('email', '=', p.email).executeTakeFirstOrThrow()));
     const report = await importProspects(db(), csv([...variants, ...fresh]), opts(day2, 'Achat fichier 2026'));
     expect(report).toMatchObject({ imported: variants.length + fresh.length, rejected: [] });
-    // Each variant ended in its original record (the older survives; the newer values win).
-    for (const [i, v] of variants.entries()) {
-      const holders = await db().selectFrom('people').select('id').where('email', '=', v.email).execute();
-      expect(holders.map((h) => h.id)).toEqual([originals[i]!.id]);
-    }
+    // Each variant ended in its original record (the older survives; its e-mail stays primary, the variant's a secondary value).
+    for (const [i, v] of variants.entries()) expect(await holdersOf(v.email)).toEqual([originals[i]!.id]);
     // Some variants may also be caught by the exact matcher first; the rest by the fuzzy pass.
     expect(report.merged).toBe(3);
     expect(report.fuzzyMerged).toBeGreaterThanOrEqual(2);
@@ -126,7 +123,17 @@ describeEachEngine('whole-base record linkage', (store) => {
     await importProspects(db(), csv([...base, ...extra]), opts(day1, 'Salon 2026', { fuzzyPass: false }));
     return base;
   }
-  const idOf = async (email: string) => (await db().selectFrom('people').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
+  /** Who holds this e-mail, as primary or as a secondary value in their history (survivorship.ts). */
+  const holdersOf = async (email: string) => {
+    const primary = await db().selectFrom('people').select('id').where('email', '=', email).execute();
+    const secondary = await db().selectFrom('personFieldHistory').select('personId as id').where('field', '=', 'email').where('value', '=', email).execute();
+    return [...new Set([...primary, ...secondary].map((r) => r.id))];
+  };
+  const idOf = async (email: string) => {
+    const [id, ...more] = await holdersOf(email);
+    if (id === undefined || more.length > 0) throw new Error(`expected one holder, got ${more.length + (id === undefined ? 0 : 1)}`);
+    return id;
+  };
 
   it('R-PROS-2 an uncertain pair (same name, nothing else in common) lands in the review queue, not merged', async () => {
     const base = await seed();
@@ -185,7 +192,10 @@ describeEachEngine('whole-base record linkage', (store) => {
 
   it('R-PROS-2 clusters merged in several chunks (transactions) end as one chunk would: each variant in its original, one audit entry pair per cluster', async () => {
     const base = await seed();
-    const picked = [12, 13, 14, 15, 16].map((i) => base[i]!);
+    // (Index 13, Gaël Moreau, is left out: an earlier test of this file leaves a second
+    // "Gaël Moreau" in the shared base, and the model fitted on it then scores the pair
+    // below the review band; the chunking, not the model, is what this test is about.)
+    const picked = [12, 14, 15, 16, 17].map((i) => base[i]!);
     const variant = (x: Prospect): Prospect => ({ ...x, first: fold(x.first), last: fold(x.last).toUpperCase(), email: `${slug(x.first)}.${slug(x.last)}@gmail.com`, phone: '' });
     await importProspects(db(), csv(picked.map(variant)), opts(day2, 'Achat fichier 2026', { fuzzyPass: false }));
     const originals = await Promise.all(picked.map((p) => idOf(p.email)));

@@ -8,6 +8,7 @@ import { dedupe, type DedupeField, type DedupeOptions } from '../dedupe/index.js
 import { foldCompany, foldEmail, foldName } from '../dedupe/fold.js';
 import { isOneTransposition, jaroWinkler } from '../dedupe/similarity.js';
 import { mergeClusters, type MergeCluster } from './merge.js';
+import { DEFAULT_SOURCE_RANKING, type SourceRanking } from './survivorship.js';
 
 /** How to run the whole-base pass. */
 export interface BaseDedupeOptions {
@@ -23,6 +24,8 @@ export interface BaseDedupeOptions {
   /** Engine thresholds (defaults: the engine's, 0.9 and 0.5). */
   readonly matchThreshold?: number;
   readonly reviewThreshold?: number;
+  /** The policy's source ranking for the merges' survivorship (survivorship.ts); default: all equal. */
+  readonly ranking?: SourceRanking;
   /** The import job these review pairs come from, if any. */
   readonly importJobId?: string;
   /** Records merged per transaction (a chunk of whole clusters); default 1000. */
@@ -217,7 +220,7 @@ export async function dedupeProspectBase(db: Kysely<Database>, options: BaseDedu
     chunk = [];
     chunkRecords = 0;
     const reasons = new Map(part.map((c) => [c.survivorId, c.reason]));
-    const outcome = await db.transaction().execute((tx) => mergeClusters(tx, part, actor, now, (c) => reasons.get(c.survivorId) ?? 'dedupe pass'));
+    const outcome = await db.transaction().execute((tx) => mergeClusters(tx, part, actor, now, (c) => reasons.get(c.survivorId) ?? 'dedupe pass', { match: 'fuzzy', ranking: options.ranking ?? DEFAULT_SOURCE_RANKING }));
     // Restricted or erased since the read: such a cluster is left as it is (not counted when erased).
     skippedRestricted += outcome.restricted.length;
     for (const { survivorId, otherIds } of outcome.merged) {

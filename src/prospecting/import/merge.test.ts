@@ -9,6 +9,7 @@ import { isRempartError, RempartError } from '../../errors.js';
 import { mergeClusters, type MergeCluster } from './merge.js';
 import { fieldProvenance, materialiseProvenance } from './provenance.js';
 import { decideReviewPair, mergePeople } from './review.js';
+import { decideField } from './survivorship.js';
 
 const actor = cliActor();
 const d0 = new Date('2025-03-01T08:00:00Z');
@@ -25,7 +26,7 @@ const now = new Date('2026-11-26T10:00:00Z');
  */
 async function referenceMergePair(tx: Kysely<Database>, survivorId: string, otherId: string, now: Date): Promise<void> {
   const SCALARS = ['firstName', 'lastName', 'email', 'jobTitle', 'organisationId'] as const;
-  const HANDLED = new Set(['people', 'prospect_field_provenance', 'dedupe_review_queue', 'person_states', 'contract_contacts']);
+  const HANDLED = new Set(['people', 'person_field_history', 'prospect_field_provenance', 'dedupe_review_queue', 'person_states', 'contract_contacts']);
   const rows = await tx.selectFrom('people').selectAll().where('id', 'in', [survivorId, otherId]).execute();
   const s = rows.find((r) => r.id === survivorId);
   const o = rows.find((r) => r.id === otherId);
@@ -35,13 +36,22 @@ async function referenceMergePair(tx: Kysely<Database>, survivorId: string, othe
   await materialiseProvenance(tx, [survivorId, otherId]);
   const prov = await tx.selectFrom('prospectFieldProvenance').selectAll().where('personId', 'in', [survivorId, otherId]).where('chosen', '=', true).execute();
   const dateOf = (personId: string, field: string, fallback: Date) => prov.find((p) => p.personId === personId && p.field === field)?.collectedAt.getTime() ?? fallback.getTime();
+  const sourceOf = (personId: string, field: string, fallback: string) => prov.find((p) => p.personId === personId && p.field === field)?.source ?? fallback;
   const patch: Record<string, unknown> = {};
   const winners: Record<string, string> = {};
   for (const f of SCALARS) {
     const sv = s[f];
     const ov = o[f];
     if (ov === null || ov === '') continue;
-    if (sv === null || sv === '' || dateOf(otherId, f, o.collectedAt) > dateOf(survivorId, f, s.collectedAt)) {
+    // Field survivorship is survivorship.ts's (tested rule by rule in survivorship.test.ts);
+    // this reference checks that the set-based merge applies it as a pairwise merge would.
+    const d = decideField(
+      f,
+      { value: sv, source: sourceOf(survivorId, f, s.source), collectedAt: new Date(dateOf(survivorId, f, s.collectedAt)) },
+      { value: ov, source: sourceOf(otherId, f, o.source), collectedAt: new Date(dateOf(otherId, f, o.collectedAt)) },
+      'reviewed',
+    );
+    if (d.keep === 'offered') {
       patch[f] = ov;
       winners[f] = otherId;
     }
@@ -301,12 +311,13 @@ describeEachEngine('set-based merge of duplicate prospects', (store) => {
 
     // And the reference is what the rules say (so both are not equally wrong).
     const a = after.people.find((p) => p.id === s.sA)!;
-    expect(a).toMatchObject({ firstName: 'Helene', lastName: 'Dubois', email: 'helene.dubois@gmail.com', jobTitle: 'Comptable', organisationId: s.o1, source: 'Fichier 2025', collectedAt: d0 });
+    // A second e-mail is a secondary value (survivorship.ts): the held one stays primary.
+    expect(a).toMatchObject({ firstName: 'Helene', lastName: 'Dubois', email: 'h.dubois@acme.fr', jobTitle: 'Comptable', organisationId: s.o1, source: 'Fichier 2025', collectedAt: d0 });
     expect(a.phones.map((p) => p.number)).toEqual(['0601', '0602']);
     expect(a.postalAddresses.map((p) => p.line1)).toEqual(['1 rue A', '5 av B']);
     const chosen = after.provenance.filter((r) => r.personId === s.sA && r.chosen).map((r) => [r.field, r.source]);
     expect(chosen).toEqual([
-      ['email', 'Web'],
+      ['email', 'Achat'],
       ['firstName', 'Web'],
       ['jobTitle', 'Achat'],
       ['lastName', 'Web'],
@@ -314,7 +325,7 @@ describeEachEngine('set-based merge of duplicate prospects', (store) => {
       ['phones', 'Salon'],
       ['postalAddresses', 'Salon'],
     ]);
-    expect(after.provenance.find((r) => r.personId === s.sA && r.field === 'email' && r.source === 'Achat')).toMatchObject({ collectedAt: d4, chosen: false });
+    expect(after.provenance.find((r) => r.personId === s.sA && r.field === 'email' && r.source === 'Achat')).toMatchObject({ collectedAt: d4, chosen: true });
     expect(after.states.find((r) => r.personId === s.sB)).toMatchObject({ objectedProspectingAt: d2, objectionOtherAt: d1, objectionOtherGrounds: 'grounds' });
     expect(after.contacts.map((c) => c.personId).sort()).toEqual([s.sA, s.sA, s.sB].sort());
     expect(after.complaints.map((c) => c.personId).sort()).toEqual([s.sA, s.sA, s.c1].sort());
@@ -330,12 +341,12 @@ describeEachEngine('set-based merge of duplicate prospects', (store) => {
     await db().transaction().execute((tx) => mergeClusters(tx, [{ survivorId: sId, otherIds: [oId, older] }], actor, now, 'test'));
     const p = await db().selectFrom('people').selectAll().where('id', '=', sId).executeTakeFirstOrThrow();
     // Newer values win; the older record's job title loses to the survivor's (d0 < d2); its date and source stay as the first collection.
-    expect(p).toMatchObject({ firstName: 'Amelie', lastName: 'Bonnet', email: 'amelie@new.fr', jobTitle: 'DSI', source: 'Fichier 2025', collectedAt: d0 });
+    expect(p).toMatchObject({ firstName: 'Amelie', lastName: 'Bonnet', email: 'a.bonnet@old.fr', jobTitle: 'DSI', source: 'Fichier 2025', collectedAt: d0 });
     expect(p.phones).toEqual([{ number: '0611', type: 'mobile' }]);
     const rows = (await fieldProvenance(db(), sId)).map((r) => [r.field, r.source, r.collectedAt.toISOString(), r.chosen, r.implied]);
     expect(rows).toEqual([
-      ['email', 'Salon', d2.toISOString(), false, false],
-      ['email', 'Web', d3.toISOString(), true, false],
+      ['email', 'Salon', d2.toISOString(), true, false],
+      ['email', 'Web', d3.toISOString(), false, false],
       ['firstName', 'Salon', d2.toISOString(), false, false],
       ['firstName', 'Web', d3.toISOString(), true, false],
       ['jobTitle', 'Fichier 2025', d0.toISOString(), false, false],
@@ -364,7 +375,9 @@ describeEachEngine('set-based merge of duplicate prospects', (store) => {
     expect(outcome.merged).toEqual([{ survivorId: sF, otherIds: [f1] }]);
     // Nothing of the restricted cluster changed, not even the implied provenance.
     expect(await snapshot(db(), [sR, r1, r2])).toEqual(before);
-    expect(await db().selectFrom('people').select('email').where('id', '=', sF).executeTakeFirstOrThrow()).toEqual({ email: 'benoit@web.fr' });
+    expect(await db().selectFrom('people').select('email').where('id', '=', sF).executeTakeFirstOrThrow()).toEqual({ email: 'b@faure.fr' });
+    // Merged: the other's e-mail is the survivor's secondary address, with its source.
+    expect(await db().selectFrom('personFieldHistory').select(['field', 'value', 'reason']).where('personId', '=', sF).execute()).toEqual([{ field: 'email', value: 'benoit@web.fr', reason: 'secondary' }]);
 
     // The reviewer's path keeps its errors: FORBIDDEN for a restricted person, NOT_FOUND for one gone.
     await expect(db().transaction().execute((tx) => mergePeople(tx, sR, r2, actor, now))).rejects.toMatchObject({ code: 'FORBIDDEN' });
@@ -381,7 +394,12 @@ describeEachEngine('set-based merge of duplicate prospects', (store) => {
     await db().transaction().execute((tx) => mergeClusters(tx, [{ survivorId: sP, otherIds: [p1, p2] }], actor, now, 'test'));
     expect(await db().selectFrom('dedupeReviewQueue').select(['leftPersonId', 'rightPersonId', 'status', 'decidedBy']).where('id', '=', pair).executeTakeFirstOrThrow()).toEqual({ leftPersonId: sP, rightPersonId: sP, status: 'accepted', decidedBy: actor.id });
     await expect(decideReviewPair(db(), pair, 'accept', actor, now)).rejects.toMatchObject({ code: 'CONFLICT' });
-    expect(await db().selectFrom('people').select('email').where('id', '=', sP).executeTakeFirstOrThrow()).toEqual({ email: 'ipicard@web.fr' });
+    expect(await db().selectFrom('people').select('email').where('id', '=', sP).executeTakeFirstOrThrow()).toEqual({ email: 'ines@picard.fr' });
+    // Merged: the other's e-mail is the survivor's secondary address, with its source.
+    expect(await db().selectFrom('personFieldHistory').select(['field', 'value', 'reason']).where('personId', '=', sP).orderBy('value').execute()).toEqual([
+      { field: 'email', value: 'ines.picard@web.fr', reason: 'secondary' },
+      { field: 'email', value: 'ipicard@web.fr', reason: 'secondary' },
+    ]);
   });
 
   it('R-PROS-2 the statements of a merge do not grow with the number of clusters; one audit pair per cluster', async () => {

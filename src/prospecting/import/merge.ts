@@ -6,6 +6,8 @@ import { CATALOGUE } from '../../catalogue/catalogue.js';
 import type { Database, Phone, PostalAddress } from '../../db/schema.js';
 import { RempartError } from '../../errors.js';
 import { materialiseProvenance } from './provenance.js';
+import { writeHistory, type HistoryRow } from './history.js';
+import { decideField, DEFAULT_SOURCE_RANKING, type MatchKind, type SourceRanking } from './survivorship.js';
 
 /**
  * Merging records of one person (R-PROS-2), set-based: a chunk of clusters (each a
@@ -84,6 +86,14 @@ export interface MergePlan {
   readonly state: MergeState | null;
   /** Scalar fields that took another record's value (for the audit entry). */
   readonly changed: readonly Scalar[];
+  /** Values not kept, for the survivor's history (survivorship.ts). */
+  readonly history: readonly HistoryRow[];
+}
+
+/** How a merge decides its fields: how the records were matched, and the policy's source ranking. */
+export interface SurvivorshipRules {
+  readonly match: MatchKind;
+  readonly ranking: SourceRanking;
 }
 
 const empty = (v: unknown) => v === null || v === '';
@@ -105,8 +115,10 @@ export function planMerge(
   others: readonly MergePerson[],
   provenanceOf: (id: string) => readonly MergeProvenance[],
   stateOf: (id: string) => MergeState | undefined,
+  rules: SurvivorshipRules = { match: 'reviewed', ranking: DEFAULT_SOURCE_RANKING },
 ): MergePlan {
   let s: MergePerson = survivor;
+  const history: HistoryRow[] = [];
   const prov: MergeProvenance[] = [...provenanceOf(survivor.id)];
   let state: MergeState | null = stateOf(survivor.id) ?? null;
   const changed = new Set<Scalar>();
@@ -115,9 +127,21 @@ export function planMerge(
     const moved = provenanceOf(o.id);
     const winners = new Set<string>();
     const patch: Partial<Record<Scalar, string | null>> = {};
+    const sourceOf = (rows: readonly MergeProvenance[], field: string, fallback: string) => rows.find((r) => r.chosen && r.field === field)?.source ?? fallback;
     for (const f of MERGE_SCALARS) {
       if (empty(o[f])) continue;
-      if (empty(s[f]) || dateOf(moved, f, o.collectedAt) > dateOf(prov, f, s.collectedAt)) {
+      // Field by field by the rules of survivorship.ts: a typo of the held value, a
+      // secondary e-mail or a value a fuzzy match brings does not replace it; what is not
+      // kept goes to history with its source.
+      const d = decideField(
+        f,
+        { value: s[f], source: sourceOf(prov, f, s.source), collectedAt: new Date(dateOf(prov, f, s.collectedAt)) },
+        { value: o[f], source: sourceOf(moved, f, o.source), collectedAt: new Date(dateOf(moved, f, o.collectedAt)) },
+        rules.match,
+        rules.ranking,
+      );
+      if (d.history) history.push({ personId: survivor.id, field: f, ...d.history });
+      if (d.keep === 'offered') {
         patch[f] = o[f];
         winners.add(f);
         changed.add(f);
@@ -147,11 +171,11 @@ export function planMerge(
       state = Object.fromEntries(STATE_COLUMNS.map(([k]) => [k, os[k] ?? base[k]])) as MergeState;
     }
   }
-  return { person: s, provenance: prov, state, changed: [...changed] };
+  return { person: s, provenance: prov, state, changed: [...changed], history };
 }
 
 /** Tables whose person link the merge handles itself. */
-const HANDLED = new Set(['people', 'prospect_field_provenance', 'dedupe_review_queue', 'person_states', 'contract_contacts']);
+const HANDLED = new Set(['people', 'person_field_history', 'prospect_field_provenance', 'dedupe_review_queue', 'person_states', 'contract_contacts']);
 
 /** Every catalogued (table, column) that holds a person's id directly, to re-point. */
 const LINKS = CATALOGUE.flatMap((t) => (HANDLED.has(t.table) || t.keyedBy !== undefined ? [] : t.subjects.filter((l) => !l.via && l.column !== 'id').map((l) => ({ table: t.table, column: l.column }))));
@@ -170,7 +194,14 @@ const inList = (ids: readonly string[]) => sql<SqlBool>`id = any(${[...ids]}::uu
  * Audit: per cluster, one update entry (the survivor, the fields that changed) and one
  * delete entry (the records merged away), with `reason`.
  */
-export async function mergeClusters(tx: Kysely<Database>, clusters: readonly MergeCluster[], actor: Actor, now: Date, reason: string | ((cluster: MergeCluster) => string)): Promise<MergeOutcome> {
+export async function mergeClusters(
+  tx: Kysely<Database>,
+  clusters: readonly MergeCluster[],
+  actor: Actor,
+  now: Date,
+  reason: string | ((cluster: MergeCluster) => string),
+  rules: SurvivorshipRules = { match: 'reviewed', ranking: DEFAULT_SOURCE_RANKING },
+): Promise<MergeOutcome> {
   const all = clusters.flatMap((c) => [c.survivorId, ...c.otherIds]);
   if (new Set(all).size !== all.length) throw new RempartError('INTERNAL', 'Merge clusters share a record.');
   if (all.length === 0) return { merged: [], restricted: [], missing: [] };
@@ -219,6 +250,7 @@ export async function mergeClusters(tx: Kysely<Database>, clusters: readonly Mer
       c.otherIds.map((id) => personOf.get(id)!),
       (id) => provOf.get(id) ?? [],
       (id) => stateOf.get(id),
+      rules,
     ),
   }));
   const survivorIds = plans.map((p) => p.cluster.survivorId);
@@ -328,6 +360,16 @@ export async function mergeClusters(tx: Kysely<Database>, clusters: readonly Mer
           and least(o.left_person_id, o.right_person_id) = least(q.left_person_id, q.right_person_id)
           and greatest(o.left_person_id, o.right_person_id) = greatest(q.left_person_id, q.right_person_id)
           and (o.status <> 'pending' or o.id < q.id))`.execute(tx);
+
+  // History: the others' values not kept before follow them to the survivor (a value the
+  // survivor has from the same source already is not repeated), then this merge's own.
+  await sql`
+    insert into person_field_history (id, person_id, field, value, source, collected_at, reason, import_job_id, recorded_at)
+    select h.id, m.survivor, h.field, h.value, h.source, h.collected_at, h.reason, h.import_job_id, h.recorded_at
+    from person_field_history h join unnest(${otherIds}::uuid[], ${mapSurvivors}::uuid[]) as m(other, survivor) on h.person_id = m.other
+    on conflict do nothing`.execute(tx);
+  await sql`delete from person_field_history where person_id = any(${otherIds}::uuid[])`.execute(tx);
+  await writeHistory(tx, plans.flatMap((p) => p.plan.history), null, now);
 
   await sql`delete from people where id = any(${otherIds}::uuid[])`.execute(tx);
 

@@ -43,6 +43,11 @@ export interface ImportReport {
   readonly organisationsCreated: number;
   /** Consents to email prospecting recorded from the file's opt-in columns (R-PROS-6). */
   readonly consentsRecorded: number;
+  /**
+   * Rows imported as individuals (an e-mail at a consumer domain, or no company): not
+   * eligible for e-mail prospecting until a consent is recorded (R-PROS-6, L34-5 CPCE).
+   */
+  readonly notEligible: readonly RejectedRow[];
   readonly dryRun: boolean;
   readonly encoding: string;
   readonly delimiter: string | null;
@@ -99,10 +104,24 @@ export interface DedupeReviewQueueTable {
   decidedBy: string | null;
 }
 
+/** `person_field_history`: values a merge did not keep, with their source (survivorship.ts). */
+export interface PersonFieldHistoryTable {
+  id: string;
+  personId: string;
+  field: string;
+  value: string;
+  source: string;
+  collectedAt: Timestamp;
+  reason: string;
+  importJobId: string | null;
+  recordedAt: Generated<Date>;
+}
+
 /** The tables of src/prospecting (import, provenance, review). */
 export interface ProspectingTables {
   importJobs: ImportJobsTable;
   prospectFieldProvenance: ProspectFieldProvenanceTable;
   prospectOrganisationKeys: ProspectOrganisationKeysTable;
   dedupeReviewQueue: DedupeReviewQueueTable;
+  personFieldHistory: PersonFieldHistoryTable;
 }

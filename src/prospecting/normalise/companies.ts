@@ -8,7 +8,9 @@ export const LEGAL_FORMS: readonly string[] = [
   'GIE', 'GAEC', 'EARL', 'EI', 'EIRL', 'SCM', 'SCP', 'SEM', 'SEML', 'SPL', 'SCIC', 'ASSOCIATION', 'ASSO', 'FONDATION',
 ];
 const FORMS = new Set(LEGAL_FORMS.map((f) => f.toLowerCase()));
-const NOISE = new Set(['societe', 'ste', 'ets', 'etablissements', 'groupe', 'cie', 'compagnie', 'et', 'the', 'inc', 'ltd', 'gmbh', 'llc']);
+// "&", "et" and "and" join the same names ("Royer & Renaud" is "Royer et Renaud"): "&" is
+// dropped by folding, the words here; foreign legal forms too (GmbH, Ltd, Limited…).
+const NOISE = new Set(['societe', 'ste', 'ets', 'etablissements', 'groupe', 'cie', 'compagnie', 'et', 'and', 'und', 'the', 'inc', 'ltd', 'limited', 'gmbh', 'llc', 'plc', 'ag', 'bv', 'srl', 'spa', 'corp']);
 
 /** A company name normalised. */
 export interface NormalisedCompany {
