@@ -17,6 +17,7 @@ import { createAccessRuntime } from './access/runtime.js';
 import { crmRoutes } from './crm/routes.js';
 import { noticeRoutes } from './documents/routes.js';
 import { oversightRoutes } from './oversight/routes.js';
+import { portalRoutes } from './rights/portal/routes.js';
 import { consentRoutes } from './consent/routes.js';
 import { campaignRoutes } from './prospecting/campaigns/routes.js';
 import { prospectingRoutes } from './prospecting/import/routes.js';
@@ -219,6 +220,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   if (existsSync(webRoot)) {
     await app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false });
   }
+  // The privacy portal (issue 15): its own page, never the staff sign-in.
+  await app.register(portalRoutes, { policy: options.policy, webRoot });
   app.setNotFoundHandler((req, reply) => {
     // The web app is a single page: unknown non-API paths get its index.
     if (req.method === 'GET' && !req.url.startsWith('/api/') && existsSync(webRoot)) {

@@ -13,6 +13,8 @@ export default defineConfig({
     outDir: fileURLToPath(new URL('../dist/web', import.meta.url)),
     // The output lies outside `root`: Vite only empties it when told to.
     emptyOutDir: true,
+    // The privacy portal (issue 15) is its own entry: /portal serves portal.html.
+    rollupOptions: { input: { main: fileURLToPath(new URL('index.html', import.meta.url)), portal: fileURLToPath(new URL('portal.html', import.meta.url)) } },
   },
   server: {
     // `vite --config web/vite.config.ts` beside `rempart serve` (default port 8080).
