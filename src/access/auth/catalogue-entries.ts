@@ -70,4 +70,13 @@ export const AUTH_CATALOGUE: readonly TableEntry[] = Object.freeze<TableEntry[]>
       last_used_at: plain('when an integration last used the token'),
     },
   },
+  {
+    table: 'auth_changes',
+    description: 'One row: a version number every revocation, disabling or logout bumps, so each server instance drops its authentication cache (auth-cache.ts).',
+    subjects: [],
+    columns: {
+      id: plain('the single row'),
+      version: plain('a counter; says that something changed, not what nor whose'),
+    },
+  },
 ]);
