@@ -42,10 +42,11 @@ describeEachEngine('the batched audit and connection-log writer', (store, engine
       const [q0, l0] = [await queued(), await logs()];
       const flushes = writer.flushCount;
       const t0 = performance.now();
-      await writer.append([event(3)]);
-      await writer.appendConnections([connection(3)]);
+      const calls = [writer.append([event(3)]), writer.appendConnections([connection(3)])];
+      await calls[0];
       // Nothing was written yet: the caller did not wait.
       expect(writer.flushCount).toBe(flushes);
+      await Promise.all(calls);
       await writer.flush();
       batchedMs.push(performance.now() - t0);
       expect(await queued()).toBe(q0 + 1);

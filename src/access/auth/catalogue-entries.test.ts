@@ -5,12 +5,12 @@ import { loadPolicy } from '../../policy/index.js';
 import { AUTH_CATALOGUE } from './catalogue-entries.js';
 
 describeEachEngine('authentication tables in the catalogue', (store) => {
-  it('P1.1 every column of accounts, sessions and api_tokens is declared, and nothing more', async () => {
+  it('P1.1 every column of accounts, sessions, api_tokens and auth_changes is declared, and nothing more', async () => {
     const tables = AUTH_CATALOGUE.map((t) => t.table);
-    expect(tables).toEqual(['accounts', 'sessions', 'api_tokens']);
+    expect(tables).toEqual(['accounts', 'sessions', 'api_tokens', 'auth_changes']);
     const rows = await sql<{ tableName: string; columnName: string }>`
       select table_name, column_name from information_schema.columns
-      where table_schema = 'public' and table_name in ('accounts', 'sessions', 'api_tokens')
+      where table_schema = 'public' and table_name in ('accounts', 'sessions', 'api_tokens', 'auth_changes')
       order by table_name, column_name`.execute(store().db);
     const inDb = rows.rows.map((r) => `${r.tableName}.${r.columnName}`).sort();
     const declared = AUTH_CATALOGUE.flatMap((t) => Object.keys(t.columns).map((c) => `${t.table}.${c}`)).sort();
