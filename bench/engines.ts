@@ -35,7 +35,7 @@ export async function adminQuery(url: string, text: string): Promise<void> {
 }
 
 /** A fresh, migrated store that removes itself (temp dir or database) on close. */
-export async function openFreshStore(engine: Engine, label: string): Promise<Store> {
+export async function openFreshStore(engine: Engine, label: string): Promise<Store & { readonly url?: string }> {
   if (engine === 'pglite') {
     const dir = mkdtempSync(join(tmpdir(), `rempart-bench-${label}-`));
     const store = await openStore({ dataDir: dir, command: `bench ${label}` });
@@ -57,6 +57,8 @@ export async function openFreshStore(engine: Engine, label: string): Promise<Sto
     const store = await openStore({ databaseUrl: u.toString(), command: `bench ${label}` });
     return {
       ...store,
+      // For cases that start server processes on it (bench/sigkill.ts, bench/gate-load.ts).
+      url: u.toString(),
       async close() {
         await store.close();
         await adminQuery(url, `drop database if exists ${name} with (force)`);

@@ -169,6 +169,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...(options.authLimits ? { limits: options.authLimits } : {}),
     // P1.7 entries and reads' audit events share the one group-committing writer.
     connectionLog: (rows) => access.auditWriter.appendConnections(rows),
+    deferredConnectionLog: { append: (rows) => access.auditWriter.appendConnections(rows, { defer: true }), flush: () => access.auditWriter.kick() },
     cache: options.authCache ?? {},
   });
 

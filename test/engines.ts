@@ -12,9 +12,14 @@ let dumpCache: Blob | undefined;
 
 /** A fresh, migrated store on the engine, cloned from this run's template. */
 export async function createTestStore(engine: Engine): Promise<Store> {
+  return (await createTestStoreWithUrl(engine)).store;
+}
+
+/** As createTestStore, with the PostgreSQL database's URL (null on PGlite), for tests that start server processes on it. */
+export async function createTestStoreWithUrl(engine: Engine): Promise<{ store: Store; url: string | null }> {
   if (engine === 'pglite') {
     dumpCache ??= new Blob([readFileSync(inject('pgliteTemplate'))]);
-    return openPgliteFromDump(dumpCache);
+    return { store: await openPgliteFromDump(dumpCache), url: null };
   }
   const url = process.env.TEST_DATABASE_URL;
   const template = inject('pgTemplate');
@@ -25,10 +30,13 @@ export async function createTestStore(engine: Engine): Promise<Store> {
   u.pathname = `/${name}`;
   const store = await openStore({ databaseUrl: u.toString(), command: 'test', migrate: false });
   return {
-    ...store,
-    async close() {
-      await store.close();
-      await adminQuery(url, `drop database if exists ${name}`);
+    url: u.toString(),
+    store: {
+      ...store,
+      async close() {
+        await store.close();
+        await adminQuery(url, `drop database if exists ${name} with (force)`);
+      },
     },
   };
 }

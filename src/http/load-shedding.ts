@@ -16,11 +16,6 @@ export const SHED_RETRY_AFTER_S = 1;
  */
 export function loadShedding(app: FastifyInstance, maxInFlight: number): void {
   let inFlight = 0;
-  const release = (request: Counted): void => {
-    if (request[COUNTED] !== true) return;
-    request[COUNTED] = false;
-    inFlight -= 1;
-  };
   app.addHook('onRequest', async (request: Counted, reply) => {
     if (request.url === '/healthz') return;
     if (inFlight >= maxInFlight) {
@@ -29,7 +24,12 @@ export function loadShedding(app: FastifyInstance, maxInFlight: number): void {
     }
     inFlight += 1;
     request[COUNTED] = true;
+    // The response's 'close' comes once, whether it was sent or the client went away
+    // mid-way (Fastify's onResponse does not run for a client that timed out).
+    reply.raw.once('close', () => {
+      if (request[COUNTED] !== true) return;
+      request[COUNTED] = false;
+      inFlight -= 1;
+    });
   });
-  app.addHook('onResponse', async (request: Counted) => release(request));
-  app.addHook('onRequestAbort', async (request: Counted) => release(request));
 }

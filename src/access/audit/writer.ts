@@ -96,10 +96,20 @@ export class AuditWriter {
     return this.#enqueue(rows, []);
   }
 
-  /** Appends connection-log rows (connectionLogRow), with the same durability as append. */
-  appendConnections(rows: readonly ConnectionLogRow[]): Promise<void> {
+  /**
+   * Appends connection-log rows (connectionLogRow), with the same durability as append.
+   * `defer`: do not start a flush for them alone; they join the next one (the request's
+   * audit event, typically), or the one `kick` starts, or at the latest one started
+   * BATCHED_WINDOW_MS later. A strict read then costs one commit, not two.
+   */
+  appendConnections(rows: readonly ConnectionLogRow[], options: { readonly defer?: boolean } = {}): Promise<void> {
     if (rows.length === 0) return Promise.resolve();
-    return this.#enqueue([], rows);
+    return this.#enqueue([], rows, options.defer === true);
+  }
+
+  /** Starts a flush of whatever waits (see appendConnections' `defer`). */
+  kick(): void {
+    if (this.#waiting.length > 0) this.#loop ??= new Promise<void>((r) => setImmediate(r)).then(() => this.#drain());
   }
 
   /** Resolves once everything queued before this call is committed. */
@@ -107,7 +117,7 @@ export class AuditWriter {
     while (this.#loop) await this.#loop;
   }
 
-  #enqueue(rows: readonly { event: string }[], connections: readonly ConnectionLogRow[]): Promise<void> {
+  #enqueue(rows: readonly { event: string }[], connections: readonly ConnectionLogRow[], defer = false): Promise<void> {
     if (this.#closed) return Promise.reject(new RempartError('INTERNAL', 'The audit writer is closed.'));
     const at = performance.now();
     const overdue = this.#oldestUncommitted !== null && at - this.#oldestUncommitted > BATCHED_WINDOW_MS;
@@ -120,8 +130,12 @@ export class AuditWriter {
       this.#waiting.push({ rows, connections, at, resolve: noop, reject: noop });
       done = Promise.resolve();
     }
-    // setImmediate, not a timer: callers of this same turn of the event loop join the batch.
-    this.#loop ??= new Promise<void>((r) => setImmediate(r)).then(() => this.#drain());
+    if (defer) {
+      setTimeout(() => this.kick(), BATCHED_WINDOW_MS).unref();
+    } else {
+      // setImmediate, not a timer: callers of this same turn of the event loop join the batch.
+      this.#loop ??= new Promise<void>((r) => setImmediate(r)).then(() => this.#drain());
+    }
     return done;
   }
 

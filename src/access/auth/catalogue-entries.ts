@@ -72,11 +72,11 @@ export const AUTH_CATALOGUE: readonly TableEntry[] = Object.freeze<TableEntry[]>
   },
   {
     table: 'auth_changes',
-    description: 'One version number every revocation bumps, so each server instance drops its cached tokens and sessions in time (src/access/auth/auth-cache.ts).',
+    description: 'One row: a version number every revocation, disabling or logout bumps, so each server instance drops its authentication cache (auth-cache.ts).',
     subjects: [],
     columns: {
-      id: plain('the single row (always 1)'),
-      version: plain('a counter: how many revocations the instances have to know of, nothing about whom'),
+      id: plain('the single row'),
+      version: plain('a counter; says that something changed, not what nor whose'),
     },
   },
 ]);

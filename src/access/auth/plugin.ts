@@ -38,6 +38,12 @@ export interface AuthPluginOptions {
   readonly limits?: Partial<AuthLimits>;
   /** Where connection-log rows go (the app's batched writer); default one insert each, awaited. */
   readonly connectionLog?: ConnectionLogSink;
+  /**
+   * The token-use entry of a request, written without starting a commit of its own: it
+   * joins the request's next group commit (its audit event's), and `flush` starts one
+   * when the answer is ready. Default: connectionLog.
+   */
+  readonly deferredConnectionLog?: { readonly append: ConnectionLogSink; readonly flush: () => void };
   /** Serve token and session lookups from memory (auth-cache.ts); default off (each request reads the database). */
   readonly cache?: AuthCacheOptions | false;
 }
@@ -52,7 +58,13 @@ function bearerOf(header: string | undefined): string | undefined {
 const LOGGED = Symbol('rempart.connectionLogged');
 type WithLog = FastifyRequest & { [LOGGED]?: Promise<unknown> };
 
-async function authenticate(rt: AuthRuntime, cache: AuthCache | undefined, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+async function authenticate(
+  rt: AuthRuntime,
+  cache: AuthCache | undefined,
+  deferred: AuthPluginOptions['deferredConnectionLog'],
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<void> {
   const { ctx } = rt;
   const at = ctx.now();
   const bearer = bearerOf(request.headers.authorization);
@@ -60,12 +72,13 @@ async function authenticate(rt: AuthRuntime, cache: AuthCache | undefined, reque
     // A bearer token is sent on purpose by a program, never added by a browser on its
     // own: such requests need no CSRF token, and the cookie (if any) is not looked at.
     const found = await lookupToken(ctx.db, bearer, at, cache);
-    const logged = logConnection(ctx, clientOf(request), at, {
+    const fields = {
       event: 'token',
       accountId: found.status === 'active' ? found.token.id : found.tokenId,
       outcome: found.status === 'active' ? 'success' : 'failure',
       reason: found.status === 'active' ? null : found.status,
-    });
+    } as const;
+    const logged = found.status === 'active' && deferred ? logConnection({ ...ctx, connectionLog: deferred.append }, clientOf(request), at, fields) : logConnection(ctx, clientOf(request), at, fields);
     if (found.status !== 'active') {
       await logged;
       return;
@@ -142,10 +155,12 @@ async function authPluginImpl(app: FastifyInstance, options: AuthPluginOptions):
   if (!app.hasRequestDecorator('cookies')) await app.register(fastifyCookie);
   app.decorateRequest('actor', null);
   app.decorateRequest('authSession', null);
-  app.addHook('onRequest', async (request, reply) => authenticate(rt, cache, request, reply));
+  const deferred = options.deferredConnectionLog;
+  app.addHook('onRequest', async (request, reply) => authenticate(rt, cache, deferred, request, reply));
   app.addHook('onSend', async (request, _reply, payload) => {
     const pending = (request as WithLog)[LOGGED];
     if (pending !== undefined) {
+      deferred?.flush();
       const failed = await pending;
       if (failed !== null) throw failed;
     }
