@@ -124,6 +124,28 @@ describe.skipIf(!hasChromium)('backoffice in Chromium', () => {
     await page.screenshot({ path: '/tmp/rempart-login.png', fullPage: true });
   });
 
+  it('Art. 32 is served under a CSP that forbids framing, and the app runs under it', async () => {
+    const res = await page.goto(`${server.baseUrl}/`);
+    const headers = res?.headers() ?? {};
+    expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(headers['x-frame-options']).toBe('DENY');
+    expect(headers['x-content-type-options']).toBe('nosniff');
+    await signInForm(page).waitFor();
+    // Another site trying to frame the back office (clickjacking) gets an empty frame.
+    // (A page of its own: the refusal Chromium logs is the expected outcome, not a script error.)
+    const attackerContext = await browser.newContext();
+    const attacker = await attackerContext.newPage();
+    const blocked: string[] = [];
+    attacker.on('console', (m) => blocked.push(m.text()));
+    await attacker.setContent(`<iframe id="f" src="${server.baseUrl}/"></iframe>`);
+    await attacker.waitForTimeout(1000);
+    const framed = attacker.frames().find((f) => f.url().startsWith(server.baseUrl));
+    const framedForm = framed === undefined ? 0 : await framed.locator('form').count().catch(() => 0);
+    expect(framedForm).toBe(0);
+    expect(blocked.join('\n')).toContain("frame-ancestors 'none'");
+    await attackerContext.close();
+  });
+
   it('refuses a wrong password with an error, and shows no data', async () => {
     await goto('#/people');
     await submitPassword(page, ACCOUNTS.manager, 'not-the-right-password');

@@ -25,6 +25,7 @@ import { defaultPublicUrl } from './config.js';
 import { RempartError } from './errors.js';
 import { ping, type Store } from './db/database.js';
 import { errorHandler } from './http/error-handler.js';
+import { registerSecurityHeaders } from './http/security-headers.js';
 import { validatorCompiler } from './http/validation.js';
 import { completeOpenApiOperations } from './http/openapi.js';
 import { ErrorResponse } from './http/schemas.js';
@@ -77,6 +78,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setErrorHandler(errorHandler);
+  registerSecurityHeaders(app);
   app.addSchema(ErrorResponse);
   completeOpenApiOperations(app, ErrorResponse);
 
