@@ -26,6 +26,7 @@ import { RempartError } from './errors.js';
 import { ping, type Store } from './db/database.js';
 import { errorHandler } from './http/error-handler.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
+import { fastifyTrustProxy, type TrustProxy } from './http/trust-proxy.js';
 import { validatorCompiler } from './http/validation.js';
 import { completeOpenApiOperations } from './http/openapi.js';
 import { ErrorResponse } from './http/schemas.js';
@@ -58,6 +59,8 @@ export interface AppOptions {
    * consent withdrawal): `Config.publicUrl`. Default: `defaultPublicUrl()` (tests).
    */
   readonly publicUrl?: string;
+  /** Reverse proxies believed for the client address and protocol (`Config.trustProxy`); default none. */
+  readonly trustProxy?: TrustProxy;
 }
 
 /** Largest accepted JSON body. */
@@ -73,6 +76,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT,
+    // Behind a TLS proxy, request.ip and request.protocol come from its X-Forwarded-*
+    // headers, and only from it: Secure cookies, HSTS and per-client limits depend on them.
+    trustProxy: fastifyTrustProxy(options.trustProxy),
     // Ids and cursors are the only things in our URLs; never personal data.
     routerOptions: { maxParamLength: 200 },
   });

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { RempartError, type ErrorDetail } from './errors.js';
 import { DEFAULT_POLICY_FILE } from './policy/index.js';
+import { parseTrustProxy, type TrustProxy } from './http/trust-proxy.js';
 
 /** The validated, frozen configuration of one process. */
 export interface Config {
@@ -22,6 +23,8 @@ export interface Config {
   readonly publicUrl: string;
   /** True when `publicUrl` is the `http://HOST:PORT` default, not configured (mail sent from the CLI refuses it). */
   readonly publicUrlIsDefault: boolean;
+  /** The reverse proxies whose X-Forwarded-For/-Proto are believed (src/http/trust-proxy.ts); false: none. */
+  readonly trustProxy: TrustProxy;
 }
 
 /** What the command line gave; anything absent falls back to the environment, then the default. */
@@ -34,6 +37,7 @@ export interface ConfigFlags {
   readonly demo?: boolean;
   readonly dailyHour?: string;
   readonly publicUrl?: string;
+  readonly trustProxy?: string;
 }
 
 /** Defaults, documented in README.md. */
@@ -133,10 +137,14 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     }
   }
 
+  const trust = parseTrustProxy(nonEmpty(flags.trustProxy) ?? nonEmpty(env.REMPART_TRUST_PROXY));
+  if ('problem' in trust) problems.push({ field: '--trust-proxy / REMPART_TRUST_PROXY', message: trust.problem });
+  const trustProxy = 'value' in trust ? trust.value : false;
+
   if (problems.length > 0) {
     throw new RempartError('CONFIG_INVALID', `The configuration has ${problems.length} problem(s).`, { details: problems });
   }
-  return Object.freeze({ dataDir, databaseUrl, port, host, policyFile, demo: flags.demo ?? false, dailyHour, smtpUrl, publicUrl, publicUrlIsDefault: configuredPublicUrl === undefined });
+  return Object.freeze({ dataDir, databaseUrl, port, host, policyFile, demo: flags.demo ?? false, dailyHour, smtpUrl, publicUrl, publicUrlIsDefault: configuredPublicUrl === undefined, trustProxy });
 }
 
 /** Formats a RempartError's details, one per line, for the terminal. */

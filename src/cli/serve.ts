@@ -14,7 +14,7 @@ import { openConfiguredStore } from './store.js';
 export const DEMO_PEOPLE = 300;
 
 /** `rempart serve`: opens the store, optionally seeds demo data, listens until a signal. */
-export async function serveCommand(flags: StoreFlags & { port?: string; host?: string; demo?: boolean; dailyHour?: string; publicUrl?: string }): Promise<number> {
+export async function serveCommand(flags: StoreFlags & { port?: string; host?: string; demo?: boolean; dailyHour?: string; publicUrl?: string; trustProxy?: string }): Promise<number> {
   const { config, store } = await openConfiguredStore(flags, 'rempart serve');
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   let stopJobs = (): void => undefined;
@@ -28,7 +28,7 @@ export async function serveCommand(flags: StoreFlags & { port?: string; host?: s
     const demoLogins = config.demo ? await ensureDemoAccounts(store.db, policy) : [];
     const outboxDir = join(config.dataDir, 'outbox');
     const mailer = createMailer({ ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}), outboxDir });
-    app = await buildApp({ store, policy, serverKey, mailer, dataDir: config.dataDir, publicUrl: config.publicUrl, logger: { level: process.env.LOG_LEVEL ?? 'warn' } });
+    app = await buildApp({ store, policy, serverKey, mailer, dataDir: config.dataDir, publicUrl: config.publicUrl, trustProxy: config.trustProxy, logger: { level: process.env.LOG_LEVEL ?? 'warn' } });
     app.addHook('onClose', async () => mailer.close());
     await app.listen({ port: config.port, host: config.host });
     const logger = app.log;
