@@ -307,6 +307,14 @@ describe.skipIf(!hasChromium)('backoffice in Chromium', () => {
       await goto('', dpo);
       await submitPassword(dpo, ACCOUNTS.dpo);
       const step = dpo.getByRole('form', { name: 'Activer la double authentification' });
+      // The password alone does not enrol: a wrong activation code is refused, and no key is shown.
+      await step.getByLabel('Code d’activation').fill('aaaaa-bbbbb-ccccc-ddddd');
+      await step.getByRole('button', { name: 'Continuer' }).click();
+      expect(await textOf(step.getByRole('alert'), 'activation')).toContain('Code d’activation incorrect');
+      expect(await step.getByLabel('Clé de l’application d’authentification').count()).toBe(0);
+      await dpo.screenshot({ path: '/tmp/rempart-enrol-refused.png', fullPage: true });
+      await step.getByLabel('Code d’activation').fill(server.dpoEnrolmentCode);
+      await step.getByRole('button', { name: 'Continuer' }).click();
       const key = step.getByLabel('Clé de l’application d’authentification');
       const secret = (await key.textContent())?.replace(/\s/g, '') ?? '';
       expect(secret).toMatch(/^[A-Z2-7]{32}$/);

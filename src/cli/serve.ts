@@ -55,7 +55,7 @@ export async function serveCommand(flags: StoreFlags & { port?: string; host?: s
       // A role without a second factor, so the demo opens at once; MFA roles enrol at first login.
       const first = demoLogins.find((l) => l.role === 'customer_relations') ?? demoLogins[0];
       console.log(`  demo login: ${first?.email} / ${DEMO_PASSWORD}  (demo accounts only; every role below has the same password)`);
-      for (const l of demoLogins) console.log(`    ${l.role.padEnd(18)} ${l.email}${requiresMfa(policy, l.role) ? '  (asks to enrol a TOTP app at first login)' : ''}`);
+      for (const l of demoLogins) console.log(`    ${l.role.padEnd(18)} ${l.email}${requiresMfa(policy, l.role) ? (l.enrolmentCode ? `  (enrols a TOTP app at first login with code ${l.enrolmentCode})` : '  (TOTP enrolled)') : ''}`);
     } else if ((await listAccounts(store.db)).length === 0) {
       console.log('  No account yet. Stop the server and create the privacy officer\'s first:');
       console.log('    npx rempart user add --email you@example.com --role dpo');

@@ -17,6 +17,7 @@ import * as m20261126T1720 from './20261126T1720-staff-retention.js';
 import * as m20261126T1740 from './20261126T1740-recipient-deliveries.js';
 import * as m20261126T1800 from './20261126T1800-consent-subjects-merge.js';
 import * as m20261207T1000 from './20261207T1000-erasure-journal.js';
+import * as m20261207T1230 from './20261207T1230-totp-enrolment-codes.js';
 
 /**
  * Every migration, in order. Append-only: a landed migration is never edited or removed.
@@ -41,4 +42,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '20261126T1740-recipient-deliveries': m20261126T1740,
   '20261126T1800-consent-subjects-merge': m20261126T1800,
   '20261207T1000-erasure-journal': m20261207T1000,
+  '20261207T1230-totp-enrolment-codes': m20261207T1230,
 });
