@@ -26,6 +26,7 @@ import { RempartError } from './errors.js';
 import { ping, type Store } from './db/database.js';
 import { errorHandler } from './http/error-handler.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
+import { registerInputLimits } from './http/input-limits.js';
 import { fastifyTrustProxy, type TrustProxy } from './http/trust-proxy.js';
 import { validatorCompiler } from './http/validation.js';
 import { completeOpenApiOperations } from './http/openapi.js';
@@ -85,6 +86,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setErrorHandler(errorHandler);
   registerSecurityHeaders(app);
+  registerInputLimits(app);
   app.addSchema(ErrorResponse);
   completeOpenApiOperations(app, ErrorResponse);
 
