@@ -27,6 +27,7 @@ import { ping, type Store } from './db/database.js';
 import { errorHandler } from './http/error-handler.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import { registerInputLimits } from './http/input-limits.js';
+import { withRedactedRequests } from './http/log-redaction.js';
 import { fastifyTrustProxy, type TrustProxy } from './http/trust-proxy.js';
 import { validatorCompiler } from './http/validation.js';
 import { completeOpenApiOperations } from './http/openapi.js';
@@ -75,7 +76,8 @@ const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../dist/web/', import.meta.url))
  */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    // Tokens in one-click URLs and query values never reach a log line (src/http/log-redaction.ts).
+    logger: withRedactedRequests(options.logger),
     bodyLimit: BODY_LIMIT,
     // Behind a TLS proxy, request.ip and request.protocol come from its X-Forwarded-*
     // headers, and only from it: Secure cookies, HSTS and per-client limits depend on them.

@@ -25,6 +25,8 @@ export interface Config {
   readonly publicUrlIsDefault: boolean;
   /** The reverse proxies whose X-Forwarded-For/-Proto are believed (src/http/trust-proxy.ts); false: none. */
   readonly trustProxy: TrustProxy;
+  /** Hours an outbox `.eml` file stays before it is deleted (1–720, default 24). */
+  readonly outboxKeepHours: number;
 }
 
 /** What the command line gave; anything absent falls back to the environment, then the default. */
@@ -47,6 +49,7 @@ export const DEFAULTS = Object.freeze({
   host: '127.0.0.1',
   policyFile: 'policies/certilience.yaml',
   dailyHour: 3,
+  outboxKeepHours: 24,
 });
 
 /** The public URL when none is configured: the server's own listening address. */
@@ -141,10 +144,16 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
   if ('problem' in trust) problems.push({ field: '--trust-proxy / REMPART_TRUST_PROXY', message: trust.problem });
   const trustProxy = 'value' in trust ? trust.value : false;
 
+  const rawKeep = nonEmpty(env.REMPART_OUTBOX_KEEP_HOURS) ?? String(DEFAULTS.outboxKeepHours);
+  const outboxKeepHours = /^\d{1,3}$/.test(rawKeep) ? Number(rawKeep) : Number.NaN;
+  if (!(outboxKeepHours >= 1 && outboxKeepHours <= 720)) {
+    problems.push({ field: 'REMPART_OUTBOX_KEEP_HOURS', message: `must be a number of hours from 1 to 720, got "${rawKeep}"` });
+  }
+
   if (problems.length > 0) {
     throw new RempartError('CONFIG_INVALID', `The configuration has ${problems.length} problem(s).`, { details: problems });
   }
-  return Object.freeze({ dataDir, databaseUrl, port, host, policyFile, demo: flags.demo ?? false, dailyHour, smtpUrl, publicUrl, publicUrlIsDefault: configuredPublicUrl === undefined, trustProxy });
+  return Object.freeze({ dataDir, databaseUrl, port, host, policyFile, demo: flags.demo ?? false, dailyHour, smtpUrl, publicUrl, publicUrlIsDefault: configuredPublicUrl === undefined, trustProxy, outboxKeepHours });
 }
 
 /** Formats a RempartError's details, one per line, for the terminal. */

@@ -4,7 +4,7 @@ import { buildApp } from '../app.js';
 import { DEMO_PASSWORD, ensureDemoAccounts } from '../demo/accounts.js';
 import { hasPeople, seedDemo } from '../demo/seed.js';
 import { startDailyJobs } from '../jobs/daily.js';
-import { createMailer } from '../mail/index.js';
+import { createMailer, startOutboxSweeper } from '../mail/index.js';
 import { join } from 'node:path';
 import { requiresMfa, loadPolicy } from '../policy/index.js';
 import type { StoreFlags } from './main.js';
@@ -18,6 +18,7 @@ export async function serveCommand(flags: StoreFlags & { port?: string; host?: s
   const { config, store } = await openConfiguredStore(flags, 'rempart serve');
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   let stopJobs = (): void => undefined;
+  let stopSweeper = (): void => undefined;
   try {
     const policy = await loadPolicy(config.policyFile);
     const serverKey = loadOrCreateServerKey(config.dataDir);
@@ -38,10 +39,13 @@ export async function serveCommand(flags: StoreFlags & { port?: string; host?: s
       hour: config.dailyHour,
       serverKey,
       outboxDir,
-      extras: { dataDir: config.dataDir, retention: { policy }, consentNotices: { mailer }, repermission: { policy, mailer, links: { serverKey, publicUrl: config.publicUrl } }, art14: { policy, key: serverKey, mailer, publicUrl: config.publicUrl } },
+      extras: { outboxKeepMs: config.outboxKeepHours * 3600_000, dataDir: config.dataDir, retention: { policy }, consentNotices: { mailer }, repermission: { policy, mailer, links: { serverKey, publicUrl: config.publicUrl } }, art14: { policy, key: serverKey, mailer, publicUrl: config.publicUrl } },
       onReport: (r) => logger.info({ job: 'daily', ...r }, 'daily jobs done'),
       onError: (e) => logger.error({ job: 'daily', errorName: (e as Error).name }, 'daily jobs failed'),
     });
+    if (!config.smtpUrl) {
+      stopSweeper = startOutboxSweeper({ outboxDir, keepMs: config.outboxKeepHours * 3600_000, onError: (e) => logger.error({ job: 'outbox', errorName: (e as Error).name }, 'outbox sweep failed') });
+    }
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -49,7 +53,7 @@ export async function serveCommand(flags: StoreFlags & { port?: string; host?: s
     console.log(`Rempart is running at ${url}`);
     console.log(`  database: ${store.location} · policy ${policy.version.shortHash} (effective ${policy.version.effectiveDate})`);
     console.log(`  API: ${url}api/v1/people · OpenAPI: ${url}api/openapi.json`);
-    console.log(`  ${mailer.describe()}`);
+    console.log(`  ${mailer.describe()}${config.smtpUrl ? '' : ` (each deleted after ${config.outboxKeepHours} h)`}`);
     console.log(`  links in mail: ${config.publicUrl}${config.publicUrlIsDefault ? '  (the listening address; set --public-url / REMPART_PUBLIC_URL to the address people reach)' : ''}`);
     if (demoLogins.length > 0) {
       // A role without a second factor, so the demo opens at once; MFA roles enrol at first login.
@@ -63,6 +67,7 @@ export async function serveCommand(flags: StoreFlags & { port?: string; host?: s
     }
   } catch (e) {
     stopJobs();
+    stopSweeper();
     await app?.close();
     await store.close();
     throw e;
@@ -78,6 +83,7 @@ export async function serveCommand(flags: StoreFlags & { port?: string; host?: s
     process.on('SIGTERM', stop);
   });
   stopJobs();
+  stopSweeper();
   await running.close();
   await store.close();
   return 0;
