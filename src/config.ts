@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { RempartError, type ErrorDetail } from './errors.js';
 import { DEFAULT_POLICY_FILE } from './policy/index.js';
 import { parseTrustProxy, type TrustProxy } from './http/trust-proxy.js';
+import { parseAllowPrivateUrls } from './http/outgoing-url.js';
 
 /** The validated, frozen configuration of one process. */
 export interface Config {
@@ -27,6 +28,8 @@ export interface Config {
   readonly trustProxy: TrustProxy;
   /** Hours an outbox `.eml` file stays before it is deleted (1–720, default 24). */
   readonly outboxKeepHours: number;
+  /** Ranges outgoing webhooks and portability pushes may reach although private (src/http/outgoing-url.ts); default none. */
+  readonly allowPrivateUrls: readonly string[];
 }
 
 /** What the command line gave; anything absent falls back to the environment, then the default. */
@@ -150,10 +153,14 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     problems.push({ field: 'REMPART_OUTBOX_KEEP_HOURS', message: `must be a number of hours from 1 to 720, got "${rawKeep}"` });
   }
 
+  const allow = parseAllowPrivateUrls(nonEmpty(env.REMPART_ALLOW_PRIVATE_URLS));
+  if ('problem' in allow) problems.push({ field: 'REMPART_ALLOW_PRIVATE_URLS', message: allow.problem });
+  const allowPrivateUrls = 'value' in allow ? allow.value : [];
+
   if (problems.length > 0) {
     throw new RempartError('CONFIG_INVALID', `The configuration has ${problems.length} problem(s).`, { details: problems });
   }
-  return Object.freeze({ dataDir, databaseUrl, port, host, policyFile, demo: flags.demo ?? false, dailyHour, smtpUrl, publicUrl, publicUrlIsDefault: configuredPublicUrl === undefined, trustProxy, outboxKeepHours });
+  return Object.freeze({ dataDir, databaseUrl, port, host, policyFile, demo: flags.demo ?? false, dailyHour, smtpUrl, publicUrl, publicUrlIsDefault: configuredPublicUrl === undefined, trustProxy, outboxKeepHours, allowPrivateUrls });
 }
 
 /** Formats a RempartError's details, one per line, for the terminal. */
