@@ -124,6 +124,28 @@ describe.skipIf(!hasChromium)('backoffice in Chromium', () => {
     await page.screenshot({ path: '/tmp/rempart-login.png', fullPage: true });
   });
 
+  it('Art. 32 is served under a CSP that forbids framing, and the app runs under it', async () => {
+    const res = await page.goto(`${server.baseUrl}/`);
+    const headers = res?.headers() ?? {};
+    expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(headers['x-frame-options']).toBe('DENY');
+    expect(headers['x-content-type-options']).toBe('nosniff');
+    await signInForm(page).waitFor();
+    // Another site trying to frame the back office (clickjacking) gets an empty frame.
+    // (A page of its own: the refusal Chromium logs is the expected outcome, not a script error.)
+    const attackerContext = await browser.newContext();
+    const attacker = await attackerContext.newPage();
+    const blocked: string[] = [];
+    attacker.on('console', (m) => blocked.push(m.text()));
+    await attacker.setContent(`<iframe id="f" src="${server.baseUrl}/"></iframe>`);
+    await attacker.waitForTimeout(1000);
+    const framed = attacker.frames().find((f) => f.url().startsWith(server.baseUrl));
+    const framedForm = framed === undefined ? 0 : await framed.locator('form').count().catch(() => 0);
+    expect(framedForm).toBe(0);
+    expect(blocked.join('\n')).toContain("frame-ancestors 'none'");
+    await attackerContext.close();
+  });
+
   it('refuses a wrong password with an error, and shows no data', async () => {
     await goto('#/people');
     await submitPassword(page, ACCOUNTS.manager, 'not-the-right-password');
@@ -285,6 +307,14 @@ describe.skipIf(!hasChromium)('backoffice in Chromium', () => {
       await goto('', dpo);
       await submitPassword(dpo, ACCOUNTS.dpo);
       const step = dpo.getByRole('form', { name: 'Activer la double authentification' });
+      // The password alone does not enrol: a wrong activation code is refused, and no key is shown.
+      await step.getByLabel('Code d’activation').fill('aaaaa-bbbbb-ccccc-ddddd');
+      await step.getByRole('button', { name: 'Continuer' }).click();
+      expect(await textOf(step.getByRole('alert'), 'activation')).toContain('Code d’activation incorrect');
+      expect(await step.getByLabel('Clé de l’application d’authentification').count()).toBe(0);
+      await dpo.screenshot({ path: '/tmp/rempart-enrol-refused.png', fullPage: true });
+      await step.getByLabel('Code d’activation').fill(server.dpoEnrolmentCode);
+      await step.getByRole('button', { name: 'Continuer' }).click();
       const key = step.getByLabel('Clé de l’application d’authentification');
       const secret = (await key.textContent())?.replace(/\s/g, '') ?? '';
       expect(secret).toMatch(/^[A-Z2-7]{32}$/);

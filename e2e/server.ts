@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { createTestStore } from '../test/engines.js';
 import { buildApp } from '../src/app.js';
-import { base32Decode, createAccount, SESSION_COOKIE, totpCode } from '../src/access/auth/index.js';
+import { base32Decode, createAccount, issueEnrolmentCode, SESSION_COOKIE, totpCode } from '../src/access/auth/index.js';
 import type { Store } from '../src/db/database.js';
 import { loadPolicy } from '../src/policy/index.js';
 
@@ -62,6 +62,8 @@ export interface RunningServer {
   readonly baseUrl: string;
   /** The base32 TOTP secret of the manager account, enrolled by the helper. */
   readonly managerTotpSecret: string;
+  /** The one-time TOTP enrolment code handed to the DPO with its account (it enrols in the browser). */
+  readonly dpoEnrolmentCode: string;
   /** Calls the API as the manager (a session the helper opened, CSRF header included): for seeding and checks. */
   api(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: Record<string, unknown>): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
@@ -93,7 +95,7 @@ interface HelperSession {
 }
 
 /** Signs the manager in through the API and enrols its authenticator app; the session is then fully signed in. */
-async function enrolManager(app: FastifyInstance): Promise<{ secret: string; session: HelperSession }> {
+async function enrolManager(app: FastifyInstance, enrolmentCode: string): Promise<{ secret: string; session: HelperSession }> {
   const { email, password } = ACCOUNTS.manager;
   const login = await app.inject({ method: 'POST', url: '/api/v1/session', payload: { email, password } });
   if (login.statusCode !== 200) throw new Error(`manager login: ${login.statusCode} ${login.body}`);
@@ -101,10 +103,10 @@ async function enrolManager(app: FastifyInstance): Promise<{ secret: string; ses
   if (token === undefined) throw new Error('manager login set no session cookie');
   const session = { cookie: `${SESSION_COOKIE}=${token}`, csrfToken: login.json<{ csrfToken: string }>().csrfToken };
   const headers = { cookie: session.cookie, 'x-csrf-token': session.csrfToken };
-  const enrol = await app.inject({ method: 'POST', url: '/api/v1/session/totp/enrol', headers });
+  const enrol = await app.inject({ method: 'POST', url: '/api/v1/session/totp/enrol', headers, payload: { enrolmentCode } });
   if (enrol.statusCode !== 200) throw new Error(`manager TOTP enrolment: ${enrol.statusCode} ${enrol.body}`);
   const { secret } = enrol.json<{ secret: string }>();
-  const confirm = await app.inject({ method: 'POST', url: '/api/v1/session/totp/confirm', headers, payload: { code: await nextTotp(secret) } });
+  const confirm = await app.inject({ method: 'POST', url: '/api/v1/session/totp/confirm', headers, payload: { code: await nextTotp(secret), enrolmentCode } });
   if (confirm.statusCode !== 200) throw new Error(`manager TOTP confirmation: ${confirm.statusCode} ${confirm.body}`);
   return { secret, session };
 }
@@ -117,11 +119,15 @@ export async function startServer(): Promise<RunningServer> {
   const store = await createTestStore('pglite');
   let app: FastifyInstance | undefined;
   let manager: { secret: string; session: HelperSession };
+  const enrolmentCodes = new Map<string, string>();
   try {
     const policy = await loadPolicy(join(ROOT, 'policies', 'certilience.yaml'));
     app = await buildApp({ store, policy, webRoot: WEB_ROOT });
-    for (const account of Object.values(ACCOUNTS)) await createAccount(store.db, policy, account);
-    manager = await enrolManager(app);
+    for (const account of Object.values(ACCOUNTS)) {
+      const { account: created } = await createAccount(store.db, policy, account);
+      enrolmentCodes.set(account.email, (await issueEnrolmentCode(store.db, created.id, new Date())).code);
+    }
+    manager = await enrolManager(app, enrolmentCodes.get(ACCOUNTS.manager.email) ?? '');
     await app.listen({ port: 0, host: '127.0.0.1' });
   } catch (e) {
     await app?.close();
@@ -135,6 +141,7 @@ export async function startServer(): Promise<RunningServer> {
     store,
     baseUrl: `http://127.0.0.1:${port}`,
     managerTotpSecret: manager.secret,
+    dpoEnrolmentCode: enrolmentCodes.get(ACCOUNTS.dpo.email) ?? '',
     api(method, url, payload) {
       const options: InjectOptions = {
         method,

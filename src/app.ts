@@ -30,10 +30,12 @@ import { RempartError } from './errors.js';
 import { ping, type Store } from './db/database.js';
 import { errorHandler } from './http/error-handler.js';
 import { loadShedding } from './http/load-shedding.js';
+import { registerSecurityHeaders } from './http/security-headers.js';
+import { registerInputLimits } from './http/input-limits.js';
+import { withRedactedRequests } from './http/log-redaction.js';
+import { fastifyTrustProxy, type TrustProxy } from './http/trust-proxy.js';
 import { validatorCompiler } from './http/validation.js';
 import { completeOpenApiOperations } from './http/openapi.js';
-import { securityHeaders } from './http/security-headers.js';
-import { jsonLimits } from './http/json-limits.js';
 import { ErrorResponse } from './http/schemas.js';
 import type { LoadedPolicy } from './policy/index.js';
 
@@ -64,8 +66,8 @@ export interface AppOptions {
    * consent withdrawal): `Config.publicUrl`. Default: `defaultPublicUrl()` (tests).
    */
   readonly publicUrl?: string;
-  /** The reverse proxies to believe (`Config.trustProxy`); default none. */
-  readonly trustProxy?: false | string;
+  /** Reverse proxies believed for the client address and protocol (`Config.trustProxy`); default none. */
+  readonly trustProxy?: TrustProxy;
   /**
    * Reads' audit events and connection-log entries (src/access/audit/writer.ts): the
    * server passes its config's (default `batched`); buildApp's own default is `strict`,
@@ -89,22 +91,23 @@ const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../dist/web/', import.meta.url))
  */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    // Tokens in one-click URLs and query values never reach a log line (src/http/log-redaction.ts).
+    logger: withRedactedRequests(options.logger),
     bodyLimit: BODY_LIMIT,
-    // Behind a TLS proxy: req.protocol and req.ip come from its X-Forwarded-* headers,
-    // so the session cookie gets `Secure`, HSTS is sent and rate limits see each client.
-    trustProxy: options.trustProxy ?? false,
+    // Behind a TLS proxy, request.ip and request.protocol come from its X-Forwarded-*
+    // headers, and only from it: Secure cookies, HSTS and per-client limits depend on them.
+    trustProxy: fastifyTrustProxy(options.trustProxy),
     // Ids and cursors are the only things in our URLs; never personal data.
     routerOptions: { maxParamLength: 200 },
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setErrorHandler(errorHandler);
+  registerSecurityHeaders(app);
+  registerInputLimits(app);
   app.addSchema(ErrorResponse);
   completeOpenApiOperations(app, ErrorResponse);
   // First hook of all: a shed request costs no authentication nor database call.
   if (options.maxInFlight !== undefined) loadShedding(app, options.maxInFlight);
-  securityHeaders(app);
-  jsonLimits(app);
 
   const now = options.now ?? (() => new Date());
   const db = options.store.db;

@@ -43,17 +43,3 @@ describe('configuration: the public URL', () => {
   });
 });
 
-describe('configuration: trusted proxies', () => {
-  it('believes no proxy by default; takes addresses and CIDR ranges from the flag or REMPART_TRUST_PROXY', () => {
-    expect(loadConfig({}, {}).trustProxy).toBe(false);
-    expect(loadConfig({}, { REMPART_TRUST_PROXY: '127.0.0.1, 10.0.0.0/8' }).trustProxy).toBe('127.0.0.1,10.0.0.0/8');
-    expect(loadConfig({ trustProxy: '::1,fd00::/8' }, { REMPART_TRUST_PROXY: '127.0.0.1' }).trustProxy).toBe('::1,fd00::/8');
-    expect(loadConfig({ trustProxy: 'loopback' }, {}).trustProxy).toBe('loopback');
-  });
-
-  it('refuses "true" (any client could choose its own address), hop counts and malformed ranges, naming the setting', () => {
-    for (const bad of ['true', '2', '10.0.0.0/33', 'proxy.example.fr', '1.2.3.4/8/1']) {
-      expect(problemsOf(() => loadConfig({ trustProxy: bad }, {}))).toMatch(/--trust-proxy \/ REMPART_TRUST_PROXY/);
-    }
-  });
-});

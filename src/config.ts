@@ -1,7 +1,8 @@
-import { isIP } from 'node:net';
 import { existsSync, statSync } from 'node:fs';
 import { RempartError, type ErrorDetail } from './errors.js';
 import { DEFAULT_POLICY_FILE } from './policy/index.js';
+import { parseTrustProxy, type TrustProxy } from './http/trust-proxy.js';
+import { parseAllowPrivateUrls } from './http/outgoing-url.js';
 
 /** The validated, frozen configuration of one process. */
 export interface Config {
@@ -23,13 +24,12 @@ export interface Config {
   readonly publicUrl: string;
   /** True when `publicUrl` is the `http://HOST:PORT` default, not configured (mail sent from the CLI refuses it). */
   readonly publicUrlIsDefault: boolean;
-  /**
-   * The reverse proxies whose `X-Forwarded-For`/`-Proto` headers are believed: a list of
-   * addresses or CIDR ranges (`127.0.0.1,10.0.0.0/8`). `false`: none,
-   * the default, since a header any client can send must not choose its own address (the
-   * rate limits) or make the server think it is on HTTPS (the `Secure` cookie, HSTS).
-   */
-  readonly trustProxy: false | string;
+  /** The reverse proxies whose X-Forwarded-For/-Proto are believed (src/http/trust-proxy.ts); false: none. */
+  readonly trustProxy: TrustProxy;
+  /** Hours an outbox `.eml` file stays before it is deleted (1–720, default 24). */
+  readonly outboxKeepHours: number;
+  /** Ranges outgoing webhooks and portability pushes may reach although private (src/http/outgoing-url.ts); default none. */
+  readonly allowPrivateUrls: readonly string[];
   /**
    * Reads' audit events and connection-log entries (src/access/audit/writer.ts): `batched`
    * (default: committed within 50 ms) or `strict` (the answer waits for the commit).
@@ -61,6 +61,7 @@ export const DEFAULTS = Object.freeze({
   dailyHour: 3,
   auditDurability: 'batched',
   maxInFlight: 256,
+  outboxKeepHours: 24,
 });
 
 /** The public URL when none is configured: the server's own listening address. */
@@ -151,11 +152,19 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     }
   }
 
-  const rawTrust = nonEmpty(flags.trustProxy) ?? nonEmpty(env.REMPART_TRUST_PROXY) ?? 'false';
-  const trustProxy = parseTrustProxy(rawTrust);
-  if (trustProxy === null) {
-    problems.push({ field: '--trust-proxy / REMPART_TRUST_PROXY', message: `must be false, or the proxies' addresses/CIDR ranges separated by commas (e.g. 127.0.0.1,10.0.0.0/8), got "${rawTrust}"` });
+  const trust = parseTrustProxy(nonEmpty(flags.trustProxy) ?? nonEmpty(env.REMPART_TRUST_PROXY));
+  if ('problem' in trust) problems.push({ field: '--trust-proxy / REMPART_TRUST_PROXY', message: trust.problem });
+  const trustProxy = 'value' in trust ? trust.value : false;
+
+  const rawKeep = nonEmpty(env.REMPART_OUTBOX_KEEP_HOURS) ?? String(DEFAULTS.outboxKeepHours);
+  const outboxKeepHours = /^\d{1,3}$/.test(rawKeep) ? Number(rawKeep) : Number.NaN;
+  if (!(outboxKeepHours >= 1 && outboxKeepHours <= 720)) {
+    problems.push({ field: 'REMPART_OUTBOX_KEEP_HOURS', message: `must be a number of hours from 1 to 720, got "${rawKeep}"` });
   }
+
+  const allow = parseAllowPrivateUrls(nonEmpty(env.REMPART_ALLOW_PRIVATE_URLS));
+  if ('problem' in allow) problems.push({ field: 'REMPART_ALLOW_PRIVATE_URLS', message: allow.problem });
+  const allowPrivateUrls = 'value' in allow ? allow.value : [];
   const auditDurability = nonEmpty(env.REMPART_AUDIT_DURABILITY) ?? DEFAULTS.auditDurability;
   if (auditDurability !== 'strict' && auditDurability !== 'batched') {
     problems.push({ field: 'REMPART_AUDIT_DURABILITY', message: `must be strict or batched, got "${auditDurability}"` });
@@ -167,7 +176,7 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
   if (problems.length > 0) {
     throw new RempartError('CONFIG_INVALID', `The configuration has ${problems.length} problem(s).`, { details: problems });
   }
-  return Object.freeze({ dataDir, databaseUrl, port, host, policyFile, demo: flags.demo ?? false, dailyHour, smtpUrl, publicUrl, publicUrlIsDefault: configuredPublicUrl === undefined, trustProxy: trustProxy ?? false, auditDurability: auditDurability as Config['auditDurability'], maxInFlight });
+  return Object.freeze({ dataDir, databaseUrl, port, host, policyFile, demo: flags.demo ?? false, dailyHour, smtpUrl, publicUrl, publicUrlIsDefault: configuredPublicUrl === undefined, trustProxy, outboxKeepHours, allowPrivateUrls, auditDurability: auditDurability as Config['auditDurability'], maxInFlight });
 }
 
 /** Formats a RempartError's details, one per line, for the terminal. */
@@ -180,25 +189,4 @@ export function formatProblems(e: RempartError): string {
     lines.push(`  - ${where ? `${where}: ` : ''}${d.message}`);
   }
   return lines.join('\n');
-}
-
-/**
- * `--trust-proxy`: `false`, or the proxies' addresses and CIDR ranges (proxy-addr's
- * `loopback`, `linklocal`, `uniquelocal` too). `true` (trust everyone) is refused on purpose:
- * any client could then pick its own address and scheme. Null when invalid.
- */
-export function parseTrustProxy(raw: string): false | string | null {
-  const v = raw.trim();
-  if (v === 'false') return false;
-  const parts = v.split(',').map((p) => p.trim()).filter(Boolean);
-  if (parts.length === 0) return null;
-  const ok = parts.every((p) => {
-    if (['loopback', 'linklocal', 'uniquelocal'].includes(p)) return true;
-    const [addr, bits, extra] = p.split('/');
-    if (extra !== undefined || addr === undefined) return false;
-    const family = isIP(addr);
-    if (family === 0) return false;
-    return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
-  });
-  return ok ? parts.join(',') : null;
 }

@@ -58,8 +58,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .option('--host <host>', 'address to listen on (default 127.0.0.1)')
       .option('--demo', 'seed French demo data when the database holds no people yet, and one demo account per role')
       .option('--daily-hour <hour>', 'hour (Europe/Paris) of the daily jobs: log purge, session clean-up (env REMPART_DAILY_HOUR, default 3)')
-      .option('--trust-proxy <proxies>', 'reverse proxies to believe for X-Forwarded-For/-Proto: addresses or CIDR ranges, comma-separated (env REMPART_TRUST_PROXY, default none)')
-      .option('--public-url <url>', 'the server as people reach it, base of every mailed link (env REMPART_PUBLIC_URL, default http://HOST:PORT)'),
+      .option('--public-url <url>', 'the server as people reach it, base of every mailed link (env REMPART_PUBLIC_URL, default http://HOST:PORT)')
+      .option('--trust-proxy <proxies>', 'reverse proxies whose X-Forwarded-For/-Proto are believed: addresses or CIDR ranges, or a hop count (env REMPART_TRUST_PROXY, default none)'),
   ).action(async (opts) => setExit(await serveCommand(opts)));
 
   withStoreOptions(program.command('migrate').description('create the database if needed and apply pending migrations')).action(

@@ -5,7 +5,7 @@ import { buildApp } from '../app.js';
 import { DEMO_PASSWORD, ensureDemoAccounts } from '../demo/accounts.js';
 import { hasPeople, seedDemo } from '../demo/seed.js';
 import { startDailyJobs } from '../jobs/daily.js';
-import { createMailer } from '../mail/index.js';
+import { createMailer, startOutboxSweeper } from '../mail/index.js';
 import { join } from 'node:path';
 import { requiresMfa, loadPolicy } from '../policy/index.js';
 import type { StoreFlags } from './main.js';
@@ -15,10 +15,11 @@ import { openConfiguredStore } from './store.js';
 export const DEMO_PEOPLE = 300;
 
 /** `rempart serve`: opens the store, optionally seeds demo data, listens until a signal. */
-export async function serveCommand(flags: StoreFlags & { port?: string; host?: string; demo?: boolean; dailyHour?: string; publicUrl?: string }): Promise<number> {
+export async function serveCommand(flags: StoreFlags & { port?: string; host?: string; demo?: boolean; dailyHour?: string; publicUrl?: string; trustProxy?: string }): Promise<number> {
   const { config, store } = await openConfiguredStore(flags, 'rempart serve');
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   let stopJobs = (): void => undefined;
+  let stopSweeper = (): void => undefined;
   try {
     const policy = await loadPolicy(config.policyFile);
     const serverKey = loadOrCreateServerKey(config.dataDir);
@@ -39,10 +40,13 @@ export async function serveCommand(flags: StoreFlags & { port?: string; host?: s
       hour: config.dailyHour,
       serverKey,
       outboxDir,
-      extras: { dataDir: config.dataDir, retention: { policy }, consentNotices: { mailer }, repermission: { policy, mailer, links: { serverKey, publicUrl: config.publicUrl } }, art14: { policy, key: serverKey, mailer, publicUrl: config.publicUrl } },
+      extras: { outboxKeepMs: config.outboxKeepHours * 3600_000, dataDir: config.dataDir, retention: { policy }, consentNotices: { mailer }, repermission: { policy, mailer, links: { serverKey, publicUrl: config.publicUrl } }, art14: { policy, key: serverKey, mailer, publicUrl: config.publicUrl } },
       onReport: (r) => logger.info({ job: 'daily', ...r }, 'daily jobs done'),
       onError: (e) => logger.error({ job: 'daily', errorName: (e as Error).name }, 'daily jobs failed'),
     });
+    if (!config.smtpUrl) {
+      stopSweeper = startOutboxSweeper({ outboxDir, keepMs: config.outboxKeepHours * 3600_000, onError: (e) => logger.error({ job: 'outbox', errorName: (e as Error).name }, 'outbox sweep failed') });
+    }
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -52,13 +56,13 @@ export async function serveCommand(flags: StoreFlags & { port?: string; host?: s
     console.log(`Rempart is running at ${url}`);
     console.log(`  database: ${store.location} · policy ${policy.version.shortHash} (effective ${policy.version.effectiveDate})`);
     console.log(`  API: ${url}api/v1/people · OpenAPI: ${url}api/openapi.json`);
-    console.log(`  ${mailer.describe()}`);
+    console.log(`  ${mailer.describe()}${config.smtpUrl ? '' : ` (each deleted after ${config.outboxKeepHours} h)`}`);
     console.log(`  links in mail: ${config.publicUrl}${config.publicUrlIsDefault ? '  (the listening address; set --public-url / REMPART_PUBLIC_URL to the address people reach)' : ''}`);
     if (demoLogins.length > 0) {
       // A role without a second factor, so the demo opens at once; MFA roles enrol at first login.
       const first = demoLogins.find((l) => l.role === 'customer_relations') ?? demoLogins[0];
       console.log(`  demo login: ${first?.email} / ${DEMO_PASSWORD}  (demo accounts only; every role below has the same password)`);
-      for (const l of demoLogins) console.log(`    ${l.role.padEnd(18)} ${l.email}${requiresMfa(policy, l.role) ? '  (asks to enrol a TOTP app at first login)' : ''}`);
+      for (const l of demoLogins) console.log(`    ${l.role.padEnd(18)} ${l.email}${requiresMfa(policy, l.role) ? (l.enrolmentCode ? `  (enrols a TOTP app at first login with code ${l.enrolmentCode})` : '  (TOTP enrolled)') : ''}`);
     } else if ((await listAccounts(store.db)).length === 0) {
       console.log('  No account yet. Stop the server and create the privacy officer\'s first:');
       console.log('    npx rempart user add --email you@example.com --role dpo');
@@ -66,6 +70,7 @@ export async function serveCommand(flags: StoreFlags & { port?: string; host?: s
     }
   } catch (e) {
     stopJobs();
+    stopSweeper();
     await app?.close();
     await store.close();
     throw e;
@@ -81,6 +86,7 @@ export async function serveCommand(flags: StoreFlags & { port?: string; host?: s
     process.on('SIGTERM', stop);
   });
   stopJobs();
+  stopSweeper();
   await running.close();
   await store.close();
   return 0;

@@ -2,6 +2,7 @@ import { loadConfig, type Config, type ConfigFlags } from '../config.js';
 import { openStore, type Store } from '../db/database.js';
 import { dataDirHolder } from '../db/lock.js';
 import { isRempartError, RempartError } from '../errors.js';
+import { configureOutgoingUrls } from '../http/outgoing-url.js';
 
 /** How a command that needs the store can be run instead while a server holds it. */
 export interface StoreUse {
@@ -16,6 +17,8 @@ export interface StoreUse {
  */
 export async function openConfiguredStore(flags: ConfigFlags, command: string, use: StoreUse = {}): Promise<{ config: Config; store: Store }> {
   const config = loadConfig(flags);
+  // Every command that may register or call a webhook sees the same allow list.
+  configureOutgoingUrls(config.allowPrivateUrls);
   try {
     const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl ?? undefined, command });
     return { config, store };

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { verifyPassword } from '../access/auth/password.js';
+import { hashEnrolmentCode } from '../access/auth/enrolment-codes.js';
 import { sha256Hex } from '../access/auth/secrets.js';
 import { formatProblems } from '../config.js';
 import { openStore } from '../db/database.js';
@@ -56,6 +57,8 @@ describe('rempart user and token commands', () => {
     const password = lines.at(-1) ?? '';
     expect(password).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(lines[0]).toMatch(/^account [0-9a-f-]{36} created for dpo@example\.fr, role dpo$/);
+    const enrolmentCode = /TOTP enrolment code .*: ([a-z2-7]{5}(?:-[a-z2-7]{5}){3})$/.exec(lines[1] ?? '')?.[1] ?? '';
+    expect(enrolmentCode, lines[1]).not.toBe('');
 
     const again = await run('user', 'add', '--email', 'DPO@example.fr', '--role', 'dpo');
     expect(again.code).toBe(1);
@@ -76,15 +79,35 @@ describe('rempart user and token commands', () => {
 
     const store = await openStore({ dataDir: dir, command: 'test' });
     try {
-      const row = await store.db.selectFrom('accounts').select('passwordHash').executeTakeFirstOrThrow();
+      const row = await store.db.selectFrom('accounts').select(['passwordHash', 'enrolmentCodeHash', 'enrolmentCodeExpiresAt']).executeTakeFirstOrThrow();
       expect(row.passwordHash).toMatch(/^\$argon2id\$/);
       expect(await verifyPassword(row.passwordHash, password)).toBe(true);
+      // Only the digest of the enrolment code is kept, and it expires.
+      expect(row.enrolmentCodeHash).toBe(hashEnrolmentCode(enrolmentCode));
+      expect(row.enrolmentCodeExpiresAt?.getTime()).toBeGreaterThan(Date.now());
     } finally {
       await store.close();
     }
 
+    // An administrator issues a new code; it replaces the first.
+    const reissued = await run('user', 'enrolment-code', accounts[0]?.id ?? '');
+    expect(reissued.code, reissued.err).toBe(0);
+    const newCode = /: ([a-z2-7-]{23})$/.exec(reissued.out.trim())?.[1] ?? '';
+    expect(newCode).not.toBe(enrolmentCode);
+    const check = await openStore({ dataDir: dir, command: 'test' });
+    try {
+      const row = await check.db.selectFrom('accounts').select('enrolmentCodeHash').executeTakeFirstOrThrow();
+      expect(row.enrolmentCodeHash).toBe(hashEnrolmentCode(newCode));
+    } finally {
+      await check.close();
+    }
+    expect((await run('user', 'enrolment-code', '00000000-0000-7000-8000-000000000000')).code).toBe(1);
+
     const disabled = await run('user', 'disable', accounts[0]?.id ?? '');
     expect(disabled.out).toMatch(/disabled/);
+    const afterDisable = await run('user', 'enrolment-code', accounts[0]?.id ?? '');
+    expect(afterDisable.code).toBe(1);
+    expect(afterDisable.err).toMatch(/disabled/);
   }, 60_000);
 
   it('P2.1 user add --password-stdin takes the password from standard input, prints none, and refuses a short one', async () => {
@@ -95,7 +118,9 @@ describe('rempart user and token commands', () => {
     stdin.text = 'a long enough passphrase\n';
     const added = await run('user', 'add', '--email', 'it@example.fr', '--role', 'it', '--password-stdin');
     expect(added.code, added.err).toBe(0);
-    expect(added.out.trim().split('\n')).toHaveLength(1);
+    // The account line and the enrolment code; no password.
+    expect(added.out.trim().split('\n')).toHaveLength(2);
+    expect(added.out).toMatch(/TOTP enrolment code/);
     const store = await openStore({ dataDir: dir, command: 'test' });
     try {
       const row = await store.db.selectFrom('accounts').select('passwordHash').where('email', '=', 'it@example.fr').executeTakeFirstOrThrow();

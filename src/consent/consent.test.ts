@@ -31,6 +31,10 @@ import {
   type ConsentProof,
   type Partner,
 } from './index.js';
+import { configureOutgoingUrls } from '../http/outgoing-url.js';
+
+// The webhook receivers of these tests listen on 127.0.0.1: allowed here as REMPART_ALLOW_PRIVATE_URLS=loopback would.
+configureOutgoingUrls(['loopback']);
 
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
 const KEY = Buffer.alloc(32, 7);

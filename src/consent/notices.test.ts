@@ -12,6 +12,10 @@ import { loadPolicy } from '../policy/index.js';
 import { deliverPending, notifyRecipients, RETRY_DELAYS_MS, verifySignature } from '../rights/recipients/index.js';
 import { personStateChecks } from '../rights/restriction/index.js';
 import { addPartner, createTransfer, deliverConsentNotices, recordConsent, type ConsentDeps } from './index.js';
+import { configureOutgoingUrls } from '../http/outgoing-url.js';
+
+// The webhook receivers of these tests listen on 127.0.0.1: allowed here as REMPART_ALLOW_PRIVATE_URLS=loopback would.
+configureOutgoingUrls(['loopback']);
 
 const policy = await loadPolicy('policies/certilience.yaml');
 const SECRET = 'partner-w-secret';

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { checkOutgoingUrl } from '../http/outgoing-url.js';
 import { isUuid, newId } from '../db/ids.js';
 import type { Database } from '../db/schema.js';
 import { RempartError } from '../errors.js';
@@ -91,6 +92,8 @@ export async function addPartner(db: Kysely<Database>, input: PartnerInput, now:
   const webhookUrl = input.webhookUrl ?? null;
   const hmacSecret = input.hmacSecret ?? null;
   const email = input.email ?? null;
+  // SSRF: no webhook into our own network unless the config allows it (src/http/outgoing-url.ts).
+  if (webhookUrl !== null) checkOutgoingUrl(webhookUrl, 'webhookUrl');
   if (webhookUrl !== null && hmacSecret === null) {
     throw new RempartError('VALIDATION_FAILED', 'A webhook needs its HMAC secret: notices are signed.', { details: [{ field: 'hmacSecret', message: 'required with webhookUrl' }] });
   }

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { checkFileName } from '../http/file-names.js';
 import fp from 'fastify-plugin';
 import Type from 'typebox';
 import { requireActor } from '../access/auth/index.js';
@@ -329,7 +330,7 @@ async function consentPlugin(app: FastifyInstance, opts: ConsentRouteOptions): P
           const session = opts.session(req);
           await session.assertCan('export', FILE_SHARING, 'identity', 'transfers');
           const b = req.body as { partnerId: string; segment?: string; fileName?: string };
-          const fileName = b.fileName ?? `transfer-${deps.now().toISOString().slice(0, 10)}.csv`;
+          const fileName = b.fileName === undefined ? `transfer-${deps.now().toISOString().slice(0, 10)}.csv` : checkFileName(b.fileName, 'fileName');
           const t = await createTransfer(deps, { partnerId: b.partnerId, ...(b.segment === undefined ? {} : { segment: b.segment }), actor: session.actor, fileName });
           return reply
             .type('text/csv; charset=utf-8')

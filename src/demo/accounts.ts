@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
-import { createAccount, listAccounts } from '../access/auth/index.js';
+import { createAccount, issueEnrolmentCode, listAccounts } from '../access/auth/index.js';
 import type { Database } from '../db/schema.js';
-import type { LoadedPolicy } from '../policy/index.js';
+import { requiresMfa, type LoadedPolicy } from '../policy/index.js';
 
 /**
  * Demo only: one account per role of the policy, all with this password, created by
@@ -17,10 +17,22 @@ export function demoEmail(role: string): string {
 /** The organisation kind a role bound to an organisation is bound to in the demo. */
 const SCOPE_KIND: Readonly<Record<string, string>> = { debt_recovery: 'recovery_body', subcontractor: 'subcontractor', subsidiary: 'subsidiary' };
 
-/** Creates the missing demo accounts (one per role); returns every demo login. */
-export async function ensureDemoAccounts(db: Kysely<Database>, policy: LoadedPolicy): Promise<{ role: string; email: string; mfa: boolean }[]> {
+/** A demo login; `enrolmentCode` is set for an MFA role that has not enrolled its app yet. */
+export interface DemoLogin {
+  readonly role: string;
+  readonly email: string;
+  readonly mfa: boolean;
+  readonly enrolmentCode?: string;
+}
+
+/**
+ * Creates the missing demo accounts (one per role); returns every demo login. Each start
+ * issues a fresh one-time TOTP enrolment code to the MFA accounts not enrolled yet, as
+ * `rempart user add` does for a real account, printed beside the login.
+ */
+export async function ensureDemoAccounts(db: Kysely<Database>, policy: LoadedPolicy, now: Date = new Date()): Promise<DemoLogin[]> {
   const existing = new Set((await listAccounts(db)).map((a) => a.email.toLowerCase()));
-  const out: { role: string; email: string; mfa: boolean }[] = [];
+  const out: DemoLogin[] = [];
   for (const role of policy.roles) {
     const email = demoEmail(role.id);
     if (!existing.has(email)) {
@@ -31,7 +43,14 @@ export async function ensureDemoAccounts(db: Kysely<Database>, policy: LoadedPol
       if (role.scope === 'organisation' && !scope) continue; // no organisation of that kind in this database
       await createAccount(db, policy, { email, role: role.id, password: DEMO_PASSWORD, scopeOrganisationId: scope });
     }
-    out.push({ role: role.id, email, mfa: role.mfa === true });
+    out.push({ role: role.id, email, mfa: requiresMfa(policy, role.id) });
   }
-  return out;
+  const accounts = new Map((await listAccounts(db)).map((a) => [a.email.toLowerCase(), a]));
+  return Promise.all(
+    out.map(async (login) => {
+      const account = accounts.get(login.email);
+      if (!login.mfa || account === undefined || account.totpEnabled || account.disabledAt !== null) return login;
+      return { ...login, enrolmentCode: (await issueEnrolmentCode(db, account.id, now)).code };
+    }),
+  );
 }

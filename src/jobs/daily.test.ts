@@ -13,6 +13,10 @@ import { loadPolicy } from '../policy/index.js';
 import { rightsExecutor } from '../rights/executor.js';
 import { personStateChecks } from '../rights/restriction/index.js';
 import { isDue, parisDay, parisHour, runDailyJobs } from './daily.js';
+import { configureOutgoingUrls } from '../http/outgoing-url.js';
+
+// The webhook receivers of these tests listen on 127.0.0.1: allowed here as REMPART_ALLOW_PRIVATE_URLS=loopback would.
+configureOutgoingUrls(['loopback']);
 
 describe('daily schedule', () => {
   it('runs once a day, from the configured hour in Paris time', () => {

@@ -36,6 +36,8 @@ export interface DailyReport {
 
 /** What the optional daily steps need. */
 export interface DailyExtras {
+  /** How long outbox files stay (`Config.outboxKeepHours`); default the file store's declared expiry. */
+  readonly outboxKeepMs?: number;
   /** P4.2: the policy, the mailer and the links of the re-permission messages. */
   readonly repermission?: { readonly policy: Policy; readonly mailer: Mailer; readonly links: RepermissionLinks };
   /** R-PROS-11: what the Art. 14 notices need (policy, server key, mailer, public URL). */
@@ -63,7 +65,7 @@ export async function runDailyJobs(db: Kysely<Database>, now: Date, serverKey: B
   const sessionsPurged = await purgeEndedSessions(db, now, serverKey);
   // Outgoing mail kept as files expires as the catalogue of file stores declares (P5.3).
   const days = parseDuration(OUTBOX_STORE.expiry.after ?? 'P30D').days;
-  const outboxFilesPurged = outboxDir ? await purgeOutbox(outboxDir, new Date(now.getTime() - days * 86_400_000)) : 0;
+  const outboxFilesPurged = outboxDir ? await purgeOutbox(outboxDir, new Date(now.getTime() - (extras.outboxKeepMs ?? days * 86_400_000))) : 0;
   // The erasure journal outlives what it protects against (a backup older than the erasure) by no more than its term.
   const erasureJournalPurged = await purgeJournal(db, now, extras.dataDir);
   // P4.2: the one message before the retention term of prospects and file-exchange subjects.

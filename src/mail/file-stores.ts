@@ -31,8 +31,10 @@ export const OUTBOX_STORE: FileStore = Object.freeze({
     'Outgoing messages (RFC 5322 .eml) written when SMTP_URL is not set: identity codes, acknowledgements, extension notices, ' +
     'answers and refusals to requests, with the recipient address and any attached export.',
   categories: Object.freeze(['identity', 'contact']),
-  expiry: Object.freeze({ after: 'P30D' }),
-  deletedBy: 'purgeOutbox (src/mail/mailer.ts), and erasure for the person concerned',
+  // A day by default (REMPART_OUTBOX_KEEP_HOURS): the identity codes in it expire in 30
+  // minutes and an attached export is the person's whole file.
+  expiry: Object.freeze({ after: 'P1D' }),
+  deletedBy: 'the outbox sweeper every 10 minutes (src/mail/outbox-sweeper.ts, REMPART_OUTBOX_KEEP_HOURS), the daily jobs, and erasure for the person concerned',
 });
 
 /** Identity documents uploaded for a request whose requester's identity is in real doubt. */

@@ -4,6 +4,7 @@
  * English (GDPR Art. 12). Everything outside this folder imports from here.
  */
 export { createMailer, purgeOutbox, redactSmtpUrl, type Mailer, type MailerOptions, type MailMessage, type MailAttachment, type MailSender } from './mailer.js';
+export { startOutboxSweeper, DEFAULT_OUTBOX_KEEP_HOURS } from './outbox-sweeper.js';
 export { FILE_STORES, ID_DOCUMENTS_STORE, OUTBOX_STORE, type FileStore } from './file-stores.js';
 export {
   complaintParagraph,

@@ -12,6 +12,10 @@ import type { PlanLine, PlanSummary } from './plan.js';
 import { previewRetention } from './preview.js';
 import { runRetention, type SweepReport } from './sweep.js';
 import { fixedId, seedRetentionFixture } from './test-support.js';
+import { configureOutgoingUrls } from '../http/outgoing-url.js';
+
+// The webhook receivers of these tests listen on 127.0.0.1: allowed here as REMPART_ALLOW_PRIVATE_URLS=loopback would.
+configureOutgoingUrls(['loopback']);
 
 /**
  * The accountability records in the plan and the sweep (P4.1, P4.6, GDPR Art. 5(2)):

@@ -9,6 +9,10 @@ import { newId } from '../db/ids.js';
 import { runDailyJobs } from '../jobs/daily.js';
 import { loadPolicy, type LoadedPolicy } from '../policy/index.js';
 import { runRetention } from './sweep.js';
+import { configureOutgoingUrls } from '../http/outgoing-url.js';
+
+// The webhook receivers of these tests listen on 127.0.0.1: allowed here as REMPART_ALLOW_PRIVATE_URLS=loopback would.
+configureOutgoingUrls(['loopback']);
 
 const KEY = Buffer.alloc(32, 9);
 

@@ -345,14 +345,14 @@ export async function verifyTotp(code: string): Promise<SessionView> {
   return adoptSession(await request<SessionView>('POST', '/api/v1/session/totp/verify', { body: { code }, sessionRoute: true }));
 }
 
-/** Starts enrolling an authenticator app: the secret is shown this once. */
-export function enrolTotp(): Promise<TotpEnrolment> {
-  return request<TotpEnrolment>('POST', '/api/v1/session/totp/enrol', { sessionRoute: true });
+/** Starts enrolling an authenticator app with the one-time enrolment code given with the account: the secret is shown this once. */
+export function enrolTotp(enrolmentCode: string): Promise<TotpEnrolment> {
+  return request<TotpEnrolment>('POST', '/api/v1/session/totp/enrol', { body: { enrolmentCode }, sessionRoute: true });
 }
 
-/** Finishes the enrolment with a first code; returns the ten recovery codes, shown this once. */
-export function confirmTotp(code: string): Promise<{ readonly recoveryCodes: readonly string[] }> {
-  return request<{ recoveryCodes: string[] }>('POST', '/api/v1/session/totp/confirm', { body: { code }, sessionRoute: true });
+/** Finishes the enrolment with a first code (the enrolment code is spent); returns the ten recovery codes, shown this once. */
+export function confirmTotp(code: string, enrolmentCode: string): Promise<{ readonly recoveryCodes: readonly string[] }> {
+  return request<{ recoveryCodes: string[] }>('POST', '/api/v1/session/totp/confirm', { body: { code, enrolmentCode }, sessionRoute: true });
 }
 
 /** Signs out: the server revokes the session. The page forgets it even if the server cannot be reached. */

@@ -1,4 +1,4 @@
-import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { asApiError, confirmTotp, enrolTotp, getSession, signIn, verifyTotp, type ApiError, type SessionView, type TotpEnrolment } from './api.js';
 import { AppHeader } from './app-header.js';
 
@@ -175,8 +175,8 @@ export function VerifyForm({ session, onSession, onCancel }: SecondFactorProps) 
 }
 
 type Enrol =
-  | { readonly step: 'starting' }
-  | { readonly step: 'scan'; readonly enrolment: TotpEnrolment }
+  | { readonly step: 'activation' }
+  | { readonly step: 'scan'; readonly enrolment: TotpEnrolment; readonly enrolmentCode: string }
   | { readonly step: 'codes'; readonly recoveryCodes: readonly string[] }
   | { readonly step: 'failed'; readonly message: string };
 
@@ -187,34 +187,45 @@ function grouped(secret: string): string {
 
 /**
  * Second step, for an account whose role needs MFA and that has no authenticator app
- * yet: a new secret to add to the app, a first code to confirm it, then the recovery
- * codes, each shown this once.
+ * yet: the one-time activation code given with the account (the password alone must not
+ * give the second factor), then a new secret to add to the app, a first code to confirm
+ * it, then the recovery codes, each shown this once.
  */
 export function EnrolForm({ session, onSession, onCancel }: SecondFactorProps) {
-  const [state, setState] = useState<Enrol>({ step: 'starting' });
+  const [state, setState] = useState<Enrol>({ step: 'activation' });
+  const [activation, setActivation] = useState('');
   const [code, setCode] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const activationId = useId();
 
-  useEffect(() => {
-    let live = true;
-    enrolTotp().then(
-      (enrolment) => {
-        if (live) setState({ step: 'scan', enrolment });
-      },
-      (e: unknown) => {
-        const err = asApiError(e);
-        if (live) setState({ step: 'failed', message: err.status === 409 ? 'Une application d’authentification est déjà associée à ce compte : reconnectez-vous.' : failureMessage(err, 'Votre session a pris fin : reconnectez-vous.') });
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, []);
+  async function start(): Promise<void> {
+    if (busy) return;
+    const typed = activation.trim();
+    if (typed === '') {
+      setError('Saisissez le code d’activation remis avec votre compte.');
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      setState({ step: 'scan', enrolment: await enrolTotp(typed), enrolmentCode: typed });
+    } catch (e) {
+      const err = asApiError(e);
+      if (err.status === 409) setState({ step: 'failed', message: 'Une application d’authentification est déjà associée à ce compte : reconnectez-vous.' });
+      else setError(err.status === 403 || err.status === 400 ? 'Code d’activation incorrect, expiré ou déjà utilisé. Demandez-en un nouveau à votre administrateur.' : failureMessage(err, 'Votre session a pris fin : reconnectez-vous.'));
+    } finally {
+      setBusy(false);
+    }
+  }
 
   async function confirm(e: FormEvent<HTMLFormElement>): Promise<void> {
     e.preventDefault();
-    if (busy) return;
+    if (state.step === 'activation') {
+      await start();
+      return;
+    }
+    if (busy || state.step !== 'scan') return;
     const typed = code.trim().replace(/\s+/g, '');
     if (!/^\d{6}$/.test(typed)) {
       setError('Saisissez les 6 chiffres affichés par votre application.');
@@ -223,7 +234,7 @@ export function EnrolForm({ session, onSession, onCancel }: SecondFactorProps) {
     setBusy(true);
     setError(null);
     try {
-      const { recoveryCodes } = await confirmTotp(typed);
+      const { recoveryCodes } = await confirmTotp(typed, state.enrolmentCode);
       setState({ step: 'codes', recoveryCodes });
     } catch (err) {
       const apiError = asApiError(err);
@@ -288,9 +299,35 @@ export function EnrolForm({ session, onSession, onCancel }: SecondFactorProps) {
       <h1>Double authentification</h1>
       <p className="muted">
         Votre rôle exige une double authentification pour <strong>{session.account.email}</strong>. Ajoutez ce compte à votre application d’authentification avec
-        la clé ci-dessous, puis saisissez le code qu’elle affiche.
+        la clé ci-dessous, puis saisissez le code qu’elle affiche. Il faut d’abord le code d’activation remis avec votre compte, à part du mot de passe.
       </p>
-      {state.step === 'starting' && <p className="muted">Préparation de la clé…</p>}
+      {state.step === 'activation' && (
+        <>
+          {error && (
+            <p className="alert error" role="alert">
+              {error}
+            </p>
+          )}
+          <div className="auth-field">
+            <label htmlFor={activationId}>Code d’activation</label>
+            <input
+              id={activationId}
+              name="enrolmentCode"
+              className="mono"
+              autoComplete="off"
+              maxLength={64}
+              spellCheck={false}
+              value={activation}
+              onChange={(e) => setActivation(e.target.value)}
+              required
+              autoFocus
+            />
+          </div>
+          <button type="submit" className="primary wide" disabled={busy}>
+            {busy ? 'Vérification…' : 'Continuer'}
+          </button>
+        </>
+      )}
       {state.step === 'failed' && (
         <p className="alert error" role="alert">
           {state.message}

@@ -14,6 +14,7 @@ import {
   createAccount,
   createToken,
   disableAccount,
+  issueEnrolmentCode,
   listAccounts,
   purgeEndedSessions,
   requireActor,
@@ -100,6 +101,13 @@ describeEachEngine('authentication over HTTP', (store) => {
       headers: csrf === null ? {} : { 'x-csrf-token': csrf },
       ...(opts.payload === undefined ? {} : { payload: opts.payload }),
     });
+  }
+
+  /** The one-time enrolment code an administrator hands over with the account. */
+  async function enrolmentCodeOf(accountId: string): Promise<string> {
+    const { code } = await issueEnrolmentCode(db(), accountId, clock);
+    secrets.add(code);
+    return code;
   }
 
   async function connectionLogs(accountId: string | null) {
@@ -312,6 +320,7 @@ describeEachEngine('authentication over HTTP', (store) => {
 
   it('P2.1 an MFA role (dpo) without TOTP gets a session that reaches no data until it enrols', async () => {
     const id = await account('dpo@example.fr', 'dpo');
+    const enrolmentCode = await enrolmentCodeOf(id);
     const s = await login('dpo@example.fr');
     expect(s.res.statusCode).toBe(200);
     expect(s.res.json()).toMatchObject({ mfaRequired: true, totpEnabled: false });
@@ -323,8 +332,8 @@ describeEachEngine('authentication over HTTP', (store) => {
     expect((await withSession(s, 'GET', '/api/v1/session')).json()).toMatchObject({ mfaRequired: true });
 
     // TOTP routes need the CSRF token too.
-    expect((await withSession(s, 'POST', '/api/v1/session/totp/enrol', { csrf: null })).statusCode).toBe(403);
-    const enrol = await withSession(s, 'POST', '/api/v1/session/totp/enrol');
+    expect((await withSession(s, 'POST', '/api/v1/session/totp/enrol', { csrf: null, payload: { enrolmentCode } })).statusCode).toBe(403);
+    const enrol = await withSession(s, 'POST', '/api/v1/session/totp/enrol', { payload: { enrolmentCode } });
     expect(enrol.statusCode).toBe(200);
     const { secret, otpauthUri } = enrol.json<{ secret: string; otpauthUri: string }>();
     secrets.add(secret);
@@ -337,16 +346,16 @@ describeEachEngine('authentication over HTTP', (store) => {
     const seed = base32Decode(secret);
     const code = totpCode(seed, clock);
     const wrongCode = code === '000000' ? '111111' : '000000';
-    const bad = await withSession(s, 'POST', '/api/v1/session/totp/confirm', { payload: { code: wrongCode } });
+    const bad = await withSession(s, 'POST', '/api/v1/session/totp/confirm', { payload: { code: wrongCode, enrolmentCode } });
     expect(bad.statusCode).toBe(400);
     expect((await withSession(s, 'GET', '/api/v1/data')).statusCode).toBe(401);
-    const confirmed = await withSession(s, 'POST', '/api/v1/session/totp/confirm', { payload: { code } });
+    const confirmed = await withSession(s, 'POST', '/api/v1/session/totp/confirm', { payload: { code, enrolmentCode } });
     expect(confirmed.statusCode).toBe(200);
     const { recoveryCodes } = confirmed.json<{ recoveryCodes: string[] }>();
     recoveryCodes.forEach((c) => secrets.add(c));
     expect(recoveryCodes).toHaveLength(10);
     expect((await withSession(s, 'GET', '/api/v1/data')).statusCode).toBe(200);
-    expect((await withSession(s, 'POST', '/api/v1/session/totp/enrol')).statusCode).toBe(409);
+    expect((await withSession(s, 'POST', '/api/v1/session/totp/enrol', { payload: { enrolmentCode } })).statusCode).toBe(409);
 
     const logged = await connectionLogs(id);
     expect(logged.map((l) => `${l.event}:${l.outcome}:${l.reason}`)).toEqual([
@@ -356,15 +365,64 @@ describeEachEngine('authentication over HTTP', (store) => {
     ]);
   });
 
+  it('P2.1 an attacker holding only the password cannot enrol a second factor, nor reach data', async () => {
+    const id = await account('victim-dpo@example.fr', 'dpo');
+    const enrolmentCode = await enrolmentCodeOf(id); // handed to the person, not to the attacker
+    const attacker = await login('victim-dpo@example.fr');
+    expect(attacker.res.json()).toMatchObject({ mfaRequired: true, totpEnabled: false });
+    // No code, an empty one, a guessed one, another account's: each refused, and no secret is handed out.
+    const otherCode = await enrolmentCodeOf(await account('other-dpo@example.fr', 'dpo'));
+    for (const payload of [undefined, {}, { enrolmentCode: '' }, { enrolmentCode: 'aaaaa-bbbbb-ccccc-ddddd' }, { enrolmentCode: otherCode }]) {
+      const res = await withSession(attacker, 'POST', '/api/v1/session/totp/enrol', payload === undefined ? {} : { payload });
+      expect([400, 403], JSON.stringify(payload)).toContain(res.statusCode);
+      expect(res.body).not.toContain('otpauth');
+    }
+    const refused = await withSession(attacker, 'POST', '/api/v1/session/totp/enrol', { payload: { enrolmentCode: 'aaaaa-bbbbb-ccccc-ddddd' } });
+    expect(refused.json()).toMatchObject({ error: { code: 'FORBIDDEN', details: [{ field: 'enrolmentCode' }] } });
+    // Nor can it skip enrol and confirm a code of its own choosing.
+    expect((await withSession(attacker, 'POST', '/api/v1/session/totp/confirm', { payload: { code: '123456' } })).statusCode).toBe(400);
+    expect((await withSession(attacker, 'POST', '/api/v1/session/totp/confirm', { payload: { code: '123456', enrolmentCode: 'aaaaa-bbbbb-ccccc-ddddd' } })).statusCode).toBe(403);
+    expect((await withSession(attacker, 'GET', '/api/v1/data')).statusCode).toBe(401);
+    const row = await db().selectFrom('accounts').select(['totpSecret', 'totpEnabled', 'enrolmentCodeHash']).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ totpSecret: null, totpEnabled: false });
+    expect(row.enrolmentCodeHash).not.toContain(enrolmentCode.replace(/-/g, '')); // stored hashed
+    expect((await connectionLogs(id)).filter((l) => l.reason === 'bad_enrolment_code').length).toBeGreaterThanOrEqual(3);
+
+    // The person, with the code: enrols once; the code is then spent.
+    const owner = await login('victim-dpo@example.fr');
+    const enrol = await withSession(owner, 'POST', '/api/v1/session/totp/enrol', { payload: { enrolmentCode: enrolmentCode.toUpperCase() } });
+    expect(enrol.statusCode).toBe(200);
+    const { secret } = enrol.json<{ secret: string }>();
+    secrets.add(secret);
+    const confirmed = await withSession(owner, 'POST', '/api/v1/session/totp/confirm', { payload: { code: totpCode(base32Decode(secret), clock), enrolmentCode } });
+    expect(confirmed.statusCode).toBe(200);
+    confirmed.json<{ recoveryCodes: string[] }>().recoveryCodes.forEach((c) => secrets.add(c));
+    const spent = await db().selectFrom('accounts').select(['enrolmentCodeHash', 'enrolmentCodeExpiresAt']).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(spent).toEqual({ enrolmentCodeHash: null, enrolmentCodeExpiresAt: null });
+    await expect(issueEnrolmentCode(db(), id, clock)).rejects.toMatchObject({ code: 'CONFLICT' });
+  });
+
+  it('P2.1 an enrolment code expires after 72 hours, and a new one replaces the old', async () => {
+    const id = await account('late-it@example.fr', 'it');
+    const old = await enrolmentCodeOf(id);
+    advance(73 * 3600_000);
+    const s = await login('late-it@example.fr');
+    expect((await withSession(s, 'POST', '/api/v1/session/totp/enrol', { payload: { enrolmentCode: old } })).statusCode).toBe(403);
+    const fresh = await enrolmentCodeOf(id);
+    expect((await withSession(s, 'POST', '/api/v1/session/totp/enrol', { payload: { enrolmentCode: old } })).statusCode).toBe(403);
+    expect((await withSession(s, 'POST', '/api/v1/session/totp/enrol', { payload: { enrolmentCode: fresh } })).statusCode).toBe(200);
+  });
+
   it('P2.1 TOTP at login: a code works once (replay refused), the next step works; wrong codes count towards the lockout', async () => {
     const id = await account('it@example.fr', 'it');
+    const enrolmentCode = await enrolmentCodeOf(id);
     const first = await login('it@example.fr');
-    const { secret } = (await withSession(first, 'POST', '/api/v1/session/totp/enrol')).json<{ secret: string }>();
+    const { secret } = (await withSession(first, 'POST', '/api/v1/session/totp/enrol', { payload: { enrolmentCode } })).json<{ secret: string }>();
     secrets.add(secret);
     const seed = base32Decode(secret);
     const enrolCode = totpCode(seed, clock);
     secrets.add(enrolCode);
-    const { recoveryCodes } = (await withSession(first, 'POST', '/api/v1/session/totp/confirm', { payload: { code: enrolCode } })).json<{ recoveryCodes: string[] }>();
+    const { recoveryCodes } = (await withSession(first, 'POST', '/api/v1/session/totp/confirm', { payload: { code: enrolCode, enrolmentCode } })).json<{ recoveryCodes: string[] }>();
     recoveryCodes.forEach((c) => secrets.add(c));
 
     // Same step again: a replay, refused with the login's one answer.
@@ -386,7 +444,7 @@ describeEachEngine('authentication over HTTP', (store) => {
     const pending = await login('it@example.fr');
     expect(pending.res.json()).toMatchObject({ mfaRequired: true, totpEnabled: true });
     expect((await withSession(pending, 'GET', '/api/v1/data')).statusCode).toBe(401);
-    expect((await withSession(pending, 'POST', '/api/v1/session/totp/enrol')).statusCode).toBe(409); // cannot replace the device
+    expect((await withSession(pending, 'POST', '/api/v1/session/totp/enrol', { payload: { enrolmentCode } })).statusCode).toBe(409); // cannot replace the device
     const code = totpCode(seed, clock);
     secrets.add(code);
     const verified = await withSession(pending, 'POST', '/api/v1/session/totp/verify', { payload: { code } });
@@ -405,11 +463,12 @@ describeEachEngine('authentication over HTTP', (store) => {
 
   it('P2.1 recovery codes: each works once, at login or to verify a pending session', async () => {
     const id = await account('admin@example.fr', 'administration');
+    const enrolmentCode = await enrolmentCodeOf(id);
     const first = await login('admin@example.fr');
-    const { secret } = (await withSession(first, 'POST', '/api/v1/session/totp/enrol')).json<{ secret: string }>();
+    const { secret } = (await withSession(first, 'POST', '/api/v1/session/totp/enrol', { payload: { enrolmentCode } })).json<{ secret: string }>();
     secrets.add(secret);
     const { recoveryCodes } = (
-      await withSession(first, 'POST', '/api/v1/session/totp/confirm', { payload: { code: totpCode(base32Decode(secret), clock) } })
+      await withSession(first, 'POST', '/api/v1/session/totp/confirm', { payload: { code: totpCode(base32Decode(secret), clock), enrolmentCode } })
     ).json<{ recoveryCodes: string[] }>();
     recoveryCodes.forEach((c) => secrets.add(c));
     const [one, two] = recoveryCodes as [string, string];

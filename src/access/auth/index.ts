@@ -32,5 +32,6 @@ export { LOCKOUT_THRESHOLD, lockDurationMs } from './lockout.js';
 export { SESSION_IDLE_MS, SESSION_ABSOLUTE_MS } from './sessions.js';
 export { purgeEndedSessions } from './purge-sessions.js';
 export { totpCode, base32Decode } from './totp.js';
+export { issueEnrolmentCode, ENROLMENT_CODE_TTL_MS } from './enrolment-codes.js';
 export { AUTH_CATALOGUE } from './catalogue-entries.js';
 export type { RolesPolicy } from './role-scope.js';

@@ -5,6 +5,7 @@ import type { AccountRow } from './accounts.js';
 import { logConnection, type AuthContext, type ClientInfo } from './context.js';
 import { clearFailedAttempts, isLocked, recordFailedAttempt } from './lockout.js';
 import { loginRefused } from './login.js';
+import { consumeEnrolmentCode, enrolmentCodeMatches, enrolmentCodeRefused } from './enrolment-codes.js';
 import { generateRecoveryCodes, hashRecoveryCode } from './recovery-codes.js';
 import { checkSecondFactor } from './second-factor.js';
 import { markSessionMfaPassed } from './sessions.js';
@@ -24,12 +25,19 @@ async function loadAccount(db: Kysely<Database>, accountId: string): Promise<Acc
 
 /**
  * Starts a TOTP enrolment: a new secret, stored sealed and not yet active. Refused when
- * TOTP is already on, so that someone holding only the password cannot replace it.
+ * TOTP is already on, so that someone holding only the password cannot replace it, and
+ * without the account's one-time enrolment code, so that someone holding only the
+ * password cannot claim the first one either (GDPR Art. 32).
  */
-export async function enrolTotp(ctx: AuthContext, accountId: string): Promise<TotpEnrolment> {
+export async function enrolTotp(ctx: AuthContext, accountId: string, enrolmentCode: string | undefined, client: ClientInfo): Promise<TotpEnrolment> {
   const account = await loadAccount(ctx.db, accountId);
   if (account.totpEnabled) {
     throw new RempartError('CONFLICT', 'Two-factor authentication is already set up for this account.');
+  }
+  const at = ctx.now();
+  if (!(await enrolmentCodeMatches(ctx.db, accountId, enrolmentCode, at))) {
+    await logConnection(ctx, client, at, { event: 'identity_check', accountId, outcome: 'failure', reason: 'bad_enrolment_code' });
+    throw enrolmentCodeRefused();
   }
   const secret = generateTotpSecret();
   await ctx.db
@@ -42,14 +50,18 @@ export async function enrolTotp(ctx: AuthContext, accountId: string): Promise<To
 }
 
 /**
- * Finishes an enrolment with a first code from the app: TOTP turns on, the session
- * counts as having passed it, and ten recovery codes are returned, this once (only their
- * digests are kept).
+ * Finishes an enrolment with a first code from the app and the enrolment code, which it
+ * consumes: TOTP turns on, the session counts as having passed it, and ten recovery
+ * codes are returned, this once (only their digests are kept).
  */
-export async function confirmTotp(ctx: AuthContext, sessionId: string, accountId: string, code: string, client: ClientInfo): Promise<{ recoveryCodes: string[] }> {
+export async function confirmTotp(ctx: AuthContext, sessionId: string, accountId: string, code: string, enrolmentCode: string | undefined, client: ClientInfo): Promise<{ recoveryCodes: string[] }> {
   const at = ctx.now();
   const account = await loadAccount(ctx.db, accountId);
   if (account.totpEnabled) throw new RempartError('CONFLICT', 'Two-factor authentication is already set up for this account.');
+  if (!(await enrolmentCodeMatches(ctx.db, accountId, enrolmentCode, at))) {
+    await logConnection(ctx, client, at, { event: 'identity_check', accountId, outcome: 'failure', reason: 'bad_enrolment_code' });
+    throw enrolmentCodeRefused();
+  }
   if (account.totpSecret === null) throw new RempartError('CONFLICT', 'Start the enrolment first (POST /api/v1/session/totp/enrol).');
   const factor = await checkSecondFactor(ctx, account, code, at, false);
   await logConnection(ctx, client, at, {
@@ -65,6 +77,8 @@ export async function confirmTotp(ctx: AuthContext, sessionId: string, accountId
   }
   const recoveryCodes = generateRecoveryCodes();
   await ctx.db.transaction().execute(async (tx) => {
+    // Consumed with the switch to TOTP, so that a code enrols one app once, even in a race.
+    if (!(await consumeEnrolmentCode(tx, accountId, enrolmentCode, at))) throw enrolmentCodeRefused();
     await tx
       .updateTable('accounts')
       .set({ totpEnabled: true, recoveryCodeHashes: JSON.stringify(recoveryCodes.map(hashRecoveryCode)) })

@@ -20,6 +20,10 @@ const LoginBody = Type.Object(
 
 const CodeBody = Type.Object({ code: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
 
+const ENROLMENT_CODE = Type.String({ minLength: 1, maxLength: 64, description: 'the one-time enrolment code given with the account (rempart user add / user enrolment-code)' });
+const EnrolBody = Type.Object({ enrolmentCode: ENROLMENT_CODE }, { additionalProperties: false });
+const ConfirmBody = Type.Object({ code: Type.String({ minLength: 1, maxLength: 64 }), enrolmentCode: ENROLMENT_CODE }, { additionalProperties: false });
+
 const SessionView = Type.Object({
   account: Type.Object({
     id: Type.String(),
@@ -156,11 +160,16 @@ export async function sessionRoutes(app: FastifyInstance, opts: { rt: AuthRuntim
     {
       schema: {
         tags,
-        summary: 'Start TOTP enrolment: a new secret and otpauth URI, shown once',
+        summary: 'Start TOTP enrolment with the one-time enrolment code: a new secret and otpauth URI, shown once',
+        body: EnrolBody,
         response: { 200: Enrolment, ...errors },
       },
     },
-    async (request) => enrolTotp(ctx, sessionOf(request).accountId),
+    async (request, reply) => {
+      const session = sessionOf(request);
+      await throttle(rt, request, reply, [[rt.accountLimiter, `totp:${session.accountId}`]], { event: 'identity_check', accountId: session.accountId });
+      return enrolTotp(ctx, session.accountId, (request.body as { enrolmentCode: string }).enrolmentCode, clientOf(request));
+    },
   );
 
   app.post(
@@ -168,15 +177,16 @@ export async function sessionRoutes(app: FastifyInstance, opts: { rt: AuthRuntim
     {
       schema: {
         tags,
-        summary: 'Finish TOTP enrolment with a first code; returns ten recovery codes, shown once',
-        body: CodeBody,
+        summary: 'Finish TOTP enrolment with a first code and the enrolment code (consumed); returns ten recovery codes, shown once',
+        body: ConfirmBody,
         response: { 200: RecoveryCodes, ...errors },
       },
     },
     async (request, reply) => {
       const session = sessionOf(request);
       await throttle(rt, request, reply, [[rt.accountLimiter, `totp:${session.accountId}`]], { event: 'identity_check', accountId: session.accountId });
-      const codes = await confirmTotp(ctx, session.id, session.accountId, (request.body as { code: string }).code, clientOf(request));
+      const body = request.body as { code: string; enrolmentCode: string };
+      const codes = await confirmTotp(ctx, session.id, session.accountId, body.code, body.enrolmentCode, clientOf(request));
       rt.cache?.dropSession(session.id);
       return codes;
     },

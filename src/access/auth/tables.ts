@@ -24,6 +24,9 @@ export interface AccountsTable {
   disabledAt: NullableTimestamp;
   /** Set by the retention sweep when it anonymised the deactivated account (migration 20261126T1720). */
   anonymisedAt: NullableTimestamp;
+  /** Hex SHA-256 of the one-time code needed to enrol a first TOTP app (migration 20261207T1320). */
+  enrolmentCodeHash: ColumnType<string | null, string | null | undefined, string | null>;
+  enrolmentCodeExpiresAt: NullableTimestamp;
 }
 
 /** A browser session; `id` is the hex SHA-256 of the cookie token. */

@@ -21,6 +21,7 @@ import * as m20261207T1100 from './20261207T1100-oversight-records.js';
 import * as m20261207T1200 from './20261207T1200-auth-changes.js';
 import * as m20261207T1300 from './20261207T1300-training.js';
 import * as m20261207T1310 from './20261207T1310-person-field-history.js';
+import * as m20261207T1320 from './20261207T1320-totp-enrolment-codes.js';
 
 /**
  * Every migration, in order. Append-only: a landed migration is never edited or removed.
@@ -49,4 +50,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '20261207T1200-auth-changes': m20261207T1200,
   '20261207T1300-training': m20261207T1300,
   '20261207T1310-person-field-history': m20261207T1310,
+  '20261207T1320-totp-enrolment-codes': m20261207T1320,
 });

@@ -1,4 +1,5 @@
 import { createWriteStream } from 'node:fs';
+import { checkFileName } from '../../http/file-names.js';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -64,6 +65,7 @@ export async function prospectingRoutes(app: FastifyInstance, opts: ProspectingR
       try {
         for await (const part of req.parts()) {
           if (part.type === 'file') {
+            if (part.filename) checkFileName(part.filename, `${part.fieldname}.filename`);
             const target = part.fieldname === 'mapping' ? mappingPath : path;
             await pipeline(part.file, createWriteStream(target));
             if (part.file.truncated) throw new RempartError('PAYLOAD_TOO_LARGE', `The file is larger than ${IMPORT_UPLOAD_LIMIT} bytes.`);

@@ -1,4 +1,5 @@
 import { createWriteStream } from 'node:fs';
+import { checkFileName } from '../../http/file-names.js';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -76,6 +77,7 @@ export async function oppositionRoutes(
         let got = false;
         for await (const part of req.parts()) {
           if (part.type === 'file') {
+            if (part.filename) checkFileName(part.filename, `${part.fieldname}.filename`);
             await pipeline(part.file, createWriteStream(path));
             got = true;
           } else if (part.fieldname === 'channel' && (OPPOSITION_CHANNELS as readonly unknown[]).includes(part.value)) channel = part.value as OppositionChannel;

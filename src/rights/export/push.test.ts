@@ -4,6 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkPushUrl, portabilitySignature, pushPortability, SIGNATURE_HEADER } from './push.js';
 import { packArchive, unpackArchive } from './zip.js';
+import { configureOutgoingUrls } from '../../http/outgoing-url.js';
+
+// The webhook receivers of these tests listen on 127.0.0.1: allowed here as REMPART_ALLOW_PRIVATE_URLS=loopback would.
+configureOutgoingUrls(['loopback']);
 
 const KEY = 'shared-secret-of-the-receiving-controller';
 

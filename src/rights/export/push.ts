@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { RempartError } from '../../errors.js';
+import { checkOutgoingUrl } from '../../http/outgoing-url.js';
 
 /** Where and how to send a portability archive to another controller (GDPR Art. 20(2)). */
 export interface PushOptions {
@@ -46,6 +47,8 @@ export function checkPushUrl(url: string): URL {
   if (u.username !== '' || u.password !== '') {
     throw new RempartError('VALIDATION_FAILED', 'The receiving endpoint URL must not carry credentials.', { details: [{ field: 'url', message: 'has credentials' }] });
   }
+  // SSRF: loopback and private ranges only when the config allows them.
+  checkOutgoingUrl(url, 'url');
   return u;
 }
 

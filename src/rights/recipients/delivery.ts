@@ -1,4 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { checkOutgoingUrl } from '../../http/outgoing-url.js';
 import type { Kysely } from 'kysely';
 import { SecretBox } from '../../access/auth/secret-box.js';
 import type { Database } from '../../db/schema.js';
@@ -129,6 +130,12 @@ async function attempt<N extends DueNotice>(kind: NoticeKind<N>, n: N, body: str
   try {
     if (n.webhookUrl !== null && n.hmacSecret !== null) {
       if (!options.fetch) return 'no fetch configured';
+      // Checked again at send time: the URL may predate the rule, or the allow list have shrunk.
+      try {
+        checkOutgoingUrl(n.webhookUrl, 'webhookUrl');
+      } catch {
+        return 'refused: private or reserved address';
+      }
       const res = await options.fetch(n.webhookUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-rempart-signature': signBody(n.hmacSecret, body), 'x-rempart-delivery': n.id },

@@ -11,6 +11,10 @@ import { loadPolicy } from '../../policy/index.js';
 import { rectify } from '../rectification/index.js';
 import { personStateChecks } from '../restriction/index.js';
 import { deliverPending, listNotificationsForPerson, verifySignature } from './index.js';
+import { configureOutgoingUrls } from '../../http/outgoing-url.js';
+
+// The webhook receivers of these tests listen on 127.0.0.1: allowed here as REMPART_ALLOW_PRIVATE_URLS=loopback would.
+configureOutgoingUrls(['loopback']);
 
 const policy = await loadPolicy('policies/certilience.yaml');
 const SECRET = 'partner-a-secret';

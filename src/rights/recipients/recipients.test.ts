@@ -4,6 +4,10 @@ import { describeEachEngine } from '../../../test/engines.js';
 import { webhookReceiver } from '../../../test/webhook-receiver.js';
 import { loadPolicy, type LoadedPolicy } from '../../policy/index.js';
 import { deliverPending, listNotificationsForPerson, notifyRecipients, RETRY_DELAYS_MS, setRecipientEndpoint, verifySignature } from './index.js';
+import { configureOutgoingUrls } from '../../http/outgoing-url.js';
+
+// The webhook receivers of these tests listen on 127.0.0.1: allowed here as REMPART_ALLOW_PRIVATE_URLS=loopback would.
+configureOutgoingUrls(['loopback']);
 
 const base = await loadPolicy('policies/certilience.yaml');
 // The shipped policy lists no partner yet: one for the test.

@@ -1,4 +1,5 @@
 import { createHmac, hkdfSync } from 'node:crypto';
+import { checkOutgoingUrl } from '../../http/outgoing-url.js';
 import { sql, type Kysely } from 'kysely';
 import { partnersOfPerson } from '../../consent/notices.js';
 import { newId } from '../../db/ids.js';
@@ -61,6 +62,8 @@ export async function setRecipientEndpoint(
   if (!knownRecipients(policy).has(endpoint.id)) {
     throw new RempartError('VALIDATION_FAILED', `Recipient "${endpoint.id}" is not a subcontractor, partner or subsidiary of the policy.`, { details: [{ field: 'id', message: 'unknown recipient' }] });
   }
+  // SSRF: no webhook into our own network unless the config allows it (src/http/outgoing-url.ts).
+  if (endpoint.webhookUrl !== undefined && endpoint.webhookUrl !== null) checkOutgoingUrl(endpoint.webhookUrl, 'webhookUrl');
   const row = { name: endpoint.name, webhookUrl: endpoint.webhookUrl ?? null, hmacSecret: endpoint.hmacSecret ?? null, email: endpoint.email ?? null };
   await db.insertInto('recipientEndpoints').values({ id: endpoint.id, ...row }).onConflict((oc) => oc.column('id').doUpdateSet(row)).execute();
 }

@@ -11,6 +11,10 @@ import { loadPolicy } from '../../policy/index.js';
 import { rightsExecutor } from '../executor.js';
 import { personStateChecks, unrestrict, type LiftNotice } from '../restriction/index.js';
 import { deliverPending, listNotificationsForPerson, RETRY_DELAYS_MS, verifySignature } from './index.js';
+import { configureOutgoingUrls } from '../../http/outgoing-url.js';
+
+// The webhook receivers of these tests listen on 127.0.0.1: allowed here as REMPART_ALLOW_PRIVATE_URLS=loopback would.
+configureOutgoingUrls(['loopback']);
 
 const policy = await loadPolicy('policies/certilience.yaml');
 const SECRET = 'partner-r-secret';

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { clientOf } from '../../access/auth/request-auth.js';
@@ -8,6 +9,7 @@ import { SlidingWindowLimiter } from '../../access/auth/rate-limit.js';
 import { mayPerform } from '../../access/permissions.js';
 import { RempartError } from '../../errors.js';
 import { ErrorResponse } from '../../http/schemas.js';
+import { PUBLIC_BODY_LIMIT, PUBLIC_INPUT_LIMITS } from '../../http/input-limits.js';
 import type { RequestDeps } from './context.js';
 import { answerRequest, extendRequest, refuseRequest, withdrawRequest, type RightExecutor } from './decisions.js';
 import { MAX_ID_DOCUMENT_BYTES, attachIdDocument, recordDoubt } from './id-documents.js';
@@ -25,9 +27,16 @@ export interface RequestRouteLimits {
   /** Code checks per IP (default 20 per window); each request also allows only 5. */
   readonly verifyPerIp: number;
   readonly windowMs: number;
+  /**
+   * Requests opened per target address (default 3 per hour), whatever the client: else one
+   * mailbox can be flooded with codes from many addresses. Counted for every address
+   * typed, known or not, so the answer reveals nothing about who is in the base.
+   */
+  readonly openPerAddress: number;
+  readonly addressWindowMs: number;
 }
 
-const DEFAULT_LIMITS: RequestRouteLimits = Object.freeze({ openPerIp: 5, verifyPerIp: 20, windowMs: 10 * 60_000 });
+const DEFAULT_LIMITS: RequestRouteLimits = Object.freeze({ openPerIp: 5, verifyPerIp: 20, windowMs: 10 * 60_000, openPerAddress: 3, addressWindowMs: 60 * 60_000 });
 
 /** Options of rightsRequestRoutes. */
 export interface RightsRequestRouteOptions {
@@ -133,12 +142,17 @@ export async function rightsRequestRoutes(app: FastifyInstance, opts: RightsRequ
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const openLimiter = new SlidingWindowLimiter(limits.openPerIp, limits.windowMs);
   const verifyLimiter = new SlidingWindowLimiter(limits.verifyPerIp, limits.windowMs);
+  const addressLimiter = new SlidingWindowLimiter(limits.openPerAddress, limits.addressWindowMs);
+  // Keyed by an HMAC of the address, so the limiter's memory holds no address in clear.
+  const addressKey = (email: string): string => createHmac('sha256', deps.serverKey).update(`request-target:${email.trim().toLowerCase()}`).digest('hex');
   const executor = opts.executor ?? noExecutor;
   const publicErrors = { 400: ErrorResponse, 404: ErrorResponse, 429: ErrorResponse };
 
   app.post(
     '/requests',
     {
+      bodyLimit: PUBLIC_BODY_LIMIT,
+      config: { inputLimits: PUBLIC_INPUT_LIMITS },
       schema: {
         tags,
         summary: 'Make a request to exercise a right (public); a code is sent to the address',
@@ -159,6 +173,12 @@ export async function rightsRequestRoutes(app: FastifyInstance, opts: RightsRequ
     async (req, reply) => {
       throttle(openLimiter, req, reply, deps.now());
       const body = req.body as { type: RequestType; email: string; language?: RequestLanguage; channel?: 'portal' | 'api'; details?: Record<string, unknown> };
+      const waitMs = addressLimiter.hit(addressKey(body.email), deps.now().getTime());
+      if (waitMs > 0) {
+        const seconds = Math.ceil(waitMs / 1000);
+        void reply.header('retry-after', String(seconds));
+        throw new RempartError('RATE_LIMITED', `Too many requests for this address; try again in ${seconds} seconds.`);
+      }
       const language = body.language ?? 'fr';
       const opened = await openRequest(deps, {
         type: body.type,
@@ -174,6 +194,8 @@ export async function rightsRequestRoutes(app: FastifyInstance, opts: RightsRequ
   app.post(
     '/requests/:id/verify',
     {
+      bodyLimit: PUBLIC_BODY_LIMIT,
+      config: { inputLimits: PUBLIC_INPUT_LIMITS },
       schema: {
         tags,
         summary: 'Confirm a request with the code received by email (public)',
