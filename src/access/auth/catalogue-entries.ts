@@ -32,6 +32,8 @@ export const AUTH_CATALOGUE: readonly TableEntry[] = Object.freeze<TableEntry[]>
       totp_enabled: identification(CONNECTION),
       totp_last_step: plain('replay guard: the last TOTP time step accepted'),
       recovery_code_hashes: secret('SHA-256 digests of the recovery codes'),
+      enrolment_code_hash: secret('SHA-256 of the one-time code that allows a first TOTP enrolment'),
+      enrolment_code_expires_at: plain('when the enrolment code stops working'),
       failed_attempts: identification(CONNECTION),
       locked_until: identification(CONNECTION),
       created_at: plain('bookkeeping timestamp of the row'),
