@@ -24,7 +24,7 @@ import { prospectingRoutes } from './prospecting/import/routes.js';
 import { repermissionRoutes } from './retention/contact/routes.js';
 import { createMailer, type Mailer } from './mail/index.js';
 import { rightsExecutor } from './rights/executor.js';
-import { rightsRequestRoutes, type RightExecutor } from './rights/requests/index.js';
+import { rightsRequestRoutes, type RequestRouteLimits, type RightExecutor } from './rights/requests/index.js';
 import { defaultPublicUrl } from './config.js';
 import { RempartError } from './errors.js';
 import { ping, type Store } from './db/database.js';
@@ -78,6 +78,8 @@ export interface AppOptions {
   readonly authCache?: AuthCacheOptions | false;
   /** Requests served at once before new ones get 429 + Retry-After (src/http/load-shedding.ts); default unlimited. */
   readonly maxInFlight?: number;
+  /** Limits of the public rights routes (requests opened and codes tried per client and per address); defaults in src/rights/requests/routes.ts. */
+  readonly requestLimits?: Partial<RequestRouteLimits>;
 }
 
 /** Largest accepted JSON body. */
@@ -185,15 +187,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // guards its staff routes itself, so it sits outside the requireActor scope below.
   const dataDir = options.dataDir ?? join(tmpdir(), `rempart-${process.pid}`);
   const mailer = options.mailer ?? createMailer({ outboxDir: join(dataDir, 'outbox') });
+  // One engine of the rights: the dpo's answers and the privacy portal's both go through it.
+  const executor =
+    options.rightsExecutor ??
+    rightsExecutor({ db, policy: options.policy, now, serverKey, gate: access.gate, audit: access.audit, ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
   await app.register(consentRoutes, { deps: { db, policy: options.policy, now, mailer, serverKey, fetch: globalThis.fetch, publicUrl }, session });
   await app.register(rightsRequestRoutes, {
     prefix: '/api/v1',
-    deps: { db, policy: options.policy, now, mailer, serverKey, dataDir },
+    deps: { db, policy: options.policy, now, mailer, serverKey, dataDir, publicUrl },
     session,
     policy: options.policy,
-    executor:
-      options.rightsExecutor ??
-      rightsExecutor({ db, policy: options.policy, now, serverKey, gate: access.gate, audit: access.audit, ...(options.dataDir ? { dataDir: options.dataDir } : {}) }),
+    executor,
+    ...(options.requestLimits ? { limits: options.requestLimits } : {}),
   });
 
   await app.register(
@@ -225,7 +230,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false });
   }
   // The privacy portal (issue 15): its own page, never the staff sign-in.
-  await app.register(portalRoutes, { policy: options.policy, webRoot });
+  await app.register(portalRoutes, {
+    policy: options.policy,
+    webRoot,
+    deps: { db, policy: options.policy, now, mailer, serverKey, dataDir, publicUrl, gate: access.gate, audit: access.audit, executor, fetch: globalThis.fetch },
+  });
   app.setNotFoundHandler((req, reply) => {
     // The web app is a single page: unknown non-API paths get its index.
     if (req.method === 'GET' && !req.url.startsWith('/api/') && existsSync(webRoot)) {

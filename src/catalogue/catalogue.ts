@@ -15,6 +15,7 @@ import { CONTACT_CATALOGUE } from '../retention/contact/catalogue-entries.js';
 import { STATISTICS_CATALOGUE } from '../retention/statistics/catalogue-entries.js';
 import { CAMPAIGNS_CATALOGUE } from '../prospecting/campaigns/catalogue-entries.js';
 import { TRAINING_CATALOGUE } from '../training/catalogue-entries.js';
+import { PORTAL_CATALOGUE } from '../rights/portal/catalogue-entries.js';
 
 /**
  * The personal-data catalogue (P1.1): one declaration of every column of every table,
@@ -323,6 +324,7 @@ export const CATALOGUE: readonly TableEntry[] = Object.freeze([
   ...CAMPAIGNS_CATALOGUE,
   ...PROSPECTING_IMPORT_CATALOGUE,
   ...TRAINING_CATALOGUE,
+  ...PORTAL_CATALOGUE,
 ]);
 
 /** Tables that hold no data of the client base at all (bookkeeping of the software itself). */

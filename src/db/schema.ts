@@ -3,6 +3,7 @@ import type { AuditTables } from '../access/audit/tables.js';
 import type { AuthTables } from '../access/auth/tables.js';
 import type { ConnectionLogTables } from '../access/connection-logs/tables.js';
 import type { RightsRequestTables } from '../rights/requests/tables.js';
+import type { PortalTables } from '../rights/portal/tables.js';
 import type { ConsentTables } from '../consent/tables.js';
 import type { RightsStateTables } from '../rights/erasure/tables.js';
 import type { ContactTables } from '../retention/contact/tables.js';
@@ -174,7 +175,7 @@ export interface DebtCasesTable extends Audited {
 }
 
 /** The whole database, as Kysely sees it (camelCase; the CamelCasePlugin maps to snake_case). */
-export interface Database extends AuthTables, ConnectionLogTables, AuditTables, RightsRequestTables, RightsStateTables, ConsentTables, ContactTables, StatisticsTables, CampaignTables, RetentionTables, ProspectingTables, TrainingTables {
+export interface Database extends AuthTables, ConnectionLogTables, AuditTables, RightsRequestTables, RightsStateTables, ConsentTables, ContactTables, StatisticsTables, CampaignTables, RetentionTables, ProspectingTables, TrainingTables, PortalTables {
   organisations: OrganisationsTable;
   people: PeopleTable;
   contracts: ContractsTable;

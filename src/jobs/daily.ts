@@ -14,6 +14,7 @@ import { runRetention } from '../retention/sweep.js';
 import { deliverConsentNotices } from '../consent/notices.js';
 import { deliverPending } from '../rights/recipients/index.js';
 import { purgeJournal } from '../rights/erasure/journal.js';
+import { purgePortalSessions } from '../rights/portal/session.js';
 
 /** What one daily run did. */
 export interface DailyReport {
@@ -62,7 +63,8 @@ export interface DailyExtras {
  */
 export async function runDailyJobs(db: Kysely<Database>, now: Date, serverKey: Buffer, outboxDir?: string, extras: DailyExtras = {}): Promise<DailyReport> {
   const connectionLogsPurged = await purgeConnectionLogs(db, now);
-  const sessionsPurged = await purgeEndedSessions(db, now, serverKey);
+  // Staff sessions and the privacy portal's (30 minutes at most) both end here.
+  const sessionsPurged = (await purgeEndedSessions(db, now, serverKey)) + (await purgePortalSessions({ db }, now));
   // Outgoing mail kept as files expires as the catalogue of file stores declares (P5.3).
   const days = parseDuration(OUTBOX_STORE.expiry.after ?? 'P30D').days;
   const outboxFilesPurged = outboxDir ? await purgeOutbox(outboxDir, new Date(now.getTime() - (extras.outboxKeepMs ?? days * 86_400_000))) : 0;

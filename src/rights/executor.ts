@@ -7,7 +7,7 @@ import { RempartError } from '../errors.js';
 import type { LoadedPolicy } from '../policy/index.js';
 import { erasePerson } from './erasure/index.js';
 import { buildAccessExport, buildPortabilityExport, writeAccessZip, writePortabilityZip } from './export/index.js';
-import { objectToOtherProcessing, objectToProspecting } from './opposition/index.js';
+import { OPPOSITION_CHANNELS, objectToOtherProcessing, objectToProspectingOn, type OppositionChannel } from './opposition/index.js';
 import { rectify } from './rectification/index.js';
 import { listNotificationsForPerson, type RecipientEvent } from './recipients/index.js';
 import type { RequestDetails, RightExecutor } from './requests/index.js';
@@ -81,19 +81,22 @@ export function rightsExecutor(deps: RightsExecutorDeps): RightExecutor {
       }
       case 'objection': {
         const scope = context.details?.scope === 'other' ? 'other' : 'prospecting';
+        const channel = prospectingChannel(context.details);
         if (scope === 'prospecting') {
-          // Art. 21(3) and 7(3): after an objection to direct marketing, a consent to the
+          // Art. 21(3) and 7(3): after an objection to direct marketing by e-mail, a consent to the
           // controller's email prospecting or open tracking would say the opposite; both go together.
           await deps.db.transaction().execute(async (tx) => {
-            await objectToProspecting(tx, deps.serverKey, personId, { now });
-            await withdrawControllerScopes(tx, deps, { personId, channel: 'rights_request', collector: actor.id, evidence: `rights request ${context.requestId}`, now, language: fr ? 'fr' : 'en' });
+            await objectToProspectingOn(tx, deps.serverKey, personId, channel, { now });
+            if (channel === 'all' || channel === 'email') {
+              await withdrawControllerScopes(tx, deps, { personId, channel: 'rights_request', collector: actor.id, evidence: `rights request ${context.requestId}`, now, language: fr ? 'fr' : 'en' });
+            }
           });
         }
         else await objectToOtherProcessing(deps.db, personId, String(context.details?.grounds ?? ''));
         return {
           summary: fr
-            ? scope === 'prospecting' ? 'Vous ne recevrez plus de prospection commerciale.' : 'Le traitement est suspendu dans l\'attente de notre décision motivée.'
-            : scope === 'prospecting' ? 'You will receive no more commercial prospecting.' : 'Processing is suspended pending our reasoned decision.',
+            ? scope === 'prospecting' ? `Vous ne recevrez plus de prospection commerciale${CHANNEL_WORDS.fr[channel]}.` : 'Le traitement est suspendu dans l\'attente de notre décision motivée.'
+            : scope === 'prospecting' ? `You will receive no more commercial prospecting${CHANNEL_WORDS.en[channel]}.` : 'Processing is suspended pending our reasoned decision.',
         };
       }
       case 'rectification': {
@@ -110,6 +113,17 @@ export function rightsExecutor(deps: RightsExecutorDeps): RightExecutor {
     }
   };
 }
+
+/** The channel an objection to prospecting names (`details.channel`); every channel when none. */
+export function prospectingChannel(details: RequestDetails | null): OppositionChannel {
+  const channel = details?.channel;
+  return typeof channel === 'string' && (OPPOSITION_CHANNELS as readonly string[]).includes(channel) ? (channel as OppositionChannel) : 'all';
+}
+
+const CHANNEL_WORDS: Readonly<Record<'fr' | 'en', Readonly<Record<OppositionChannel, string>>>> = {
+  fr: { all: '', email: ' par e-mail', phone: ' par téléphone', post: ' par courrier' },
+  en: { all: '', email: ' by e-mail', phone: ' by phone', post: ' by post' },
+};
 
 /** Whether the person asked which recipients were told (`details.recipients: true`), Art. 19, last sentence. */
 export function asksForRecipients(details: RequestDetails | null): boolean {

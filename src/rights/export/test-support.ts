@@ -257,6 +257,8 @@ export const SEEDERS: readonly Seeder[] = [
   { table: 'transfer_items', rows: (c) => [{ transfer_id: first(c, 'transfers'), subject_id: first(c, 'consent_subjects'), consent_event_id: first(c, 'consent_events') }] },
   { table: 'consent_notices', rows: (c) => [{ id: newId(), partner_id: first(c, 'partners'), subject_id: first(c, 'consent_subjects'), consent_event_id: first(c, 'consent_events'), payload_hash: hex64(`notice-${c.tag}`), attempts: 1, last_status: 'delivered', delivered_at: at(c, 43), created_at: at(c, 43) }] },
   { table: 'repermission_requests', rows: (c) => [{ id: newId(), person_id: c.personId, term_at: at(c, 44), token_hash: hex64(`repermission-${c.tag}`), sent_at: at(c, 45), answered_at: at(c, 46) }] },
+  // A live privacy-portal session (issue 15): the person's address and record, for 30 minutes.
+  { table: 'portal_sessions', rows: (c) => [{ id: newId(), token_hash: hex64(`portal-${c.tag}`), email: `portail-${c.tag}@exemple.fr`, person_id: c.personId, request_id: null, language: 'fr', created_at: at(c, 47), expires_at: new Date('2099-01-01T00:00:00Z') }] },
   // Survivorship (issue 17): a value an import did not keep, in the person's history with its source.
   { table: 'person_field_history', rows: (c) => [{ id: newId(), person_id: c.personId, field: 'email', value: `ancien-${c.tag}@exemple.fr`, source: 'salon-2024', collected_at: at(c, 34), reason: 'secondary', import_job_id: null, recorded_at: at(c, 34) }] },
   { table: 'person_change_history', rows: (c) => [{ id: newId(), person_id: c.personId, changed_at: at(c, 33), field: 'last_name', old_value: { last_name: `Ancien-${c.tag}` } }] },

@@ -4,6 +4,7 @@ import { RempartError } from '../../errors.js';
 import { personContact, setPersonState } from '../restriction/person-state.js';
 import { normalisePhone } from './identifiers.js';
 import { addOpposition } from './opposition-list.js';
+import type { OppositionChannel } from './tables.js';
 
 /**
  * Objection to prospecting (GDPR Art. 21(2)–(3); P5.6): absolute and immediate. The
@@ -24,6 +25,38 @@ export async function objectToProspecting(db: Kysely<Database>, key: Buffer, per
     if (email !== null) await addOpposition(tx, key, { email }, { channel: 'all', now });
     for (const phone of phones) await addOpposition(tx, key, { phone }, { channel: 'all', now });
     await setPersonState(tx, personId, { objectedProspectingAt: now });
+  };
+  if (db.isTransaction) await run(db);
+  else await db.transaction().execute(run);
+}
+
+/**
+ * Objection to prospecting on one channel only (GDPR Art. 21(2): "at any time", and the
+ * person may choose the means they no longer want): the person's identifiers that reach
+ * that channel go on the opposition list for it, so a selection for that channel leaves
+ * them out while the others still reach them. `all` is objectToProspecting.
+ */
+export async function objectToProspectingOn(
+  db: Kysely<Database>,
+  key: Buffer,
+  personId: string,
+  channel: OppositionChannel,
+  options: { now?: Date } = {},
+): Promise<void> {
+  if (channel === 'all') return objectToProspecting(db, key, personId, options);
+  const now = options.now ?? new Date();
+  const run = async (tx: Kysely<Database>) => {
+    const contact = await personContact(tx, personId);
+    const phones = contact.phones.filter((p) => normalisePhone(p) !== null);
+    // A letter is addressed by name and address, which the list does not hold: the person's
+    // e-mail and phones are the keys a postal selection is checked against too.
+    const emails = channel === 'phone' || contact.email === null ? [] : [contact.email];
+    const numbers = channel === 'email' ? [] : phones;
+    if (emails.length === 0 && numbers.length === 0) {
+      throw new RempartError('VALIDATION_FAILED', `Person ${personId} has no identifier that reaches the ${channel} channel.`, { details: [{ field: 'channel', message: 'no identifier for this channel' }] });
+    }
+    for (const email of emails) await addOpposition(tx, key, { email }, { channel, now });
+    for (const phone of numbers) await addOpposition(tx, key, { phone }, { channel, now });
   };
   if (db.isTransaction) await run(db);
   else await db.transaction().execute(run);

@@ -13,6 +13,8 @@ export interface RequestDeps {
   readonly serverKey: Buffer;
   /** The data directory, where ID documents are kept (`uploads/id-documents/`); needed only for them. */
   readonly dataDir?: string;
+  /** The server as people reach it (`Config.publicUrl`): the code mail links to the portal's code page. */
+  readonly publicUrl?: string;
 }
 
 /** Where a public request came from, for the connection log (P1.7). */

@@ -133,15 +133,26 @@ export async function refuseRequest(deps: RequestDeps, id: string, reason: strin
   await close(deps, row, { state: 'refused', refusalReason: why, answered: true });
 }
 
+/** Options of answerRequest. */
+export interface AnswerOptions {
+  /** Every people record of the requester (found by their address); default the request's matched record. */
+  readonly personIds?: readonly string[];
+}
+
 /**
  * Answers a request: runs the handler of the right, mails the answer (with the right to
  * complain, P5.7) and its files, then closes the request, keeping only the subject hash.
  */
-export async function answerRequest(deps: RequestDeps, id: string, executor: RightExecutor): Promise<void> {
+export async function answerRequest(deps: RequestDeps, id: string, executor: RightExecutor, options: AnswerOptions = {}): Promise<void> {
   const row = await loadRequest(deps.db, id);
   requireState(row, HANDLING, 'answered');
   const to = recipient(row);
-  const result = await executor(row.type, row.personId, { requestId: row.id, language: row.language, details: row.details });
+  const context = { requestId: row.id, language: row.language, details: row.details };
+  // One person entered twice is still one person (Art. 15(1) "the personal data"): each record gets the right, and one answer tells it.
+  const people = options.personIds !== undefined && options.personIds.length > 0 ? options.personIds : [row.personId];
+  const results: ExecutionResult[] = [];
+  for (const personId of people) results.push(await executor(row.type, personId, context));
+  const result: ExecutionResult = { summary: [...new Set(results.map((r) => r.summary))].join('\n\n'), attachments: results.flatMap((r) => r.attachments ?? []) };
   const attachments = result.attachments ?? [];
   const mail = answerMail({
     policy: deps.policy,

@@ -21,9 +21,9 @@ export {
 export * from './deadlines.js';
 export { senderOf, type RequestClient, type RequestDeps } from './context.js';
 export { CODE_VALID_MINUTES, MAX_CODE_ATTEMPTS, normaliseEmail, subjectHash } from './identity.js';
-export { openRequest, type NewRequest, type OpenedRequest } from './open-request.js';
+export { openRequest, openVerifiedRequest, type NewRequest, type OpenedRequest, type VerifiedNewRequest } from './open-request.js';
 export { verifyRequest, type IdentityCheckFailure, type VerifiedRequest } from './verify-request.js';
-export { answerRequest, extendRequest, refuseRequest, withdrawRequest, type ExecutionContext, type ExecutionResult, type RightExecutor } from './decisions.js';
+export { answerRequest, type AnswerOptions, extendRequest, refuseRequest, withdrawRequest, type ExecutionContext, type ExecutionResult, type RightExecutor } from './decisions.js';
 export { MAX_ID_DOCUMENT_BYTES, attachIdDocument, deleteIdDocument, recordDoubt } from './id-documents.js';
 export { countOpenRequests, getRequest, listRequestPage, listRequests, type RequestListQuery, type RequestPage } from './list-requests.js';
 export { effectiveDue, presentDetail, presentSummary, type RequestDetail, type RequestRow, type RequestSummary } from './present.js';

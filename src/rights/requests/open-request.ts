@@ -2,9 +2,9 @@ import { sql } from 'kysely';
 import { newId } from '../../db/ids.js';
 import { isValidEmail } from '../../crm/identifiers.js';
 import { RempartError } from '../../errors.js';
-import { identityCodeMail } from '../../mail/index.js';
+import { acknowledgementMail, identityCodeMail } from '../../mail/index.js';
 import { senderOf, type RequestDeps } from './context.js';
-import { answerDeadline } from './deadlines.js';
+import { answerDeadline, parisDate } from './deadlines.js';
 import { CODE_VALID_MINUTES, hashIdentityCode, newIdentityCode, normaliseEmail } from './identity.js';
 import { mailHeaders } from './mail-headers.js';
 import {
@@ -86,7 +86,58 @@ export async function openRequest(deps: RequestDeps, input: NewRequest): Promise
     })
     .execute();
 
-  const mail = identityCodeMail({ policy: deps.policy, language: input.language, type: input.type, code, validMinutes: CODE_VALID_MINUTES });
+  const codePageUrl = deps.publicUrl === undefined ? undefined : `${deps.publicUrl.replace(/\/+$/, '')}/portal/code?lang=${input.language}`;
+  const mail = identityCodeMail({ policy: deps.policy, language: input.language, type: input.type, code, validMinutes: CODE_VALID_MINUTES, ...(codePageUrl === undefined ? {} : { codePageUrl }) });
   await deps.mailer.send({ to: email, from: senderOf(deps.policy), subject: mail.subject, text: mail.text, html: mail.html, headers: mailHeaders(mail.language) });
   return Object.freeze({ id, state: 'identity_pending' as const });
+}
+
+/** A request made from a portal session, whose owner already proved they hold the address. */
+export interface VerifiedNewRequest {
+  readonly type: RequestType;
+  readonly email: string;
+  readonly personId: string | null;
+  readonly language: RequestLanguage;
+  readonly details?: RequestDetails;
+  /** The request whose code opened the session: the proof of identity this one rests on. */
+  readonly verifiedBy: string | null;
+}
+
+/**
+ * Records a request made inside the privacy portal (issue 15): the identity was checked
+ * by the code of the session's request moments ago (Art. 12(6) asks for no more), so it
+ * starts in progress with its deadline (Art. 12(3)). The caller either answers it at once
+ * (a right the engine carries out alone) or leaves it in the staff queue; in the latter
+ * case the person receives the acknowledgement with the date by which we answer.
+ */
+export async function openVerifiedRequest(deps: RequestDeps, input: VerifiedNewRequest, options: { readonly acknowledge?: boolean } = {}): Promise<{ readonly id: string; readonly dueAt: string }> {
+  const now = deps.now();
+  const id = newId(now.getTime());
+  const dueAt = answerDeadline(now);
+  const details = { ...(input.details ?? {}), ...(input.verifiedBy === null ? {} : { verifiedBy: input.verifiedBy }) };
+  await deps.db
+    .insertInto('rightsRequests')
+    .values({
+      id,
+      type: input.type,
+      personId: input.personId,
+      contactEmail: normaliseEmail(input.email),
+      language: input.language,
+      channel: 'portal',
+      details: JSON.stringify(details),
+      state: 'in_progress',
+      receivedAt: now,
+      dueAt,
+      verifiedAt: now,
+      noticeVersion: deps.policy.version.hash,
+      identityCodeHash: null,
+      codeExpiresAt: null,
+      codeAttempts: 0,
+    })
+    .execute();
+  if (options.acknowledge === true) {
+    const mail = acknowledgementMail({ policy: deps.policy, language: input.language, type: input.type, requestId: id, receivedOn: parisDate(now), dueOn: dueAt });
+    await deps.mailer.send({ to: normaliseEmail(input.email), from: senderOf(deps.policy), subject: mail.subject, text: mail.text, html: mail.html, headers: mailHeaders(mail.language) });
+  }
+  return Object.freeze({ id, dueAt });
 }
