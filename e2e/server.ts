@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { createTestStore } from '../test/engines.js';
-import { buildApp } from '../src/app.js';
+import { buildApp, type AppOptions } from '../src/app.js';
+import { createMailer } from '../src/mail/index.js';
 import { base32Decode, createAccount, issueEnrolmentCode, SESSION_COOKIE, totpCode } from '../src/access/auth/index.js';
 import type { Store } from '../src/db/database.js';
 import { loadPolicy } from '../src/policy/index.js';
@@ -115,14 +116,31 @@ async function enrolManager(app: FastifyInstance, enrolmentCode: string): Promis
  * Builds the app as main.ts would (web app included), creates the ACCOUNTS, and listens
  * on 127.0.0.1:<free port>.
  */
-export async function startServer(): Promise<RunningServer> {
+/** Options of startServer. */
+export interface StartOptions {
+  /** The data directory: mails go to its `outbox/` as .eml files, as in demo mode. Default: a temporary one per process. */
+  readonly dataDir?: string;
+  /** Limits of the public rights routes: a browser suite asks for many codes from 127.0.0.1 within minutes. */
+  readonly requestLimits?: AppOptions['requestLimits'];
+  /** The server key (keys the opposition list, seals notices); default a random one. */
+  readonly serverKey?: Buffer;
+}
+
+export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const store = await createTestStore('pglite');
   let app: FastifyInstance | undefined;
   let manager: { secret: string; session: HelperSession };
   const enrolmentCodes = new Map<string, string>();
   try {
     const policy = await loadPolicy(join(ROOT, 'policies', 'certilience.yaml'));
-    app = await buildApp({ store, policy, webRoot: WEB_ROOT });
+    app = await buildApp({
+      store,
+      policy,
+      webRoot: WEB_ROOT,
+      ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir, mailer: createMailer({ outboxDir: join(options.dataDir, 'outbox') }) }),
+      ...(options.requestLimits === undefined ? {} : { requestLimits: options.requestLimits }),
+      ...(options.serverKey === undefined ? {} : { serverKey: options.serverKey }),
+    });
     for (const account of Object.values(ACCOUNTS)) {
       const { account: created } = await createAccount(store.db, policy, account);
       enrolmentCodes.set(account.email, (await issueEnrolmentCode(store.db, created.id, new Date())).code);

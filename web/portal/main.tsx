@@ -1,73 +1,139 @@
 import i18n from 'i18next';
-import { StrictMode, useEffect, useState, type FormEvent } from 'react';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { createRootRoute, createRoute, createRouter, Link, Outlet, RouterProvider, useNavigate, useRouterState } from '@tanstack/react-router';
+import { StrictMode, useEffect } from 'react';
 import { createRoot } from 'react-dom/client';
 import { initReactI18next, useTranslation } from 'react-i18next';
+import type { Lang } from './api.js';
+import { CodePage } from './code-page.js';
+import { HomePage } from './home.js';
+import { langSearch, useHome, useLang, type PortalSearch } from './hooks.js';
 import en from './locales/en.json' with { type: 'json' };
 import fr from './locales/fr.json' with { type: 'json' };
+import { SpacePage } from './space.js';
+import './portal.css';
 
-const lang = new URLSearchParams(window.location.search).get('lang') === 'en' ? 'en' : 'fr';
-void i18n.use(initReactI18next).init({ resources: { fr: { translation: fr }, en: { translation: en } }, lng: lang, fallbackLng: 'fr' });
-document.documentElement.lang = lang;
+const initial: Lang = new URLSearchParams(window.location.search).get('lang') === 'en' ? 'en' : 'fr';
+void i18n.use(initReactI18next).init({ resources: { fr: { translation: fr }, en: { translation: en } }, lng: initial, fallbackLng: 'fr', interpolation: { escapeValue: false } });
 
-interface Home {
-  controller: { name: string; email: string; dpoEmail: string };
-  authority: { name: string; address: string; phone: string; website: string };
-  purposes: { id: string; name: { fr: string; en: string }; description: { fr: string; en: string } }[];
-  rights: string[];
-}
-
-function Portal() {
+/** An address under `.invalid` (RFC 2606: the demo's example values) says it is an example, as the server pages do. */
+function MailLink({ address }: { readonly address: string }) {
   const { t } = useTranslation();
-  const [home, setHome] = useState<Home | null>(null);
-  const [requestId, setRequestId] = useState<string | null>(null);
-  const [message, setMessage] = useState('');
-  useEffect(() => {
-    void fetch('/api/v1/portal/home').then(async (r) => setHome((await r.json()) as Home));
-  }, []);
-  const ask = async (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const form = new FormData(e.currentTarget);
-    const r = await fetch('/api/v1/requests', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: form.get('type'), email: form.get('email'), language: lang, channel: 'portal' }) });
-    if (r.ok) {
-      setRequestId(((await r.json()) as { id: string }).id);
-      setMessage(t('sent'));
-    }
-  };
-  const verify = async (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const form = new FormData(e.currentTarget);
-    const r = await fetch(`/api/v1/requests/${requestId ?? ''}/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: form.get('code') }) });
-    setMessage(r.ok ? t('done') + ((await r.json()) as { dueAt: string }).dueAt.slice(0, 10) : t('error'));
-  };
   return (
-    <main>
-      <a href={lang === 'en' ? '/portal' : '/portal?lang=en'}>{t('lang')}</a>
-      <h1>{t('title')}</h1>
-      {home && (
-        <>
-          <h2>{t('controller')}</h2>
-          <p>{home.controller.name} {home.controller.email}</p>
-          <h2>{t('purposes')}</h2>
-          <ul>{home.purposes.map((p) => <li key={p.id}><strong>{p.name[lang]}</strong> : {p.description[lang]}</li>)}</ul>
-          <p>{t('cnil')} : {home.authority.address}, {home.authority.phone}, <a href={home.authority.website}>{home.authority.website}</a></p>
-        </>
-      )}
-      {requestId === null ? (
-        <form onSubmit={(e) => void ask(e)}>
-          <label>{t('email')} <input name="email" type="email" required /></label>
-          <label>{t('right')} <select name="type">{(home?.rights ?? ['access']).map((r) => <option key={r} value={r}>{t(r)}</option>)}</select></label>
-          <button type="submit">{t('send')}</button>
-        </form>
-      ) : (
-        <form onSubmit={(e) => void verify(e)}>
-          <label>{t('code')} <input name="code" inputMode="numeric" required /></label>
-          <button type="submit">{t('verify')}</button>
-        </form>
-      )}
-      <p role="status">{message}</p>
-      <a href={`/notice?lang=${lang}`}>Notice</a>
-    </main>
+    <>
+      <a href={`mailto:${address}`}>{address}</a>
+      {/\.invalid$/i.test(address) && <span className="example"> ({t('footer.example')})</span>}
+    </>
   );
 }
 
-createRoot(document.getElementById('root')!).render(<StrictMode><Portal /></StrictMode>);
+function Layout() {
+  const { t } = useTranslation();
+  const lang = useLang();
+  const navigate = useNavigate();
+  const location = useRouterState({ select: (s) => s.location });
+  const home = useHome().data;
+  useEffect(() => {
+    void i18n.changeLanguage(lang);
+    document.documentElement.lang = lang;
+  }, [lang]);
+  useEffect(() => {
+    document.title = `${t('portalName')} · ${home?.controller.name ?? ''}`;
+  }, [t, home, lang]);
+  const other: Lang = lang === 'en' ? 'fr' : 'en';
+  const switchHref = `${location.pathname}${other === 'en' ? '?lang=en' : ''}${location.hash ? `#${location.hash}` : ''}`;
+  const c = home?.controller;
+  const address = c ? [c.address.street, [c.address.postalCode, c.address.city].filter(Boolean).join(' ')].filter(Boolean) : [];
+  return (
+    <>
+      <a className="skip-link" href="#main">{t('skip')}</a>
+      <header className="pub-header">
+        <div className="pub-header-inner">
+          <Link to="/portal" search={langSearch(lang)} className="pub-brand">
+            {c?.name ?? ''} <span className="pub-brand-sub">· {t('portalName')}</span>
+          </Link>
+          <a
+            className="lang-switch"
+            href={switchHref}
+            hrefLang={other}
+            lang={other}
+            aria-label={t('langSwitchLabel')}
+            onClick={(e) => {
+              e.preventDefault();
+              void navigate({ to: location.pathname, search: langSearch(other), hash: location.hash, replace: true });
+            }}
+          >
+            {t('langSwitch')}
+          </a>
+        </div>
+      </header>
+      <main id="main" className="pub-main" tabIndex={-1}>
+        <Outlet />
+      </main>
+      <footer className="pub-footer">
+        <div className="pub-footer-inner">
+          <nav aria-label={t('footer.nav')}>
+            <ul>
+              <li><Link to="/portal" search={langSearch(lang)}>{t('footer.portal')}</Link></li>
+              <li><a href={`/notice?lang=${lang}`}>{t('footer.notice')}</a></li>
+            </ul>
+          </nav>
+          {c && (
+            <section aria-label={t('footer.contacts')}>
+              <h2>{t('footer.contacts')}</h2>
+              <dl className="contacts">
+                <dt>{t('footer.controller')}</dt>
+                <dd>
+                  {c.name}
+                  {address.map((line) => (
+                    <span key={line}><br />{line}</span>
+                  ))}
+                </dd>
+                {c.email && <><dt>{t('footer.contact')}</dt><dd><MailLink address={c.email} /></dd></>}
+                {c.dpoEmail && <><dt>{t('footer.dpo')}</dt><dd><MailLink address={c.dpoEmail} /></dd></>}
+              </dl>
+            </section>
+          )}
+        </div>
+      </footer>
+    </>
+  );
+}
+
+function NotFound() {
+  const { t } = useTranslation();
+  const lang = useLang();
+  return (
+    <section className="card">
+      <h1>{t('errors.notFound')}</h1>
+      <p><Link to="/portal" search={langSearch(lang)}>{t('footer.portal')}</Link></p>
+    </section>
+  );
+}
+
+const rootRoute = createRootRoute({
+  component: Layout,
+  notFoundComponent: NotFound,
+  validateSearch: (search: Record<string, unknown>): PortalSearch => (search.lang === 'en' ? { lang: 'en' } : {}),
+});
+const homeRoute = createRoute({ getParentRoute: () => rootRoute, path: '/portal', component: HomePage });
+const codeRoute = createRoute({ getParentRoute: () => rootRoute, path: '/portal/code', component: CodePage });
+const spaceRoute = createRoute({ getParentRoute: () => rootRoute, path: '/portal/space', component: SpacePage });
+const router = createRouter({ routeTree: rootRoute.addChildren([homeRoute, codeRoute, spaceRoute]), trailingSlash: 'never' });
+
+declare module '@tanstack/react-router' {
+  interface Register {
+    router: typeof router;
+  }
+}
+
+// The answers are the person's data: never kept once the page is left, never retried blindly.
+const queries = new QueryClient({ defaultOptions: { queries: { retry: false, refetchOnWindowFocus: false, gcTime: 0 } } });
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <QueryClientProvider client={queries}>
+      <RouterProvider router={router} />
+    </QueryClientProvider>
+  </StrictMode>,
+);

@@ -197,6 +197,17 @@ describeEachEngine('privacy portal: the person\'s space', (store) => {
     expect((await me(cookie)).opposedChannels).toEqual(['email']);
   });
 
+  it('P5.6 the request that opened the session is the one the action answers: no second request lingers in the staff queue', async () => {
+    const cookie = await signIn(KNOWN, { type: 'objection' });
+    const opening = (await me(cookie)).requests.find((r) => r.type === 'objection' && r.state === 'in_progress');
+    expect(opening).toBeDefined();
+    expect((await post(cookie, '/api/v1/portal/me/objection', { channel: 'phone' })).statusCode).toBe(200);
+    const after = (await me(cookie)).requests.filter((r) => r.type === 'objection');
+    expect(after.find((r) => r.id === opening!.id)?.state).toBe('answered');
+    expect(after.filter((r) => r.state === 'in_progress')).toEqual([]);
+    expect((await me(cookie)).opposedChannels).toEqual(['email', 'phone']);
+  });
+
   it('P5.3 the erasure page says what the law keeps; the request lands in the staff queue with its legal deadline', async () => {
     const cookie = await signIn(KNOWN);
     const preview = await app.inject({ method: 'GET', url: '/api/v1/portal/me/erasure', headers: { cookie } });

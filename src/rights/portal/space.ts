@@ -236,13 +236,33 @@ async function act(
   details: Record<string, unknown>,
   options: { readonly answer?: boolean } = {},
 ): Promise<{ id: string; dueAt: string }> {
-  const opened = await openVerifiedRequest(
-    deps,
-    { type, email: session.email, personId: session.personIds[0] ?? null, language, details, verifiedBy: session.requestId },
-    { acknowledge: options.answer === false },
-  );
+  const opened =
+    (await sessionRequestOf(deps, session, type, details)) ??
+    (await openVerifiedRequest(
+      deps,
+      { type, email: session.email, personId: session.personIds[0] ?? null, language, details, verifiedBy: session.requestId },
+      { acknowledge: options.answer === false },
+    ));
   if (options.answer !== false) await answerInPortal(deps, opened.id, session.personIds);
   return opened;
+}
+
+/**
+ * The request whose code opened the session, when it asked for this very right and is
+ * still being handled: the action in the space is its answer, so it does not linger in
+ * the staff queue beside a second request. Its details become what the person chose.
+ */
+async function sessionRequestOf(deps: PortalDeps, session: PortalSession, type: RequestType, details: Record<string, unknown>): Promise<{ id: string; dueAt: string } | null> {
+  if (session.requestId === null) return null;
+  const row = await deps.db
+    .updateTable('rightsRequests')
+    .set({ details: JSON.stringify(details) })
+    .where('id', '=', session.requestId)
+    .where('type', '=', type)
+    .where('state', 'in', ['received', 'in_progress', 'extended'])
+    .returning(['id', 'dueAt', 'extendedDueAt'])
+    .executeTakeFirst();
+  return row === undefined ? null : { id: row.id, dueAt: row.extendedDueAt ?? row.dueAt };
 }
 
 const requirePerson = (session: PortalSession): void => {
@@ -258,7 +278,9 @@ export async function portalRectify(deps: PortalDeps, session: PortalSession, la
   requirePerson(session);
   if (!session.personIds.includes(personId)) throw new RempartError('NOT_FOUND', 'No such record in your data.');
   const checked = checkPatch(patch);
-  const opened = await openVerifiedRequest(deps, { type: 'rectification', email: session.email, personId, language, details: { patch: checked }, verifiedBy: session.requestId });
+  const opened =
+    (await sessionRequestOf(deps, session, 'rectification', { patch: checked })) ??
+    (await openVerifiedRequest(deps, { type: 'rectification', email: session.email, personId, language, details: { patch: checked }, verifiedBy: session.requestId }));
   await answerInPortal(deps, opened.id, [personId]);
   return { id: opened.id };
 }

@@ -1,0 +1,54 @@
+import type { TFunction } from 'i18next';
+import type { Lang, Value } from './api.js';
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+
+/** A day (YYYY-MM-DD) as the person reads it: "7 janvier 2027" / "7 January 2027". */
+export function formatDay(day: string, lang: Lang): string {
+  const [y, m, d] = day.slice(0, 10).split('-').map(Number);
+  return new Intl.DateTimeFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(y!, m! - 1, d!)));
+}
+
+/** An instant in Paris time, as the person reads it. */
+export function formatInstant(iso: string, lang: Lang): string {
+  return new Intl.DateTimeFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Paris' }).format(new Date(iso));
+}
+
+/** "first_name" → "First name": the fallback label of a column no catalogue names. */
+export function humanise(name: string): string {
+  const words = name.replace(/[._]+/g, ' ').trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** The label of a table in the person's language. */
+export function tableLabel(t: TFunction, table: string): string {
+  return t(`tables.${table.replace('.', '_')}`, { defaultValue: humanise(table) });
+}
+
+/** The label of a column in the person's language. */
+export function fieldLabel(t: TFunction, field: string): string {
+  return t(`fields.${field}`, { defaultValue: humanise(field) });
+}
+
+/** Columns that only link records together: in the download, not on the page. */
+export function isInternal(field: string): boolean {
+  return field === 'id' || field.endsWith('_id') || field.endsWith('_hash') || field === 'purpose' || field === 'payload_sealed';
+}
+
+/** A value as text: dates as dates, lists and objects flattened, empty as a dash. */
+export function formatValue(value: Value, lang: Lang, t: TFunction): string {
+  if (value === null || value === '') return '—';
+  if (typeof value === 'boolean') return value ? t('yes') : t('no');
+  if (typeof value === 'number') return new Intl.NumberFormat(lang === 'fr' ? 'fr-FR' : 'en-GB').format(value);
+  if (typeof value === 'string') {
+    if (DAY.test(value)) return formatDay(value, lang);
+    if (INSTANT.test(value) && !Number.isNaN(Date.parse(value))) return formatInstant(value, lang);
+    return value;
+  }
+  if (Array.isArray(value)) return value.length === 0 ? '—' : value.map((v) => formatValue(v, lang, t)).join(' ; ');
+  const entries = Object.entries(value as Record<string, Value>).filter(([, v]) => v !== null && v !== '');
+  // A phone { number, type } reads "+33 6… (mobile)"; an address reads its lines.
+  if ('number' in value && typeof value.number === 'string') return `${value.number}${typeof value.type === 'string' ? ` (${t(`phoneTypes.${value.type}`, { defaultValue: value.type })})` : ''}`;
+  return entries.map(([k, v]) => (k === 'line' || k === 'street' || k === 'city' || k === 'postalCode' ? formatValue(v, lang, t) : `${fieldLabel(t, k)} : ${formatValue(v, lang, t)}`)).join(', ');
+}
