@@ -47,7 +47,7 @@ describeEachEngine('GET /notice', (store) => {
     expect(res.body).toContain('Article 4 – Durée de conservation');
   });
 
-  it('D2 P5.7 the notice is a page of the public layout: stylesheet, switch to English, a link to the portal, footer links and contacts', async () => {
+  it('D2 the notice is a page of the public layout: stylesheet, switch to English, a link to the portal, footer links and contacts', async () => {
     const res = await app.inject({ method: 'GET', url: '/notice' });
     expect(res.body).toContain('<link rel="stylesheet" href="/public.css">');
     expect(res.body).not.toContain('<style');

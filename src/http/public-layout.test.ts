@@ -13,7 +13,7 @@ const controller: Controller = {
 };
 
 describe('the public layout (issue 15, item 4)', () => {
-  it('P5.7 renders a French page: lang, title, header with the controller, EN switch keeping the page, footer links and contacts', () => {
+  it('D2 renders a French page: lang, title, header with the controller, EN switch keeping the page, footer links and contacts', () => {
     const html = publicPage({ lang: 'fr', title: 'Désinscription', body: '<p>ok</p>', controller, path: '/u/abc' });
     expect(html.startsWith('<!doctype html>')).toBe(true);
     expect(html).toContain('<html lang="fr">');
@@ -35,7 +35,7 @@ describe('the public layout (issue 15, item 4)', () => {
     expect(html).not.toContain('noindex');
   });
 
-  it('P5.7 renders an English page with the FR switch, and a page given its own h1 keeps it alone', () => {
+  it('D2 renders an English page with the FR switch, and a page given its own h1 keeps it alone', () => {
     const html = publicPage({ lang: 'en', title: 'Notice', body: '<h1>Annex</h1>', controller, path: '/notice', heading: false, noindex: true });
     expect(html).toContain('<html lang="en">');
     expect(html).toContain('<a class="lang-switch" href="/notice?lang=fr" hreflang="fr" lang="fr"');
@@ -55,7 +55,7 @@ describe('the public layout (issue 15, item 4)', () => {
     expect(html).toContain('a&quot;b@x.example');
   });
 
-  it('P5.7 leaves empty contacts out, and marks an address under .invalid as an example (RFC 2606)', () => {
+  it('D2 leaves empty contacts out, and marks an address under .invalid as an example (RFC 2606)', () => {
     const empty = contactsHtml({ name: 'X', address: { street: '', postalCode: '', city: '', country: 'FR' }, email: '', dpo: { name: '', email: '' } }, 'fr');
     expect(empty).toBe('<dl class="contacts"><dt>Responsable du traitement</dt><dd>X</dd></dl>');
     const example = contactsHtml({ ...controller, email: 'contact@exemple.invalid' }, 'en');
@@ -67,7 +67,7 @@ describe('the public layout (issue 15, item 4)', () => {
     expect(negotiateLanguage('de')).toBeNull();
   });
 
-  it('P5.7 GET /public.css is served as text/css, cacheable, revalidated by ETag', async () => {
+  it('D2 GET /public.css is served as text/css, cacheable, revalidated by ETag', async () => {
     const app = Fastify();
     publicCssRoute(app);
     const res = await app.inject({ method: 'GET', url: '/public.css' });
