@@ -13,7 +13,7 @@ import { escapeHtml } from '../mail/templates/common.js';
 import { SAFEGUARDS } from '../policy/types.js';
 import { FILE_SHARING, PROSPECTING, type ConsentDeps } from './context.js';
 import { activeScopeConsents, consentHistory, recordConsent } from './events.js';
-import { gpcSupport, hasGpcSignal, recordGpcObjection } from './gpc.js';
+import { gpcSupport, hasGpcSignal, honourGpc } from './gpc.js';
 import { addPartner, listPartners } from './partners.js';
 import { consentProof, consentProofHtml, PROOF_STYLE } from './proof.js';
 import { exportConsents27560 } from './record-27560.js';
@@ -117,18 +117,16 @@ async function consentPlugin(app: FastifyInstance, opts: ConsentRouteOptions): P
     });
   });
 
-  // Sec-GPC on the portal: once a rights request is verified, the person is identified,
-  // and the signal is their objection to the sale and exchange of their file (P1.6).
+  // Sec-GPC on the portal (issue 15, item 6): of the public rights-request routes under
+  // /api/v1/requests, the verification is the one that identifies the person, and then the
+  // signal is their objection to the sale and exchange of their file (P1.6). Opening a
+  // request identifies no one: nothing to record yet. Portal routes that identify a person
+  // by their own session call honourGpc themselves.
   app.addHook('onSend', async (req, reply, payload) => {
     if (reply.statusCode !== 200 || req.method !== 'POST' || req.routeOptions.url !== '/api/v1/requests/:id/verify' || !hasGpcSignal(req.headers)) return payload;
     const { id } = req.params as { id: string };
     const row = await deps.db.selectFrom('rightsRequests').select('personId').where('id', '=', id).executeTakeFirst();
-    try {
-      if (row?.personId) await recordGpcObjection(deps, row.personId, `Sec-GPC: 1 on verified rights request ${id}`);
-    } catch (e) {
-      // The verification stands; the failure is logged by class and code only, never with data.
-      req.log.error({ err: { name: (e as Error).name, code: e instanceof RempartError ? e.code : undefined } }, 'GPC objection not recorded');
-    }
+    if (row?.personId) await honourGpc(deps, row.personId, req, `Sec-GPC: 1 on verified rights request ${id}`);
     return payload;
   });
 

@@ -58,6 +58,9 @@ describeEachEngine('GET /notice', (store) => {
     expect(main.match(/<h1>/g)).toHaveLength(1);
     expect(res.body).toMatch(/<footer class="pub-footer">[\s\S]*href="\/portal\?lang=fr"[\s\S]*href="\/notice\?lang=fr"[\s\S]*CERTILIENCE/);
     expect(res.body).not.toContain('noindex');
+    // Issue 15, item 6: nothing loaded from another origin (no font, CDN, analytics), no script at all.
+    expect(res.body).not.toMatch(/<(script|img|iframe|link|source)\b[^>]*\b(src|href)="(https?:)?\/\//);
+    expect(res.body).not.toContain('<script');
     const en = await app.inject({ method: 'GET', url: '/notice?lang=en' });
     expect(en.body).toContain('<a href="/portal?lang=en">privacy portal</a>');
     expect(en.body).toContain('<a class="lang-switch" href="/notice?lang=fr"');
