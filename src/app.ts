@@ -30,6 +30,7 @@ import { RempartError } from './errors.js';
 import { ping, type Store } from './db/database.js';
 import { errorHandler } from './http/error-handler.js';
 import { loadShedding } from './http/load-shedding.js';
+import { publicCssRoute } from './http/public-layout.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import { registerInputLimits } from './http/input-limits.js';
 import { withRedactedRequests } from './http/log-redaction.js';
@@ -164,6 +165,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   );
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // The public pages' one stylesheet (notice, one-click links, portal): same origin, no inline style.
+  publicCssRoute(app);
   await app.register(noticeRoutes, { policy: options.policy, ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
 
   await app.register(authPlugin, {

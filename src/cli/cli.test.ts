@@ -93,6 +93,27 @@ describe('rempart policy check', () => {
     expect(r.out).toContain('ok');
   });
 
+  it('D2 warns, without failing, for each empty contact the notice and the portal need, naming its path and line', async () => {
+    const r = await run('policy', 'check', 'policies/certilience.yaml');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('ok (5 warnings)');
+    for (const path of ['controller.address.street', 'controller.address.postalCode', 'controller.address.city', 'controller.email', 'controller.dpo.email']) {
+      expect(r.err).toMatch(new RegExp(`certilience\\.yaml:\\d+: warning: ${path.replace(/\./g, '\\.')}: empty`));
+    }
+    const filled = variant((t) =>
+      t
+        .replace('street: ""', 'street: "1 rue de la Paix"')
+        .replace('postalCode: ""', 'postalCode: "75002"')
+        .replace('city: ""', 'city: Paris')
+        .replace(/(\n {2}email: )""/, '$1contact@certilience.example')
+        .replace(/(\n {4}email: )""/, '$1dpo@certilience.example'),
+    );
+    const clean = await run('policy', 'check', filled);
+    expect(clean.code).toBe(0);
+    expect(clean.err).not.toContain('warning');
+    expect(clean.out).toMatch(/: ok\n?$/);
+  });
+
   it('P1.1 fails on a controller purpose without a legal basis, naming path and line', async () => {
     const f = variant((t) => t.replace('legalBases: [contract, legitimate_interest]', 'legalBases: []'));
     const r = await run('policy', 'check', f);

@@ -3,6 +3,7 @@ import { listAccounts } from '../access/auth/index.js';
 import { loadOrCreateServerKey } from '../access/server-key.js';
 import { buildApp } from '../app.js';
 import { DEMO_PASSWORD, ensureDemoAccounts } from '../demo/accounts.js';
+import { loadDemoPolicy } from '../demo/policy-overlay.js';
 import { hasPeople, seedDemo } from '../demo/seed.js';
 import { startDailyJobs } from '../jobs/daily.js';
 import { createMailer, startOutboxSweeper } from '../mail/index.js';
@@ -21,7 +22,8 @@ export async function serveCommand(flags: StoreFlags & { port?: string; host?: s
   let stopJobs = (): void => undefined;
   let stopSweeper = (): void => undefined;
   try {
-    const policy = await loadPolicy(config.policyFile);
+    // The demo fills the contacts a policy leaves empty with marked example values (src/demo/policy-overlay.ts).
+    const policy = config.demo ? await loadDemoPolicy(config.policyFile, config.dataDir) : await loadPolicy(config.policyFile);
     const serverKey = loadOrCreateServerKey(config.dataDir);
     if (config.demo && !(await hasPeople(store.db))) {
       const counts = await seedDemo(store.db, { people: DEMO_PEOPLE, seed: 42, now: new Date() });
@@ -55,6 +57,7 @@ export async function serveCommand(flags: StoreFlags & { port?: string; host?: s
     if (store.engine === 'pglite') announceServerUrl(config.dataDir, url);
     console.log(`Rempart is running at ${url}`);
     console.log(`  database: ${store.location} · policy ${policy.version.shortHash} (effective ${policy.version.effectiveDate})`);
+    if (policy.file !== config.policyFile) console.log(`  demo policy: ${policy.file} (example contacts fill the ones ${config.policyFile} leaves empty)`);
     console.log(`  API: ${url}api/v1/people · OpenAPI: ${url}api/openapi.json`);
     console.log(`  ${mailer.describe()}${config.smtpUrl ? '' : ` (each deleted after ${config.outboxKeepHours} h)`}`);
     console.log(`  links in mail: ${config.publicUrl}${config.publicUrlIsDefault ? '  (the listening address; set --public-url / REMPART_PUBLIC_URL to the address people reach)' : ''}`);

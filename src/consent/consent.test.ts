@@ -241,13 +241,19 @@ describeEachEngine('consent and file exchange', (store) => {
     const page = await app.inject({ method: 'GET', url: path });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('<form method="post">');
+    expect(page.body).toContain('Retirer votre consentement à la transmission de vos données à');
     expect(page.body).not.toContain(p.email);
     expect(await hasActiveConsent(store().db, p.id, partner.id, clock)).toBe(true);
 
     tick();
-    const post = await app.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click' });
+    // The page speaks the browser's language (French by default), in the public layout.
+    const post = await app.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/x-www-form-urlencoded', 'accept-language': 'en' }, payload: 'List-Unsubscribe=One-Click' });
     expect(post.statusCode).toBe(200);
     expect(post.body).toContain('Consent withdrawn');
+    expect(post.body).toContain('<link rel="stylesheet" href="/public.css">');
+    expect(post.body).toContain('href="/portal?lang=en"');
+    expect(post.body).toContain('href="/notice?lang=en"');
+    expect(post.body).toContain(`href="${path}?lang=fr"`);
     expect(await hasActiveConsent(store().db, p.id, partner.id, clock)).toBe(false);
     const history = await store().db.selectFrom('consentEvents').select(['state', 'channel']).where('partnerId', '=', partner.id).orderBy('eventAt').execute();
     expect(history).toEqual([{ state: 'given', channel: 'web_form' }, { state: 'withdrawn', channel: 'link' }]);
@@ -328,6 +334,8 @@ describeEachEngine('consent and file exchange', (store) => {
     expect(proof.transfers).toEqual([expect.objectContaining({ id: t.transferId, fileSha256: t.sha256, consentRecordId: proof.history[0]!.recordId })]);
     const html = await app.inject({ method: 'GET', url: `/api/v1/people/${p.id}/consents/proof.html?partnerId=${partner.id}`, headers: { 'x-test-role': 'dpo' } });
     expect(html.headers['content-type']).toMatch(/text\/html/);
+    // Its one inline style is allowed by hash, never by 'unsafe-inline' (Art. 32).
+    expect(html.headers['content-security-policy']).toMatch(/style-src 'self' 'sha256-[A-Za-z0-9+/]+='/);
     expect(html.body).toContain(t.sha256);
     expect(html.body).toContain('form-77');
     const byAccept = await app.inject({ method: 'GET', url: `/api/v1/people/${p.id}/consents/proof?partnerId=${partner.id}`, headers: { 'x-test-role': 'dpo', accept: 'text/html' } });

@@ -1,4 +1,6 @@
+import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
+import { RempartError } from '../errors.js';
 import type { Database } from '../db/schema.js';
 import type { ConsentDeps } from './context.js';
 import { recordConsent } from './events.js';
@@ -49,4 +51,27 @@ export async function recordGpcObjection(deps: ConsentDeps, personId: string, ev
   if (given.length > 0) n += (await recordConsent(deps, { ...base, partnerId: given, state: 'withdrawn' })).events.length;
   if (none.length > 0) n += (await recordConsent(deps, { ...base, partnerId: none, state: 'refused' })).events.length;
   return n;
+}
+
+/** What honourGpc reads of a request: its headers, and its logger for a failure. */
+export type GpcRequest = Pick<FastifyRequest, 'headers' | 'log'>;
+
+/**
+ * Honours Global Privacy Control for a person the portal has just identified (issue 15,
+ * item 6; P1.6): when the request carries `Sec-GPC: 1`, records the objection to the sale
+ * and exchange of their file (recordGpcObjection). Call it once the person is known (the
+ * verified rights request, the opening of a portal session), not on every request: a
+ * consent the person then gives explicitly on the portal is theirs to give. Idempotent:
+ * partners already refused or withdrawn get nothing new. Never throws: what the person came
+ * for stands, and a failure is logged by class and code only, never with data. Returns the
+ * number of events recorded (0 without the signal).
+ */
+export async function honourGpc(deps: ConsentDeps, personId: string, req: GpcRequest, evidence = 'Sec-GPC: 1 on the privacy portal'): Promise<number> {
+  if (!hasGpcSignal(req.headers)) return 0;
+  try {
+    return await recordGpcObjection(deps, personId, evidence);
+  } catch (e) {
+    req.log.error({ err: { name: (e as Error).name, code: e instanceof RempartError ? e.code : undefined } }, 'GPC objection not recorded');
+    return 0;
+  }
 }

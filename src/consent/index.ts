@@ -27,7 +27,7 @@ export { deliverConsentNotices, partnersOfPerson, partnersThatReceived, type Con
 export { createTransfer, parseSegment, SEGMENT_KEYS, TRANSFER_FIELDS, transfersOf, type Segment, type TransferResult } from './transfer.js';
 export { CONSENT_EXPORT_SCHEMA, exportConsents27560, toRecord27560, type ConsentExport27560, type ConsentRecord27560 } from './record-27560.js';
 export { consentProof, consentProofHtml, type ConsentProof } from './proof.js';
-export { gpcSupport, hasGpcSignal, recordGpcObjection } from './gpc.js';
+export { gpcSupport, hasGpcSignal, honourGpc, recordGpcObjection, type GpcRequest } from './gpc.js';
 export { readWithdrawalToken, withdrawalToken } from './withdrawal-token.js';
 export { withdrawByLink, withdrawalTarget, type WithdrawalTarget } from './withdraw-link.js';
 export { ensureSubject, subjectOf } from './subjects.js';

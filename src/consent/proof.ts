@@ -93,13 +93,16 @@ export async function consentProof(db: Kysely<Database>, policy: LoadedPolicy, p
 
 const esc = (t: string): string => t.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
+/** The proof page's inline style: the page is a standalone printable file; routes allow it by hash (cspAllowingStyle). */
+export const PROOF_STYLE = 'body{font:11pt/1.4 system-ui,sans-serif;margin:2em}table{border-collapse:collapse;width:100%;margin:1em 0}td,th{border:1px solid #999;padding:4px;text-align:left;vertical-align:top}@media print{body{margin:0}}';
+
 /** The proof as one printable HTML page (no script, print styles). */
 export function consentProofHtml(p: ConsentProof): string {
   const rows = (cells: readonly string[]) => `<tr>${cells.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`;
   const head = (cells: readonly string[]) => `<tr>${cells.map((c) => `<th>${esc(c)}</th>`).join('')}</tr>`;
   return [
     '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Consent proof</title>',
-    '<style>body{font:11pt/1.4 system-ui,sans-serif;margin:2em}table{border-collapse:collapse;width:100%;margin:1em 0}td,th{border:1px solid #999;padding:4px;text-align:left;vertical-align:top}@media print{body{margin:0}}</style>',
+    `<style>${PROOF_STYLE}</style>`,
     '</head><body>',
     '<h1>Proof of consent and transfers (GDPR Art. 7(1))</h1>',
     `<p>Person <code>${esc(p.personId)}</code>${p.partner ? ` · partner ${esc(p.partner.name)} (${esc(p.partner.country)}, ${esc(p.partner.transferGround)}) <code>${esc(p.partner.id)}</code>` : p.scope ? ` · ${esc(p.scope)} (the controller's own)` : ' · all partners and scopes'}</p>`,

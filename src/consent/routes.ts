@@ -6,18 +6,21 @@ import { requireActor } from '../access/auth/index.js';
 import type { GateSession } from '../access/gate.js';
 import { RempartError } from '../errors.js';
 import { fileResponse } from '../http/openapi.js';
+import { pageLanguage, publicPage, type PublicLang } from '../http/public-layout.js';
 import { ErrorResponse } from '../http/schemas.js';
+import { cspAllowingStyle } from '../http/security-headers.js';
 import { escapeHtml } from '../mail/templates/common.js';
 import { SAFEGUARDS } from '../policy/types.js';
 import { FILE_SHARING, PROSPECTING, type ConsentDeps } from './context.js';
 import { activeScopeConsents, consentHistory, recordConsent } from './events.js';
-import { gpcSupport, hasGpcSignal, recordGpcObjection } from './gpc.js';
+import { gpcSupport, hasGpcSignal, honourGpc } from './gpc.js';
 import { addPartner, listPartners } from './partners.js';
-import { consentProof, consentProofHtml } from './proof.js';
+import { consentProof, consentProofHtml, PROOF_STYLE } from './proof.js';
 import { exportConsents27560 } from './record-27560.js';
 import { CONSENT_STATES, CONTROLLER_SCOPES, PARTNER_KINDS, type ConsentState, type ControllerScope, type PartnerKind } from './tables.js';
 import { createTransfer } from './transfer.js';
-import { withdrawByLink, withdrawalTarget } from './withdraw-link.js';
+import { scopeWording } from './scope-mail.js';
+import { withdrawByLink, withdrawalTarget, type WithdrawalTarget } from './withdraw-link.js';
 import type { Safeguard } from '../policy/types.js';
 
 /** Options of consentRoutes. */
@@ -49,8 +52,32 @@ const Recorded = Type.Object({
   receiptSent: Type.Boolean(),
 });
 
-function page(title: string, body: string): string {
-  return `<!doctype html><html><head><meta charset="utf-8"><meta name="robots" content="noindex"><title>${escapeHtml(title)}</title></head><body>${body}</body></html>`;
+/** What a consent is to, in the page's language: "passing your data to X", or one of the controller's scopes. */
+function consentWording(target: WithdrawalTarget, lang: PublicLang, controller: string): string {
+  if (target.scope === FILE_SHARING) return lang === 'fr' ? `la transmission de vos données à ${target.partnerName}` : `passing your data to ${target.partnerName}`;
+  return scopeWording(target.scope, lang, controller);
+}
+
+/** The withdrawal pages in the public layout (Art. 7(3)): the link's token is kept out of search engines. */
+function withdrawalPage(deps: ConsentDeps, req: FastifyRequest, state: 'invalid' | 'confirm' | 'withdrawn', target?: WithdrawalTarget): string {
+  const lang = pageLanguage(req);
+  const fr = lang === 'fr';
+  const { token } = req.params as { token: string };
+  const what = target === undefined ? '' : escapeHtml(consentWording(target, lang, deps.policy.controller.name));
+  const [title, body] =
+    state === 'invalid'
+      ? fr
+        ? ['Lien invalide', '<div class="notice-box is-error"><p>Ce lien de retrait du consentement n’est pas valide.</p></div>']
+        : ['Link not valid', '<div class="notice-box is-error"><p>This withdrawal link is not valid.</p></div>']
+      : state === 'withdrawn'
+        ? fr
+          ? ['Consentement retiré', `<div class="notice-box is-success"><p>Votre consentement à ${what} est retiré, avec effet immédiat.</p></div>`]
+          : ['Consent withdrawn', `<div class="notice-box is-success"><p>Your consent to ${what} is withdrawn, with immediate effect.</p></div>`]
+        : // GET never changes anything (mail scanners follow links); the button POSTs.
+          fr
+          ? ['Retirer votre consentement', `<div class="card"><p>Retirer votre consentement à ${what}. Le retrait prend effet immédiatement.</p><form method="post"><button class="btn" type="submit" name="confirm" value="1">Retirer mon consentement</button></form></div>`]
+          : ['Withdraw your consent', `<div class="card"><p>Withdraw your consent to ${what}. It takes effect at once.</p><form method="post"><button class="btn" type="submit" name="confirm" value="1">Withdraw my consent</button></form></div>`];
+  return publicPage({ lang, title, body, controller: deps.policy.controller, path: `/consent/withdraw/${encodeURIComponent(token)}`, noindex: true });
 }
 
 /**
@@ -75,16 +102,8 @@ async function consentPlugin(app: FastifyInstance, opts: ConsentRouteOptions): P
       const { token } = req.params as { token: string };
       const target = await withdrawalTarget(deps, token).catch(() => null);
       void reply.type('text/html; charset=utf-8').header('referrer-policy', 'no-referrer');
-      if (!target) return reply.status(404).send(page('Link not valid', '<p>This withdrawal link is not valid.</p>'));
-      if (!target.active) return reply.send(page('Consent withdrawn', `<p>Your consent to ${escapeHtml(target.what)} is withdrawn.</p>`));
-      // GET never changes anything (mail scanners follow links); the button POSTs.
-      return reply.send(
-        page(
-          'Withdraw consent',
-          `<h1>Withdraw your consent</h1><p>Withdraw your consent to ${escapeHtml(target.what)}. It takes effect at once.</p>` +
-            `<form method="post"><button type="submit" name="confirm" value="1">Withdraw my consent</button></form>`,
-        ),
-      );
+      if (!target) return reply.status(404).send(withdrawalPage(deps, req, 'invalid'));
+      return reply.send(withdrawalPage(deps, req, target.active ? 'confirm' : 'withdrawn', target));
     });
     pub.post('/consent/withdraw/:token', { schema: { tags, summary: 'Withdraw a consent in one click (public; RFC 8058)', params: TokenParams, response: { 200: fileResponse('text/html', 'The consent is withdrawn'), 404: fileResponse('text/html', 'The link is not valid') } } }, async (req, reply) => {
       const { token } = req.params as { token: string };
@@ -93,23 +112,21 @@ async function consentPlugin(app: FastifyInstance, opts: ConsentRouteOptions): P
         throw e;
       });
       void reply.type('text/html; charset=utf-8').header('referrer-policy', 'no-referrer');
-      if (!done) return reply.status(404).send(page('Link not valid', '<p>This withdrawal link is not valid.</p>'));
-      return reply.send(page('Consent withdrawn', `<h1>Consent withdrawn</h1><p>Your consent to ${escapeHtml(done.target.what)} is withdrawn, with immediate effect.</p>`));
+      if (!done) return reply.status(404).send(withdrawalPage(deps, req, 'invalid'));
+      return reply.send(withdrawalPage(deps, req, 'withdrawn', done.target));
     });
   });
 
-  // Sec-GPC on the portal: once a rights request is verified, the person is identified,
-  // and the signal is their objection to the sale and exchange of their file (P1.6).
+  // Sec-GPC on the portal (issue 15, item 6): of the public rights-request routes under
+  // /api/v1/requests, the verification is the one that identifies the person, and then the
+  // signal is their objection to the sale and exchange of their file (P1.6). Opening a
+  // request identifies no one: nothing to record yet. Portal routes that identify a person
+  // by their own session call honourGpc themselves.
   app.addHook('onSend', async (req, reply, payload) => {
     if (reply.statusCode !== 200 || req.method !== 'POST' || req.routeOptions.url !== '/api/v1/requests/:id/verify' || !hasGpcSignal(req.headers)) return payload;
     const { id } = req.params as { id: string };
     const row = await deps.db.selectFrom('rightsRequests').select('personId').where('id', '=', id).executeTakeFirst();
-    try {
-      if (row?.personId) await recordGpcObjection(deps, row.personId, `Sec-GPC: 1 on verified rights request ${id}`);
-    } catch (e) {
-      // The verification stands; the failure is logged by class and code only, never with data.
-      req.log.error({ err: { name: (e as Error).name, code: e instanceof RempartError ? e.code : undefined } }, 'GPC objection not recorded');
-    }
+    if (row?.personId) await honourGpc(deps, row.personId, req, `Sec-GPC: 1 on verified rights request ${id}`);
     return payload;
   });
 
@@ -304,7 +321,7 @@ async function consentPlugin(app: FastifyInstance, opts: ConsentRouteOptions): P
         else await mayProspecting(req, 'read', 'consent-proof');
         const p = await consentProof(deps.db, deps.policy, id, partnerId, deps.now(), scope);
         await opts.session(req).recordAccess('read', 'consent-proof', scope === undefined ? FILE_SHARING : PROSPECTING, [id], ['consent_events', 'transfer_items', 'consent_notices']);
-        if (html) return reply.type('text/html; charset=utf-8').send(consentProofHtml(p));
+        if (html) return reply.type('text/html; charset=utf-8').header('content-security-policy', cspAllowingStyle(PROOF_STYLE)).send(consentProofHtml(p));
         return reply.send(p);
       };
       const ProofQuery = Type.Object({ partnerId: Type.Optional(Type.String({ format: 'uuid' })), scope: Type.Optional(ScopeLiteral) }, { additionalProperties: false });

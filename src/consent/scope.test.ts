@@ -128,13 +128,15 @@ describeEachEngine('consent to the controller scopes', (store) => {
     expect(link).not.toBeNull();
     const path = link![1]!;
     expect(path).not.toContain(p.id);
-    const page = await app.inject({ method: 'GET', url: path });
+    // The page speaks the reader's language (French by default): here the receipt's, English.
+    const page = await app.inject({ method: 'GET', url: path, headers: { 'accept-language': 'en' } });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('<form method="post">');
     expect(page.body).toContain('receiving commercial offers');
+    expect((await app.inject({ method: 'GET', url: `${path}?lang=fr` })).body).toContain('recevoir par courrier électronique les offres commerciales');
     expect(page.body).not.toContain(p.email);
     tick();
-    const post = await app.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click' });
+    const post = await app.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/x-www-form-urlencoded', 'accept-language': 'en' }, payload: 'List-Unsubscribe=One-Click' });
     expect(post.statusCode).toBe(200);
     expect(post.body).toContain('Consent withdrawn');
     // Withdrawn at once, for that scope only.

@@ -38,7 +38,16 @@ h1{font-size:1.6rem}h2{margin-top:2rem;border-bottom:2px solid #00458a;padding-b
 .subtitle{color:#555;font-style:italic}dl{margin:.5rem 0 1rem}dt{font-weight:600;margin-top:.4rem}dd{margin:0 0 0 1rem}ul{padding-left:1.3rem}
 `;
 
-/** The document as a standalone HTML page, in its language (`<html lang>`), with every text escaped. */
+/** The document's content (title, subtitle, blocks) as HTML, every text escaped: the body of a page. */
+export function renderHtmlBody(doc: DocumentModel): string {
+  return [`<h1>${e(doc.title)}</h1>`, ...(doc.subtitle ? [`<p class="subtitle">${e(doc.subtitle)}</p>`] : []), ...doc.blocks.map(block)].join('\n');
+}
+
+/**
+ * The document as a standalone HTML page, in its language (`<html lang>`), with every text
+ * escaped. A file kept or sent on its own (`rempart notice --format html`, the register), so
+ * its style is inline; the server's `/notice` uses the public layout instead (src/http/public-layout.ts).
+ */
 export function renderHtml(doc: DocumentModel): string {
   return [
     '<!doctype html>',
@@ -46,9 +55,7 @@ export function renderHtml(doc: DocumentModel): string {
     '<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>${e(doc.title)}</title><style>${STYLE}</style></head>`,
     '<body>',
-    `<h1>${e(doc.title)}</h1>`,
-    ...(doc.subtitle ? [`<p class="subtitle">${e(doc.subtitle)}</p>`] : []),
-    ...doc.blocks.map(block),
+    renderHtmlBody(doc),
     '</body></html>',
     '',
   ].join('\n');

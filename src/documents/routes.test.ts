@@ -47,6 +47,25 @@ describeEachEngine('GET /notice', (store) => {
     expect(res.body).toContain('Article 4 – Durée de conservation');
   });
 
+  it('D2 the notice is a page of the public layout: stylesheet, switch to English, a link to the portal, footer links and contacts', async () => {
+    const res = await app.inject({ method: 'GET', url: '/notice' });
+    expect(res.body).toContain('<link rel="stylesheet" href="/public.css">');
+    expect(res.body).not.toContain('<style');
+    expect(res.body).toContain('<a class="lang-switch" href="/notice?lang=en"');
+    const main = res.body.slice(res.body.indexOf('<main'), res.body.indexOf('</main>'));
+    expect(main).toContain('<a href="/portal?lang=fr">portail vie privée</a>');
+    expect(main).toContain('<dl class="contacts">');
+    expect(main.match(/<h1>/g)).toHaveLength(1);
+    expect(res.body).toMatch(/<footer class="pub-footer">[\s\S]*href="\/portal\?lang=fr"[\s\S]*href="\/notice\?lang=fr"[\s\S]*CERTILIENCE/);
+    expect(res.body).not.toContain('noindex');
+    // Issue 15, item 6: nothing loaded from another origin (no font, CDN, analytics), no script at all.
+    expect(res.body).not.toMatch(/<(script|img|iframe|link|source)\b[^>]*\b(src|href)="(https?:)?\/\//);
+    expect(res.body).not.toContain('<script');
+    const en = await app.inject({ method: 'GET', url: '/notice?lang=en' });
+    expect(en.body).toContain('<a href="/portal?lang=en">privacy portal</a>');
+    expect(en.body).toContain('<a class="lang-switch" href="/notice?lang=fr"');
+  });
+
   it('D2 takes the language from Accept-Language, and ?lang= over it', async () => {
     const en = await app.inject({ method: 'GET', url: '/notice', headers: { 'accept-language': 'en-GB,en;q=0.9,fr;q=0.5' } });
     expect(en.headers['content-language']).toBe('en');

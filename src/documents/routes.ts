@@ -5,9 +5,12 @@
  */
 import type { FastifyInstance, FastifyBaseLogger } from 'fastify';
 import Type from 'typebox';
+import { contactsHtml, negotiateLanguage, publicPage } from '../http/public-layout.js';
 import { ErrorResponse } from '../http/schemas.js';
 import type { LoadedPolicy } from '../policy/index.js';
 import { policyText } from './policy-ref.js';
+import { buildNotice } from './notice.js';
+import { renderHtmlBody } from './render-html.js';
 import { renderNotice } from './render.js';
 import { recordVersion, versionsDir } from './versions.js';
 import type { Lang } from './words.js';
@@ -19,25 +22,24 @@ export interface NoticeRouteOptions {
   readonly dataDir?: string;
 }
 
+/** Moved to the public layout, which every public page shares; re-exported for the notice's callers. */
+export { negotiateLanguage };
+
 /**
- * The language an `Accept-Language` header prefers among French and English (RFC 9110
- * §12.5.4: highest q first, then header order; `q=0` means "not this one"); null when neither.
+ * What the notice page adds above the notice itself (Art. 12(2): facilitate the exercise of
+ * the rights): where to exercise them, the portal, and who to write to.
  */
-export function negotiateLanguage(header: string | undefined): Lang | null {
-  if (header === undefined || header.trim() === '') return null;
-  const ranked = header
-    .split(',')
-    .map((part, index) => {
-      const [tag = '', ...params] = part.trim().split(';');
-      const q = params.map((p) => /^\s*q=([0-9.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
-      return { primary: tag.trim().toLowerCase().split('-')[0] ?? '', q: q === undefined ? 1 : Number(q), index };
-    })
-    .filter((r) => r.q > 0 && Number.isFinite(r.q))
-    .sort((a, b) => b.q - a.q || a.index - b.index);
-  for (const r of ranked) {
-    if (r.primary === 'fr' || r.primary === 'en') return r.primary;
-  }
-  return null;
+function rightsBox(policy: LoadedPolicy, lang: Lang): string {
+  const portal = `/portal?lang=${lang}`;
+  return lang === 'fr'
+    ? `<div class="notice-box is-info"><p><strong>Exercer vos droits.</strong> Accès, rectification, effacement, opposition, portabilité : faites votre demande sur le <a href="${portal}">portail vie privée</a>, ou écrivez-nous.</p>${contactsHtml(policy.controller, lang)}</div>`
+    : `<div class="notice-box is-info"><p><strong>Exercise your rights.</strong> Access, rectification, erasure, objection, portability: make your request on the <a href="${portal}">privacy portal</a>, or write to us.</p>${contactsHtml(policy.controller, lang)}</div>`;
+}
+
+/** The notice as a page of the public layout, the portal's box above it. */
+function noticePage(policy: LoadedPolicy, lang: Lang): string {
+  const doc = buildNotice(policy, lang);
+  return publicPage({ lang, title: doc.title, body: `${rightsBox(policy, lang)}\n${renderHtmlBody(doc)}`, controller: policy.controller, path: '/notice', heading: false });
 }
 
 async function recordServedVersion(options: NoticeRouteOptions, log: FastifyBaseLogger): Promise<void> {
@@ -74,7 +76,7 @@ export async function noticeRoutes(app: FastifyInstance, options: NoticeRouteOpt
       const query = req.query as { lang?: Lang; format?: 'html' | 'md' };
       const lang = query.lang ?? negotiateLanguage(req.headers['accept-language']) ?? 'fr';
       const format = query.format ?? 'html';
-      const body = await renderNotice(policy, { lang, format });
+      const body = format === 'html' ? noticePage(policy, lang) : await renderNotice(policy, { lang, format });
       return reply
         .header('content-type', format === 'html' ? 'text/html; charset=utf-8' : 'text/markdown; charset=utf-8')
         .header('content-language', lang)

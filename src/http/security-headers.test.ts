@@ -20,7 +20,7 @@ describeEachEngine('security headers', (store) => {
     rmSync(webRoot, { recursive: true, force: true });
   });
 
-  const urls = ['/', '/index.html', '/people/123', '/notice', '/notice?format=md', '/healthz', '/api/v1/people', '/api/v1/nope', '/api/openapi.json', '/u/not-a-token'];
+  const urls = ['/', '/index.html', '/people/123', '/notice', '/notice?format=md', '/healthz', '/api/v1/people', '/api/v1/nope', '/api/openapi.json', '/u/not-a-token', '/public.css'];
 
   it.each(urls)('Art. 32 %s carries CSP with frame-ancestors, nosniff, Referrer-Policy and X-Frame-Options', async (url) => {
     const res = await app.inject({ method: 'GET', url });

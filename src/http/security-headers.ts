@@ -1,24 +1,41 @@
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /**
  * The Content-Security-Policy of every answer. The web app is one same-origin module
- * bundle with its stylesheet; the server-rendered pages (notice, opt-out, consent
- * withdrawal, re-permission) carry one inline `<style>` and post forms to themselves.
- * No inline script anywhere, so scripts come from this origin only; `frame-ancestors
- * 'none'` forbids framing the back office (clickjacking).
+ * bundle with its stylesheet; the server-rendered public pages (notice, opt-out, consent
+ * withdrawal, re-permission) link the same-origin `/public.css` (src/http/public-layout.ts)
+ * and post forms to themselves. No inline script nor inline style anywhere, so both come
+ * from this origin only (an injected `<style>` cannot restyle a page to mislead, e.g. hide
+ * the withdrawal button); `frame-ancestors 'none'` forbids framing the back office
+ * (clickjacking). The one page with an inline style, the printable consent proof, allows
+ * exactly that style by its hash (cspAllowingStyle).
  */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+const directives = (styleSrc: string): string =>
+  [
+    "default-src 'self'",
+    "script-src 'self'",
+    `style-src ${styleSrc}`,
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "font-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+
+/** The CSP of every answer (see above). */
+export const CONTENT_SECURITY_POLICY = directives("'self'");
+
+/**
+ * The CSP of a page that must carry one inline `<style>` (a standalone printable file served
+ * as is): that exact style, by its SHA-256 (CSP Level 3 §8.3), and no other. Set it on the
+ * reply; the onSend hook leaves a CSP already set.
+ */
+export function cspAllowingStyle(css: string): string {
+  return directives(`'self' 'sha256-${createHash('sha256').update(css, 'utf8').digest('base64')}'`);
+}
 
 /** HSTS: one year, sub-domains included; sent only on HTTPS (RFC 6797 §7.2 ignores it on HTTP). */
 export const STRICT_TRANSPORT_SECURITY = 'max-age=31536000; includeSubDomains';

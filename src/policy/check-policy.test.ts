@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { checkPolicy } from './check-policy.js';
+import { analysePolicy, checkPolicy } from './check-policy.js';
 import { DEFAULT_POLICY_FILE } from './load-policy.js';
 
 const FILE = 'policies/certilience.yaml';
@@ -377,5 +377,38 @@ describe('checkPolicy: schema', () => {
 
   it('an empty file is refused', () => {
     expect(checkPolicy('', FILE)).toEqual([{ file: FILE, path: '', line: 1, message: 'must be a mapping, got nothing' }]);
+  });
+});
+
+describe('analysePolicy: warnings on who to write to (issue 15, item 5)', () => {
+  const CONTACTS = ['controller.address.street', 'controller.address.postalCode', 'controller.address.city', 'controller.email', 'controller.dpo.email'];
+
+  it('D2 each empty contact of the shipped policy is a warning naming its path and line, not a problem', () => {
+    const { problems, warnings, policy } = analysePolicy(TEXT, FILE);
+    expect(problems).toEqual([]);
+    expect(policy).toBeDefined();
+    expect(warnings.map((w) => w.path)).toEqual(CONTACTS);
+    expect(warnings.find((w) => w.path === 'controller.email')?.line).toBe(line(TEXT, 'controller:', '  email: ""'));
+    expect(warnings.find((w) => w.path === 'controller.dpo.email')?.line).toBe(line(TEXT, '  dpo:', 'email: ""'));
+    for (const w of warnings) expect(w.message).toMatch(/^empty: .*GDPR Art\. 13\(1\)\((a|b)\)/);
+  });
+
+  it('D2 no warning once they are filled; one for the one left empty', () => {
+    const filled = TEXT.replace('street: ""', 'street: "1 rue de la Paix"')
+      .replace('postalCode: ""', 'postalCode: "75002"')
+      .replace('city: ""', 'city: Paris')
+      .replace(/(\n {2}email: )""/, '$1contact@certilience.example')
+      .replace(/(\n {4}email: )""/, '$1dpo@certilience.example');
+    expect(filled).not.toBe(TEXT);
+    expect(analysePolicy(filled, FILE).warnings).toEqual([]);
+    const noDpo = filled.replace('dpo@certilience.example', '""');
+    expect(analysePolicy(noDpo, FILE).warnings.map((w) => w.path)).toEqual(['controller.dpo.email']);
+  });
+
+  it('a policy with problems gives its problems only', () => {
+    const broken = TEXT.replace('legalBases: [contract, legitimate_interest]', 'legalBases: []');
+    const { problems, warnings } = analysePolicy(broken, FILE);
+    expect(problems.length).toBeGreaterThan(0);
+    expect(warnings).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@
  * `rempart policy check`: every problem of a policy file at once, schema first,
  * then the semantic rules, each with its path and line.
  */
-import { semanticIssues } from './checks.js';
+import { contactWarnings, semanticIssues } from './checks.js';
 import { formatPath, type Issue } from './path.js';
 import { policySchema } from './schema.js';
 import type { Policy, PolicyProblem } from './types.js';
@@ -12,6 +12,8 @@ import { parseYamlSource } from './yaml-source.js';
 /** The outcome of reading a policy text: its problems, and the policy when there are none. */
 export interface PolicyAnalysis {
   readonly problems: readonly PolicyProblem[];
+  /** What a sound policy still leaves empty (contacts): said, never refused. Empty while there are problems. */
+  readonly warnings: readonly PolicyProblem[];
   readonly policy: Policy | undefined;
 }
 
@@ -25,7 +27,7 @@ export type ExtraPolicyCheck = (policy: Policy) => readonly Issue[];
 export function analysePolicy(text: string, file: string, extraChecks: readonly ExtraPolicyCheck[] = []): PolicyAnalysis {
   const source = parseYamlSource(text);
   if (source.syntaxProblems.length > 0) {
-    return { problems: source.syntaxProblems.map((p) => ({ file, path: '', line: p.line, message: p.message })), policy: undefined };
+    return { problems: source.syntaxProblems.map((p) => ({ file, path: '', line: p.line, message: p.message })), warnings: [], policy: undefined };
   }
   const toProblem = (issue: Issue): PolicyProblem => ({
     file,
@@ -36,9 +38,10 @@ export function analysePolicy(text: string, file: string, extraChecks: readonly 
   const issues: Issue[] = [];
   const value = source.value;
   // Semantic checks need well-typed data, so they run only once the schema holds.
-  if (!conforms(policySchema, value, issues)) return { problems: sortProblems(issues.map(toProblem)), policy: undefined };
+  if (!conforms(policySchema, value, issues)) return { problems: sortProblems(issues.map(toProblem)), warnings: [], policy: undefined };
   const problems = sortProblems([...semanticIssues(value), ...extraChecks.flatMap((check) => check(value))].map(toProblem));
-  return { problems, policy: problems.length === 0 ? value : undefined };
+  if (problems.length > 0) return { problems, warnings: [], policy: undefined };
+  return { problems, warnings: sortProblems(contactWarnings(value).map(toProblem)), policy: value };
 }
 
 function sortProblems(problems: readonly PolicyProblem[]): readonly PolicyProblem[] {

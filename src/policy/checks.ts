@@ -239,3 +239,22 @@ export function semanticIssues(policy: Policy): readonly Issue[] {
   checkRepermission(policy, issues);
   return issues;
 }
+
+/**
+ * Warnings, not errors: what a sound policy still leaves empty that the people concerned need
+ * (issue 15, item 5). The annex gives no address nor contact, so the shipped policy has empty
+ * placeholders; the notice and the portal must say who to write to (GDPR Art. 13(1)(a): the
+ * controller's identity and contact details; 13(1)(b): the DPO's, Art. 37(7)). The server
+ * still starts; `rempart policy check` names each field to fill.
+ */
+export function contactWarnings(policy: Policy): readonly Issue[] {
+  const c = policy.controller;
+  const fields: readonly [Path, string, string][] = [
+    [['controller', 'address', 'street'], c.address.street, "the controller's postal address (GDPR Art. 13(1)(a))"],
+    [['controller', 'address', 'postalCode'], c.address.postalCode, "the controller's postal code (GDPR Art. 13(1)(a))"],
+    [['controller', 'address', 'city'], c.address.city, "the controller's city (GDPR Art. 13(1)(a))"],
+    [['controller', 'email'], c.email, "the controller's contact e-mail, where people write to exercise their rights (GDPR Art. 13(1)(a))"],
+    [['controller', 'dpo', 'email'], c.dpo.email, "the data protection officer's e-mail (GDPR Art. 13(1)(b), 37(7))"],
+  ];
+  return fields.filter(([, value]) => value.trim() === '').map(([path, , what]) => ({ path, message: `empty: ${what}; the notice and the privacy portal cannot give it` }));
+}

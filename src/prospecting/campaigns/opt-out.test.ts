@@ -163,6 +163,13 @@ describeEachEngine('one-click opt-out and consents', (store) => {
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('<form method="post"');
     expect(page.body).toContain('name="List-Unsubscribe" value="One-Click"');
+    // In the public layout, French by default, with the switch to the same page in English.
+    expect(page.body).toContain('<link rel="stylesheet" href="/public.css">');
+    expect(page.body).toContain('<html lang="fr">');
+    expect(page.body).toContain(`href="${new URL(bodyUrl).pathname}?lang=en"`);
+    expect(page.body).toMatch(/<footer class="pub-footer">[\s\S]*href="\/portal\?lang=fr"[\s\S]*href="\/notice\?lang=fr"/);
+    expect(page.body).toContain('<meta name="robots" content="noindex">');
+    expect((await app.inject({ method: 'GET', url: `${new URL(bodyUrl).pathname}?lang=en` })).body).toContain('Unsubscribe</button>');
     // A GET (a link scanner) withdraws nothing.
     expect(await active(person)).toEqual(['email_prospecting']);
     expect((await post(bodyUrl)).statusCode).toBe(200);

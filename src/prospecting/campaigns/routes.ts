@@ -4,6 +4,7 @@ import Type from 'typebox';
 import { requireActor } from '../../access/auth/index.js';
 import type { GateSession } from '../../access/gate.js';
 import type { Database } from '../../db/schema.js';
+import { pageLanguage, publicPage, type PublicLang } from '../../http/public-layout.js';
 import { ErrorResponse } from '../../http/schemas.js';
 import type { Mailer } from '../../mail/index.js';
 import { escapeHtml } from '../../mail/templates/common.js';
@@ -52,8 +53,10 @@ const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404
 // The smallest valid GIF: what the pixel answers, whatever the token.
 const GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 
-function page(language: 'fr' | 'en', title: string, body: string): string {
-  return `<!doctype html><html lang="${language}"><head><meta charset="utf-8"><meta name="robots" content="noindex"><title>${escapeHtml(title)}</title></head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
+/** A link page in the public layout (`?lang=` or Accept-Language; French by default); kept out of search engines. */
+function page(req: FastifyRequest, opts: CampaignRouteOptions, path: string, words: Readonly<Record<PublicLang, { readonly title: string; readonly body: string }>>): string {
+  const lang = pageLanguage(req);
+  return publicPage({ lang, title: words[lang].title, body: words[lang].body, controller: opts.policy.controller, path, noindex: true });
 }
 
 /**
@@ -72,17 +75,24 @@ async function linkRoutes(app: FastifyInstance, opts: CampaignRouteOptions): Pro
   const name = opts.policy.controller.name;
   const hidden = { schema: { hide: true, params: TokenParams } };
 
+  const invalid = {
+    fr: { title: 'Lien invalide', body: '<div class="notice-box is-error"><p>Ce lien de désinscription est invalide.</p></div>' },
+    en: { title: 'Link not valid', body: '<div class="notice-box is-error"><p>This unsubscribe link is not valid.</p></div>' },
+  };
+  const uPath = (req: FastifyRequest) => `/u/${encodeURIComponent((req.params as { token: string }).token)}`;
+
   app.get('/u/:token', hidden, async (req, reply) => {
     const { token } = req.params as { token: string };
     const valid = verifyToken(opts.serverKey, token)?.action === 'u';
     reply.type('text/html; charset=utf-8').header('cache-control', 'no-store');
-    if (!valid) return reply.status(404).send(page('fr', 'Lien invalide', '<p>Ce lien de désinscription est invalide.</p>'));
+    if (!valid) return reply.status(404).send(page(req, opts, uPath(req), invalid));
+    // GET never unsubscribes (mail scanners follow links): the button POSTs, as RFC 8058 clients do.
+    const form = (label: string) => `<form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button class="btn" type="submit">${label}</button></form>`;
     return reply.send(
-      page(
-        'fr',
-        `Ne plus recevoir de messages de ${name}`,
-        `<form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Me désinscrire / Unsubscribe</button></form>`,
-      ),
+      page(req, opts, uPath(req), {
+        fr: { title: `Ne plus recevoir de messages de ${name}`, body: `<div class="card"><p>Un clic suffit : vous ne recevrez plus de sollicitations commerciales de ${escapeHtml(name)}.</p>${form('Me désinscrire')}</div>` },
+        en: { title: `Stop receiving messages from ${name}`, body: `<div class="card"><p>One click is enough: you will receive no more commercial solicitations from ${escapeHtml(name)}.</p>${form('Unsubscribe')}</div>` },
+      }),
     );
   });
 
@@ -90,13 +100,22 @@ async function linkRoutes(app: FastifyInstance, opts: CampaignRouteOptions): Pro
     const { token } = req.params as { token: string };
     const result = await optOut(deps, token, opts.now());
     reply.type('text/html; charset=utf-8').header('cache-control', 'no-store');
-    if (result === 'invalid') return reply.status(404).send(page('fr', 'Lien invalide', '<p>Ce lien de désinscription est invalide.</p>'));
-    return reply.send(page('fr', 'Désinscription enregistrée', `<p>Vous ne recevrez plus de sollicitations commerciales de ${escapeHtml(name)}.</p><p lang="en">You will receive no more commercial solicitations from ${escapeHtml(name)}.</p>`));
+    if (result === 'invalid') return reply.status(404).send(page(req, opts, uPath(req), invalid));
+    return reply.send(
+      page(req, opts, uPath(req), {
+        fr: { title: 'Désinscription enregistrée', body: `<div class="notice-box is-success"><p>Vous ne recevrez plus de sollicitations commerciales de ${escapeHtml(name)}.</p></div>` },
+        en: { title: 'Unsubscribed', body: `<div class="notice-box is-success"><p>You will receive no more commercial solicitations from ${escapeHtml(name)}.</p></div>` },
+      }),
+    );
   });
 
   app.get('/c/:token', hidden, async (req, reply) => {
     const target = await followLink(deps, (req.params as { token: string }).token, opts.now());
-    if (target === null) return reply.status(404).type('text/html; charset=utf-8').send(page('fr', 'Lien expiré', '<p>Ce lien n’est plus valide.</p>'));
+    const expired = {
+      fr: { title: 'Lien expiré', body: '<div class="notice-box is-error"><p>Ce lien n’est plus valide.</p></div>' },
+      en: { title: 'Link expired', body: '<div class="notice-box is-error"><p>This link is no longer valid.</p></div>' },
+    };
+    if (target === null) return reply.status(404).type('text/html; charset=utf-8').send(page(req, opts, `/c/${encodeURIComponent((req.params as { token: string }).token)}`, expired));
     return reply.header('cache-control', 'no-store').redirect(target, 302);
   });
 

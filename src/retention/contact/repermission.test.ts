@@ -176,12 +176,18 @@ describeEachEngine('re-permission', (store) => {
     const page = await app.inject({ method: 'GET', url: `/rp/${token}` });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('<form method="post">');
+    expect(page.body).toContain(`<form method="post" action="${token}/stop?lang=fr">`);
+    expect(page.body).toContain('<link rel="stylesheet" href="/public.css">');
+    expect(page.body).toMatch(/<footer class="pub-footer">[\s\S]*href="\/portal\?lang=fr"[\s\S]*href="\/notice\?lang=fr"/);
     const person = async () => db.selectFrom('people').select(['collectedAt', 'lastContactAt']).where('id', '=', cleoId).executeTakeFirstOrThrow();
     expect((await person()).lastContactAt).toBeNull();
     expect(contactTerm((await person()).collectedAt, null, 'P3Y')).toBe('2026-12-29');
 
-    const yes = await app.inject({ method: 'POST', url: `/rp/${token}` });
+    const yes = await app.inject({ method: 'POST', url: `/rp/${token}?lang=en` });
     expect(yes.statusCode).toBe(200);
+    expect(yes.body).toContain('<html lang="en">');
+    expect(yes.body).toContain('Your answer is recorded');
+    expect(yes.body).toContain(`<a class="lang-switch" href="/rp/${token}?lang=fr"`);
     const after = await person();
     expect(after.lastContactAt).toEqual(now);
     expect(contactTerm(after.collectedAt, after.lastContactAt, 'P3Y')).toBe('2029-12-02');
