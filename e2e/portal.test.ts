@@ -10,7 +10,8 @@ import { addPartner, createTransfer, recordConsent } from '../src/consent/index.
 import { newId } from '../src/db/ids.js';
 import { unpackArchive } from '../src/rights/export/zip.js';
 import { loadPolicy } from '../src/policy/index.js';
-import { listRequestPage } from '../src/rights/requests/index.js';
+import { listRequestPage, recordDoubt } from '../src/rights/requests/index.js';
+import { createMailer } from '../src/mail/index.js';
 import { announceBrowserSuite, hasChromium, launchChromium } from './browser.js';
 import { ensureWebBuilt, startServer, type RunningServer } from './server.js';
 
@@ -72,9 +73,11 @@ describe.skipIf(!hasChromium)('privacy portal in Chromium', () => {
     const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
     expect(bad, `${name}: ${JSON.stringify(bad, null, 1)}`).toEqual([]);
   };
-  const shot = async (page: Page, name: string, main = false): Promise<void> => {
+  /** The whole page, or one part of it (`part`) when the page is long. */
+  const shot = async (page: Page, name: string, main = false, part?: string): Promise<void> => {
     const path = join(SHOTS, `${name}.png`);
-    await page.screenshot({ path, fullPage: true });
+    if (part === undefined) await page.screenshot({ path, fullPage: true });
+    else await page.locator(part).screenshot({ path });
     if (main && process.env.REMPART_UPDATE_SCREENSHOTS === '1') copyFileSync(path, join(DOC_SHOTS, `${name}.png`));
   };
   /** No part of the page is wider than the screen (WCAG 1.4.10 reflow). */
@@ -174,13 +177,15 @@ describe.skipIf(!hasChromium)('privacy portal in Chromium', () => {
     expect(await data.textContent()).toContain('Identité et coordonnées');
     await page.getByRole('heading', { name: 'Pourquoi et combien de temps' }).waitFor();
     await axe(page, 'space fr');
-    await shot(page, 'portal-4-space-fr', true);
+    await shot(page, 'portal-4-space-fr', true, '#access');
+    await shot(page, 'portal-4b-space-full-fr');
 
     const download = page.waitForEvent('download');
-    await page.getByRole('link', { name: /Télécharger mes données/ }).click();
+    await page.getByRole('link', { name: /Télécharger une copie de mes données/ }).click();
     const file = await (await download).path();
     const files = unpackArchive(readFileSync(file));
-    const json = JSON.parse(Buffer.from(files['portability.json']!).toString('utf8')) as { data: { people: { email: string }[] } };
+    expect(Object.keys(files)).toEqual(expect.arrayContaining(['access.json', 'access.html', 'manifest.json']));
+    const json = JSON.parse(Buffer.from(files['access.json']!).toString('utf8')) as { data: { people: { email: string }[] } };
     expect(json.data.people[0]!.email).toBe(PERSON.email);
     await ctx.close();
   });
@@ -193,7 +198,7 @@ describe.skipIf(!hasChromium)('privacy portal in Chromium', () => {
     await form.getByLabel('Téléphone').fill('06 00 00');
     await form.getByRole('button', { name: 'Enregistrer la correction' }).click();
     await expect.poll(() => form.locator('.field-error').first().textContent()).toContain("n'est pas valide");
-    await shot(page, 'portal-5-correct-error-fr');
+    await shot(page, 'portal-5-correct-error-fr', false, '#rectification');
     await form.getByLabel('Téléphone').fill('+33 6 98 76 54 32');
     await form.getByRole('button', { name: 'Enregistrer la correction' }).click();
     await form.getByText('Correction enregistrée.').waitFor();
@@ -214,7 +219,7 @@ describe.skipIf(!hasChromium)('privacy portal in Chromium', () => {
     const withdraw = consents.getByRole('button', { name: /Retirer mon consentement : Partage de mes données avec Certilience Lyon/ });
     await withdraw.click();
     await consents.getByText(/Consentement retiré le/).waitFor();
-    await shot(page, 'portal-6-consents-fr', true);
+    await shot(page, 'portal-6-consents-fr', true, '#consents');
     expect((await transfer()).rows).toBe(0);
     await ctx.close();
   });
@@ -232,7 +237,7 @@ describe.skipIf(!hasChromium)('privacy portal in Chromium', () => {
     const section = page.locator('#objection');
     await section.getByRole('button', { name: 'Ne plus me solliciter sur aucun canal' }).click();
     await section.getByText('Vous ne recevez plus de prospection par e-mail.').waitFor();
-    await shot(page, 'portal-7-objection-fr');
+    await shot(page, 'portal-7-objection-fr', false, '#objection');
     expect(await preview()).toBe(0);
     await ctx.close();
   });
@@ -247,7 +252,7 @@ describe.skipIf(!hasChromium)('privacy portal in Chromium', () => {
     await section.getByRole('button', { name: 'See what would be erased' }).click();
     await section.getByRole('heading', { name: 'Will be erased' }).waitFor();
     await axe(page, 'erasure en');
-    await shot(page, 'portal-8-erasure-en-390', true);
+    await shot(page, 'portal-8-erasure-en-390', true, '#erasure');
     await section.getByRole('button', { name: 'Confirm the erasure request' }).click();
     await section.getByText(/Erasure request recorded\. We answer by/).waitFor();
     const queue = await listRequestPage(server.store.db, { type: 'erasure', open: true, now: new Date() });
@@ -259,7 +264,7 @@ describe.skipIf(!hasChromium)('privacy portal in Chromium', () => {
     await expect.poll(() => requests.textContent()).toContain('Erasure');
     expect(await requests.textContent()).toContain('In progress');
     await fitsWidth(page);
-    await shot(page, 'portal-9-requests-en-390');
+    await shot(page, 'portal-9-requests-en-390', false, '#requests');
     await ctx.close();
   });
 
@@ -310,6 +315,29 @@ describe.skipIf(!hasChromium)('privacy portal in Chromium', () => {
     await fitsWidth(page);
     await axe(page, 'code locked fr');
     await shot(page, 'portal-12-code-locked-fr-390');
+    await ctx.close();
+  });
+
+  it('P5.1 FR: where the dpo doubts the identity, the page says what is needed and takes the upload', async () => {
+    const ctx = await context();
+    const page = await open(ctx);
+    await signIn(page, PERSON.email, 'fr', /Limiter le traitement/);
+    const pending = await server.store.db.selectFrom('rightsRequests').select('id').where('contactEmail', '=', PERSON.email).where('type', '=', 'restriction').where('state', '=', 'in_progress').executeTakeFirstOrThrow();
+    const policy = await loadPolicy(join(ROOT, 'policies', 'certilience.yaml'));
+    await recordDoubt({ db: server.store.db, policy, now: () => new Date(), mailer: createMailer({ outboxDir: outbox() }), serverKey: KEY, dataDir }, pending.id, 'Le prénom de la demande diffère de celui du contrat.');
+    await page.reload();
+    const form = page.locator('form.id-document');
+    await form.getByText('Le prénom de la demande diffère de celui du contrat.').waitFor();
+    await form.getByRole('button', { name: 'Envoyer le justificatif' }).click();
+    await expect.poll(() => form.locator('.field-error').textContent()).toContain('Choisissez le fichier');
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a5f6d7e50000000049454e44ae426082', 'hex');
+    await form.getByLabel(/Justificatif d'identité/).setInputFiles({ name: 'piece-identite.png', mimeType: 'image/png', buffer: png });
+    await form.getByRole('button', { name: 'Envoyer le justificatif' }).click();
+    await form.getByText(/Justificatif reçu/).waitFor();
+    await axe(page, 'id document fr');
+    await shot(page, 'portal-13-id-document-fr', false, '#requests');
+    const row = await server.store.db.selectFrom('rightsRequests').select('idDocumentPath').where('id', '=', pending.id).executeTakeFirstOrThrow();
+    expect(row.idDocumentPath).toMatch(/\.png$/);
     await ctx.close();
   });
 

@@ -237,6 +237,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     policy: options.policy,
     webRoot,
     deps: { db, policy: options.policy, now, mailer, serverKey, dataDir, publicUrl, gate: access.gate, audit: access.audit, executor, fetch: globalThis.fetch },
+    // Opening a space checks a code: the same per-client bound as the verify route.
+    ...(options.requestLimits?.verifyPerIp === undefined ? {} : { sessionsPerIp: options.requestLimits.verifyPerIp }),
   });
   app.setNotFoundHandler((req, reply) => {
     // The web app is a single page: unknown non-API paths get its index.

@@ -20,7 +20,7 @@ export class ApiError extends Error {
 }
 
 /** Calls the API; the portal session travels in its HttpOnly cookie, never in a URL. */
-export async function api<T>(method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown): Promise<T> {
+export async function api<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown): Promise<T> {
   const res = await fetch(url, {
     method,
     credentials: 'same-origin',
@@ -110,11 +110,14 @@ export interface Space {
     readonly extendedDueAt: string | null;
     readonly effectiveDueAt: string;
     readonly closedAt: string | null;
+    readonly doubtReason: string | null;
+    readonly hasIdDocument: boolean;
   }[];
 }
 
 /** GET /api/v1/portal/me/erasure. */
 export interface ErasurePreview {
   readonly erased: readonly { readonly table: string; readonly rows: number }[];
-  readonly kept: readonly { readonly table: string; readonly rows: number; readonly basis: string; readonly until: string | null }[];
+  readonly kept: readonly { readonly table: string; readonly rows: number; readonly reason: 'statutory' | 'open_request' | 'consent_proof' | 'litigation'; readonly basis: string; readonly until: string | null }[];
+  readonly oppositionKept: boolean;
 }

@@ -36,6 +36,14 @@ export function isInternal(field: string): boolean {
   return field === 'id' || field.endsWith('_id') || field.endsWith('_hash') || field === 'purpose' || field === 'payload_sealed';
 }
 
+/** A coded value (a relation, a state, a right…) in words, when the portal knows its words. */
+export function codeLabel(t: TFunction, field: string, value: Value): string | null {
+  if (typeof value !== 'string' || !/^[a-z_]+$/.test(value)) return null;
+  const key = `values.${field}.${value}`;
+  const label = t(key, { defaultValue: '' });
+  return label === '' ? null : label;
+}
+
 /** A value as text: dates as dates, lists and objects flattened, empty as a dash. */
 export function formatValue(value: Value, lang: Lang, t: TFunction): string {
   if (value === null || value === '') return '—';

@@ -86,7 +86,14 @@ export function HomePage() {
         <>
           <section className="card" aria-labelledby="who-title">
             <h2 id="who-title">{t('home.who')}</h2>
-            <p><strong>{h.controller.name}</strong></p>
+            <address className="who">
+              <strong>{h.controller.name}</strong>
+              {[h.controller.address.street, [h.controller.address.postalCode, h.controller.address.city].filter(Boolean).join(' ')].filter(Boolean).map((line) => (
+                <span key={line}>{line}</span>
+              ))}
+              {h.controller.email && <span>{t('footer.contact')} : <a href={`mailto:${h.controller.email}`}>{h.controller.email}</a></span>}
+              {h.controller.dpoEmail && <span>{t('footer.dpo')} : <a href={`mailto:${h.controller.dpoEmail}`}>{h.controller.dpoEmail}</a></span>}
+            </address>
             <p className="muted">{t('home.deadline')}</p>
           </section>
           <section className="card" aria-labelledby="held-title">

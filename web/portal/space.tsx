@@ -5,7 +5,7 @@ import { useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError, type ErasurePreview, type Lang, type Row, type Space } from './api.js';
 import { errorText } from './errors.js';
-import { fieldLabel, formatDay, formatInstant, formatValue, isInternal, tableLabel } from './format.js';
+import { codeLabel, fieldLabel, formatDay, formatInstant, formatValue, isInternal, tableLabel } from './format.js';
 import { langSearch, useLang } from './hooks.js';
 import { clearPending } from './pending.js';
 
@@ -104,9 +104,11 @@ function DataSection({ space, lang }: { readonly space: Space; readonly lang: La
     <section id="access" className="card" aria-labelledby="access-title">
       <h2 id="access-title">{t('space.data')}</h2>
       <p>{t('space.dataIntro')}</p>
-      <p>
-        <a className="btn" href={`/api/v1/portal/me/export.zip${lang === 'en' ? '?lang=en' : ''}`} download="mes-donnees.zip">{t('space.download')}</a>
+      <p className="btn-row">
+        <a className="btn" href={`/api/v1/portal/me/copy.zip${lang === 'en' ? '?lang=en' : ''}`} download>{t('space.download')}</a>
+        <a className="btn btn-secondary" href={`/api/v1/portal/me/export.zip${lang === 'en' ? '?lang=en' : ''}`} download>{t('space.portability')}</a>
       </p>
+      <p className="muted">{t('space.portabilityHint')}</p>
       {tables.map(([table, rows]) => {
         const info = exp.context.tables[table];
         return (
@@ -124,7 +126,7 @@ function DataSection({ space, lang }: { readonly space: Space; readonly lang: La
                         {fieldLabel(t, field)}
                         {info?.fields[field]?.category && <span className="category" title={t('space.category')}>{info.fields[field].category.label}</span>}
                       </dt>
-                      <dd>{formatValue(value, lang, t)}</dd>
+                      <dd>{codeLabel(t, field, value) ?? formatValue(value, lang, t)}</dd>
                     </div>
                   ))}
               </dl>
@@ -350,12 +352,13 @@ function ErasureSection({ lang }: { readonly lang: Lang }) {
               <ul>
                 {preview.data.kept.map((k) => (
                   <li key={k.table}>
-                    <strong>{tableLabel(t, k.table)}</strong> ({t('space.rowsCount', { count: k.rows })}){k.until ? `, ${t('space.keptUntil', { date: formatDay(k.until, lang) })}` : ''} : {k.basis}
+                    <strong>{tableLabel(t, k.table)}</strong> ({t('space.rowsCount', { count: k.rows })}){k.until ? `, ${t('space.keptUntil', { date: formatDay(k.until, lang) })}` : ''} : {t(`kept.${k.reason}`)} <span className="muted">({k.basis})</span>
                   </li>
                 ))}
               </ul>
             </>
           )}
+          {preview.data.oppositionKept && <p className="muted">{t('kept.opposition')}</p>}
           <button type="button" className="btn btn-danger" disabled={erase.isPending} onClick={() => erase.mutate(undefined)}>{t('space.eraseConfirm')}</button>
         </div>
       )}
@@ -374,7 +377,7 @@ function RequestsSection({ space, lang }: { readonly space: Space; readonly lang
       {space.requests.length === 0 ? (
         <p>{t('space.noRequests')}</p>
       ) : (
-        <div className="table-scroll">
+        <div className="table-scroll" role="region" aria-labelledby="requests-title" tabIndex={0}>
           <table className="requests">
             <thead>
               <tr>
@@ -397,6 +400,69 @@ function RequestsSection({ space, lang }: { readonly space: Space; readonly lang
           </table>
         </div>
       )}
+      {space.requests
+        .filter((r) => r.doubtReason !== null)
+        .map((r) => (
+          <IdDocumentForm key={r.id} request={r} />
+        ))}
     </section>
+  );
+}
+
+const MAX_ID_BYTES = 10 * 1024 * 1024;
+
+/** Reads a file as base64 (the body the server takes). */
+function base64Of(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ''));
+    reader.onerror = () => reject(reader.error ?? new Error('read'));
+    reader.readAsDataURL(file);
+  });
+}
+
+/** Where the dpo has a real doubt on who asked (Art. 12(6)): what is needed, and the upload. */
+function IdDocumentForm({ request }: { readonly request: Space['requests'][number] }) {
+  const { t } = useTranslation();
+  const [file, setFile] = useState<File | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const send = useAction(async (f: File) => api('PUT', `/api/v1/portal/me/requests/${request.id}/id-document`, { contentBase64: await base64Of(f) }));
+  const inputId = `id-doc-${request.id.slice(0, 8)}`;
+  const error = problem ?? (send.isError ? errorText(t, send.error) : null);
+  return (
+    <form
+      className="notice-box id-document"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (file === null) return setProblem(t('idDoc.required'));
+        if (file.size > MAX_ID_BYTES || !/^(application\/pdf|image\/(jpeg|png))$/.test(file.type)) return setProblem(t('idDoc.wrongFile'));
+        setProblem(null);
+        send.mutate(file);
+      }}
+    >
+      <h3>{t('idDoc.title', { type: t(`requestTypes.${request.type}`) })}</h3>
+      <p>{t('idDoc.why')}</p>
+      <blockquote>{request.doubtReason}</blockquote>
+      {request.hasIdDocument || send.isSuccess ? (
+        <p className="success" role="status">✓ {t('idDoc.received')}</p>
+      ) : (
+        <>
+          <div className="field">
+            <label htmlFor={inputId}>{t('idDoc.label')}</label>
+            <input
+              id={inputId}
+              type="file"
+              accept="application/pdf,image/jpeg,image/png"
+              aria-invalid={error !== null}
+              aria-describedby={error !== null ? `${inputId}-error` : undefined}
+              onChange={(e) => setFile(e.target.files?.[0] ?? null)}
+            />
+            {error !== null && <p id={`${inputId}-error`} className="field-error" role="alert">{error}</p>}
+          </div>
+          <button type="submit" className="btn" disabled={send.isPending}>{t('idDoc.send')}</button>
+        </>
+      )}
+    </form>
   );
 }

@@ -5,15 +5,16 @@ import Type from 'typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { clientOf } from '../../access/auth/request-auth.js';
 import { SlidingWindowLimiter } from '../../access/auth/rate-limit.js';
-import { CONSENT_SCOPES, hasGpcSignal, recordGpcObjection, type ConsentScope } from '../../consent/index.js';
+import { CONSENT_SCOPES, honourGpc, type ConsentScope } from '../../consent/index.js';
 import { RempartError } from '../../errors.js';
 import { PUBLIC_BODY_LIMIT, PUBLIC_INPUT_LIMITS } from '../../http/input-limits.js';
 import { ErrorResponse } from '../../http/schemas.js';
 import type { LoadedPolicy } from '../../policy/index.js';
 import { OPPOSITION_CHANNELS, type OppositionChannel } from '../opposition/index.js';
+import { MAX_ID_DOCUMENT_BYTES } from '../requests/index.js';
 import { REQUEST_LANGUAGES, REQUEST_TYPES, type RequestLanguage } from '../requests/tables.js';
 import { closePortalSession, openPortalSession, PORTAL_COOKIE, readPortalSession, type PortalDeps, type PortalSession } from './session.js';
-import { portalConsent, portalDownload, portalErase, portalErasurePreview, portalObject, portalOverview, portalRectify, portalRestrict } from './space.js';
+import { portalAttachIdDocument, portalConsent, portalCopy, portalDownload, portalErase, portalErasurePreview, portalObject, portalOverview, portalRectify, portalRestrict } from './space.js';
 
 /** Options of portalRoutes. */
 export interface PortalRouteOptions {
@@ -183,9 +184,8 @@ async function spaceRoutes(app: FastifyInstance, deps: PortalDeps, sessionsPerIp
       });
       // Global Privacy Control (GPC section 3; annex art. 1): an identified person whose browser
       // sends the signal objects to the exchange of their file, as on the verify route.
-      if (hasGpcSignal(req.headers)) {
-        for (const personId of session.personIds) await recordGpcObjection(deps, personId, `Sec-GPC: 1 on the privacy portal, session ${session.id}`);
-      }
+      // Once, at the opening: a consent the person then gives on purpose here stands.
+      for (const personId of session.personIds) await honourGpc(deps, personId, req, `Sec-GPC: 1 on the privacy portal, session ${session.id}`);
       void reply.setCookie(PORTAL_COOKIE, token, { ...cookieOptions(req), expires: session.expiresAt });
       return { expiresAt: session.expiresAt.toISOString(), language: session.language };
     },
@@ -241,6 +241,8 @@ async function spaceRoutes(app: FastifyInstance, deps: PortalDeps, sessionsPerIp
                 extendedDueAt: Type.Union([Type.String(), Type.Null()]),
                 effectiveDueAt: Type.String(),
                 closedAt: Type.Union([Type.String(), Type.Null()]),
+                doubtReason: Type.Union([Type.String(), Type.Null()]),
+                hasIdDocument: Type.Boolean(),
               }),
             ),
           }),
@@ -252,6 +254,29 @@ async function spaceRoutes(app: FastifyInstance, deps: PortalDeps, sessionsPerIp
       const session = await sessionOf(req);
       void reply.header('cache-control', 'no-store');
       return portalOverview(deps, session, languageOf(req, session));
+    },
+  );
+
+  app.get(
+    '/api/v1/portal/me/copy.zip',
+    {
+      schema: {
+        tags,
+        summary: 'Download the copy of one\'s data (access.json, access.html, manifest; GDPR Art. 15(3)) (portal session; audited)',
+        security: [],
+        querystring: LangQuery,
+        response: { 200: Type.Unknown({ description: 'application/zip' }), ...spaceErrors },
+      },
+    },
+    async (req, reply) => {
+      const session = await sessionOf(req);
+      const lang = languageOf(req, session);
+      const zip = await portalCopy(deps, session, lang);
+      return reply
+        .header('cache-control', 'no-store')
+        .header('content-disposition', `attachment; filename="${lang === 'fr' ? 'mes-donnees' : 'my-data'}.zip"`)
+        .type('application/zip')
+        .send(zip);
     },
   );
 
@@ -271,7 +296,7 @@ async function spaceRoutes(app: FastifyInstance, deps: PortalDeps, sessionsPerIp
       const zip = await portalDownload(deps, session, languageOf(req, session));
       return reply
         .header('cache-control', 'no-store')
-        .header('content-disposition', 'attachment; filename="mes-donnees.zip"')
+        .header('content-disposition', 'attachment; filename="portabilite.zip"')
         .type('application/zip')
         .send(zip);
     },
@@ -311,7 +336,16 @@ async function spaceRoutes(app: FastifyInstance, deps: PortalDeps, sessionsPerIp
         response: {
           200: Type.Object({
             erased: Type.Array(Type.Object({ table: Type.String(), rows: Type.Integer() })),
-            kept: Type.Array(Type.Object({ table: Type.String(), rows: Type.Integer(), basis: Type.String(), until: Type.Union([Type.String(), Type.Null()]) })),
+            kept: Type.Array(
+              Type.Object({
+                table: Type.String(),
+                rows: Type.Integer(),
+                reason: Literals(['statutory', 'open_request', 'consent_proof', 'litigation'] as const),
+                basis: Type.String(),
+                until: Type.Union([Type.String(), Type.Null()]),
+              }),
+            ),
+            oppositionKept: Type.Boolean(),
           }),
           ...spaceErrors,
         },
@@ -374,6 +408,29 @@ async function spaceRoutes(app: FastifyInstance, deps: PortalDeps, sessionsPerIp
       sameOrigin(req);
       const session = await sessionOf(req);
       return portalObject(deps, session, languageOf(req, session), (req.body as { channel: OppositionChannel }).channel);
+    },
+  );
+
+  app.put(
+    '/api/v1/portal/me/requests/:id/id-document',
+    {
+      // Base64 inflates by 4/3; the command checks the decoded size.
+      bodyLimit: Math.ceil((MAX_ID_DOCUMENT_BYTES * 4) / 3) + 1024,
+      schema: {
+        tags,
+        summary: 'Send the ID document a request in doubt needs (PDF, JPEG or PNG, base64; GDPR Art. 12(6)) (portal session)',
+        security: [],
+        params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+        body: Type.Object({ contentBase64: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9+/=\\s]+$' }) }, { additionalProperties: false }),
+        response: { 204: Type.Null(), ...spaceErrors, 413: ErrorResponse, 415: ErrorResponse },
+      },
+    },
+    async (req, reply) => {
+      sameOrigin(req);
+      const session = await sessionOf(req);
+      const { id } = req.params as { id: string };
+      await portalAttachIdDocument(deps, session, id, Buffer.from((req.body as { contentBase64: string }).contentBase64, 'base64'));
+      return reply.status(204).send();
     },
   );
 

@@ -13,6 +13,7 @@ import { createMailer, type Mailer } from '../../mail/index.js';
 import { DEFAULT_POLICY_FILE, loadPolicy, type LoadedPolicy } from '../../policy/index.js';
 import { unpackArchive } from '../export/zip.js';
 import { isOpposed } from '../opposition/index.js';
+import { recordDoubt } from '../requests/index.js';
 import { PORTAL_COOKIE } from './session.js';
 
 const KEY = Buffer.alloc(32, 7);
@@ -51,7 +52,7 @@ describeEachEngine('privacy portal: the person\'s space', (store) => {
       })
       .execute();
     partnerId = (await addPartner(store().db, { name: 'Filiale Lyon', kind: 'group_company', country: 'FR', email: 'dpo@filiale-lyon.example' }, clock)).id;
-    app = await buildApp({ store: store(), policy, webRoot: dir, mailer, serverKey: KEY, now: () => clock, dataDir: dir, publicUrl: 'https://rempart.example', requestLimits: { openPerIp: 1000, openPerAddress: 1000 } });
+    app = await buildApp({ store: store(), policy, webRoot: dir, mailer, serverKey: KEY, now: () => clock, dataDir: dir, publicUrl: 'https://rempart.example', requestLimits: { openPerIp: 1000, openPerAddress: 1000, verifyPerIp: 1000 } });
   });
   afterAll(async () => {
     await app.close();
@@ -66,11 +67,11 @@ describeEachEngine('privacy portal: the person\'s space', (store) => {
     return res.json<{ id: string }>().id;
   };
   /** Asks, reads the code from the outbox, opens the space; returns the cookie header. */
-  const signIn = async (email: string, options: { byEmail?: boolean; type?: string } = {}): Promise<string> => {
+  const signIn = async (email: string, options: { byEmail?: boolean; type?: string; headers?: Record<string, string> } = {}): Promise<string> => {
     const before = outboxMailsTo(outbox, email).length;
     const id = await ask(email, options.type);
     const code = await codeFromOutbox(outbox, email, { after: before });
-    const res = await app.inject({ method: 'POST', url: '/api/v1/portal/session', payload: options.byEmail ? { email, code } : { requestId: id, code } });
+    const res = await app.inject({ method: 'POST', url: '/api/v1/portal/session', headers: options.headers ?? {}, payload: options.byEmail ? { email, code } : { requestId: id, code } });
     expect(res.statusCode, res.body).toBe(200);
     const cookie = res.cookies.find((c) => c.name === PORTAL_COOKIE);
     expect(cookie).toBeDefined();
@@ -129,6 +130,23 @@ describeEachEngine('privacy portal: the person\'s space', (store) => {
     expect(space).toMatchObject({ found: false, export: null, consents: [] });
   });
 
+  it('P5.1 asking for a known or an unknown address takes the same work: the medians of their timings stay close', async () => {
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const known: number[] = [];
+    const unknown: number[] = [];
+    // Interleaved, so a slow spell of the machine hits both alike.
+    for (let i = 0; i < 12; i++) {
+      for (const [email, into] of [[KNOWN, known], [`inconnu-${i}@exemple.fr`, unknown]] as const) {
+        const t0 = performance.now();
+        const res = await app.inject({ method: 'POST', url: '/api/v1/requests', payload: { type: 'access', email, language: 'fr', channel: 'portal' } });
+        into.push(performance.now() - t0);
+        expect(res.statusCode).toBe(202);
+      }
+    }
+    const [k, u] = [median(known), median(unknown)];
+    expect(Math.abs(k - u), `known ${k.toFixed(1)} ms, unknown ${u.toFixed(1)} ms`).toBeLessThanOrEqual(Math.max(15, 0.5 * Math.max(k, u)));
+  });
+
   it('P5.1 five wrong codes lock the request: the right code is then refused', async () => {
     const before = outboxMailsTo(outbox, UNKNOWN).length;
     const id = await ask(UNKNOWN);
@@ -142,6 +160,17 @@ describeEachEngine('privacy portal: the person\'s space', (store) => {
     const res = await app.inject({ method: 'POST', url: '/api/v1/portal/session', payload: { requestId: id, code } });
     expect(res.statusCode).not.toBe(200);
     expect(res.cookies.find((c) => c.name === PORTAL_COOKIE)).toBeUndefined();
+  });
+
+  it('P5.1 the copy is a ZIP holding the data as JSON (access.json) and readable HTML, with its manifest', async () => {
+    const cookie = await signIn(KNOWN);
+    const res = await app.inject({ method: 'GET', url: '/api/v1/portal/me/copy.zip', headers: { cookie } });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/zip');
+    const files = unpackArchive(res.rawPayload);
+    expect(Object.keys(files).sort()).toEqual(['access.html', 'access.json', 'manifest.json']);
+    const json = JSON.parse(Buffer.from(files['access.json']!).toString('utf8')) as { data: { people: { email: string }[] } };
+    expect(json.data.people[0]!.email).toBe(KNOWN);
   });
 
   it('P5.5 the download is the portability ZIP holding the data as JSON, recorded as an answered request', async () => {
@@ -167,6 +196,8 @@ describeEachEngine('privacy portal: the person\'s space', (store) => {
     expect(ok.statusCode, ok.body).toBe(200);
     const row = await store().db.selectFrom('people').select('phones').where('id', '=', personId).executeTakeFirstOrThrow();
     expect(row.phones).toEqual([{ number: '+33698765432', type: 'mobile' }]);
+    // Typed as a person types it, stored in E.164.
+    expect((await post(cookie, '/api/v1/portal/me/rectify', { personId, patch: { phones: [{ number: '06 98 76 54 32', type: 'mobile' }] } })).statusCode).toBe(200);
     const history = await store().db.selectFrom('personChangeHistory').select(['field', 'oldValue']).where('personId', '=', personId).execute();
     expect(JSON.stringify(history)).toContain('+33612345678');
     // Someone else's record is not reachable from this session.
@@ -208,11 +239,32 @@ describeEachEngine('privacy portal: the person\'s space', (store) => {
     expect((await me(cookie)).opposedChannels).toEqual(['email', 'phone']);
   });
 
+  it('P1.6 Sec-GPC: 1 when the space opens objects to the file exchange; a consent given afterwards on purpose stands', async () => {
+    const first = await signIn(KNOWN);
+    expect((await post(first, '/api/v1/portal/me/consents', { scope: 'file_sharing', partnerId, state: 'given' })).statusCode).toBe(204);
+    clock = new Date(clock.getTime() + 60_000);
+    const cookie = await signIn(KNOWN, { headers: { 'sec-gpc': '1' } });
+    expect((await me(cookie)).consents.find((c) => c.partnerId === partnerId)?.state).toBe('withdrawn');
+    clock = new Date(clock.getTime() + 60_000);
+    expect((await post(cookie, '/api/v1/portal/me/consents', { scope: 'file_sharing', partnerId, state: 'given' })).statusCode).toBe(204);
+    const again = await app.inject({ method: 'GET', url: '/api/v1/portal/me', headers: { cookie, 'sec-gpc': '1' } });
+    expect(again.json<{ consents: { partnerId: string | null; state: string }[] }>().consents.find((c) => c.partnerId === partnerId)?.state).toBe('given');
+  });
+
   it('P5.3 the erasure page says what the law keeps; the request lands in the staff queue with its legal deadline', async () => {
+    const orgId = newId();
+    await store().db.insertInto('organisations').values({ id: orgId, name: 'Garnier Conseil', addresses: JSON.stringify([]) }).execute();
+    await store().db.insertInto('invoices').values({ id: newId(), organisationId: orgId, personId, number: 'F-2026-001', issueDate: '2026-03-01', dueDate: '2026-04-01', amount: '1200.00' }).execute();
     const cookie = await signIn(KNOWN);
     const preview = await app.inject({ method: 'GET', url: '/api/v1/portal/me/erasure', headers: { cookie } });
     expect(preview.statusCode, preview.body).toBe(200);
-    expect(preview.json<{ erased: { table: string }[] }>().erased.map((e) => e.table)).toContain('people');
+    const p = preview.json<{ erased: { table: string }[]; kept: { table: string; reason: string; until: string | null }[]; oppositionKept: boolean }>();
+    expect(p.erased.map((e) => e.table)).toContain('people');
+    // The invoice stays under the accounting obligation, until its term; the objection stays on the list.
+    expect(p.kept.find((k) => k.table === 'invoices')).toMatchObject({ reason: 'statutory' });
+    expect(Number(p.kept.find((k) => k.table === 'invoices')!.until!.slice(0, 4))).toBeGreaterThanOrEqual(2036);
+    expect(p.kept.find((k) => k.table === 'consent_events')).toMatchObject({ reason: 'consent_proof' });
+    expect(p.oppositionKept).toBe(true);
     const res = await post(cookie, '/api/v1/portal/me/erasure', {});
     expect(res.statusCode, res.body).toBe(200);
     const { id, dueAt } = res.json<{ id: string; dueAt: string }>();
@@ -220,6 +272,24 @@ describeEachEngine('privacy portal: the person\'s space', (store) => {
     const row = await store().db.selectFrom('rightsRequests').select(['state', 'type', 'channel']).where('id', '=', id).executeTakeFirstOrThrow();
     expect(row).toEqual({ state: 'in_progress', type: 'erasure', channel: 'portal' });
     expect((await me(cookie)).requests.find((r) => r.id === id)).toMatchObject({ state: 'in_progress', effectiveDueAt: '2027-01-07' });
+  });
+
+  it('P5.1 a request in doubt says what is needed and takes the ID document from the space (Art. 12(6)); only the person\'s own request', async () => {
+    const cookie = await signIn(KNOWN, { type: 'rectification' });
+    const open = (await me(cookie)).requests.find((r) => r.type === 'rectification' && r.state === 'in_progress')!;
+    const deps = { db: store().db, policy, now: () => clock, mailer, serverKey: KEY, dataDir: dir };
+    // Before the dpo records a doubt, no document is taken (asking everyone would collect too much, Art. 5(1)(c)).
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]).toString('base64');
+    const put = (id: string) => app.inject({ method: 'PUT', url: `/api/v1/portal/me/requests/${id}/id-document`, headers: { cookie }, payload: { contentBase64: png } });
+    expect((await put(open.id)).statusCode).toBe(409);
+    await recordDoubt(deps, open.id, 'Le nom de la demande ne correspond pas à celui du contrat.');
+    const doubtful = (await me(cookie)).requests.find((r) => r.id === open.id) as unknown as { doubtReason: string | null; hasIdDocument: boolean };
+    expect(doubtful).toMatchObject({ doubtReason: 'Le nom de la demande ne correspond pas à celui du contrat.', hasIdDocument: false });
+    expect((await put(open.id)).statusCode).toBe(204);
+    expect(((await me(cookie)).requests.find((r) => r.id === open.id) as unknown as { hasIdDocument: boolean }).hasIdDocument).toBe(true);
+    // Another address's request is not reachable.
+    const other = await ask(UNKNOWN, 'rectification');
+    expect((await put(other)).statusCode).toBe(404);
   });
 
   it('P5 the space needs its cookie, refuses a write from another site, and ends after 30 minutes or at sign-out', async () => {

@@ -12,10 +12,10 @@ import {
 } from '../../consent/index.js';
 import { RempartError } from '../../errors.js';
 import { statutoryHolds } from '../erasure/holds.js';
-import { buildAccessExport, buildPortabilityExport, writePortabilityZip, type AccessExport } from '../export/index.js';
+import { buildAccessExport, buildPortabilityExport, writeAccessZip, writePortabilityZip, type AccessExport } from '../export/index.js';
 import { isOpposed, normalisePhone, OPPOSITION_CHANNELS, type OppositionChannel } from '../opposition/index.js';
 import { personContact } from '../restriction/index.js';
-import { effectiveDue, openVerifiedRequest, subjectHash, type RequestLanguage, type RequestState, type RequestType } from '../requests/index.js';
+import { attachIdDocument, effectiveDue, openVerifiedRequest, subjectHash, type RequestLanguage, type RequestState, type RequestType } from '../requests/index.js';
 import { answerInPortal, type PortalDeps, type PortalSession } from './session.js';
 
 /** The engine acting for the person in their portal session, as `system:portal` in the audit trail. */
@@ -51,6 +51,9 @@ export interface PortalRequest {
   readonly extendedDueAt: string | null;
   readonly effectiveDueAt: string;
   readonly closedAt: string | null;
+  /** What the dpo needs to be sure who asked (Art. 12(6)): the page asks for an ID document with it. */
+  readonly doubtReason: string | null;
+  readonly hasIdDocument: boolean;
 }
 
 /** What the person's space shows. */
@@ -91,7 +94,7 @@ async function requestsOf(deps: PortalDeps, session: PortalSession): Promise<Por
   const hash = subjectHash(session.email, deps.serverKey);
   const rows = await deps.db
     .selectFrom('rightsRequests')
-    .select(['id', 'type', 'state', 'receivedAt', 'dueAt', 'extendedDueAt', 'closedAt'])
+    .select(['id', 'type', 'state', 'receivedAt', 'dueAt', 'extendedDueAt', 'closedAt', 'doubtReason', 'idDocumentPath'])
     .where((eb) => eb.or([eb('contactEmail', '=', session.email), eb('subjectHash', '=', hash)]))
     .orderBy('receivedAt', 'desc')
     .limit(200)
@@ -105,6 +108,8 @@ async function requestsOf(deps: PortalDeps, session: PortalSession): Promise<Por
     extendedDueAt: r.extendedDueAt,
     effectiveDueAt: effectiveDue(r),
     closedAt: iso(r.closedAt),
+    doubtReason: r.closedAt === null ? r.doubtReason : null,
+    hasIdDocument: r.idDocumentPath !== null,
   }));
 }
 
@@ -191,8 +196,24 @@ export async function portalOverview(deps: PortalDeps, session: PortalSession, l
   };
 }
 
-/** The portability ZIP of the person (Art. 20): `portability.json`, a CSV per table and the manifest; recorded as an answered request. */
+/**
+ * The copy of the person's data (Art. 15(3)): the access ZIP, `access.json` (every row and
+ * the Art. 15 information) and `access.html` (the same, readable), with the manifest.
+ * Seeing the data on the page already answered the access request; the copy is audited.
+ */
+export async function portalCopy(deps: PortalDeps, session: PortalSession, language: RequestLanguage): Promise<Buffer> {
+  requirePerson(session);
+  const exp = await buildAccessExport(deps.db, deps.policy, session.personIds, { now: deps.now(), language, actor: PORTAL_ACTOR.id, role: null, audit: (events) => deps.audit.durable(events) });
+  return writeAccessZip(exp, { format: 'html' });
+}
+
+/**
+ * The portability ZIP (Art. 20): what the person provided, for the purposes based on
+ * consent or contract (Art. 20(1)(a)), as `portability.json`, a CSV per table and the
+ * manifest; recorded as an answered portability request.
+ */
 export async function portalDownload(deps: PortalDeps, session: PortalSession, language: RequestLanguage): Promise<Buffer> {
+  requirePerson(session);
   const now = deps.now();
   const exp = await buildPortabilityExport(deps.db, deps.policy, session.personIds, { now, actor: PORTAL_ACTOR.id, role: null, audit: (events) => deps.audit.durable(events) });
   const zip = writePortabilityZip(exp);
@@ -215,7 +236,8 @@ function checkPatch(patch: Readonly<Record<string, unknown>>): Record<string, un
       phones.forEach((p, i) => {
         if (typeof p.number !== 'string' || normalisePhone(p.number) === null) problems.push({ field: `phones[${i}].number`, message: 'is not a phone number' });
       });
-      out.phones = phones.map((p) => ({ number: String(p.number ?? '').trim(), ...(typeof p.type === 'string' ? { type: p.type } : {}) }));
+      // Stored in E.164, as every other number, so the opposition list and the campaigns match it.
+      out.phones = phones.map((p) => ({ number: normalisePhone(String(p.number ?? '')) ?? String(p.number ?? '').trim(), ...(typeof p.type === 'string' ? { type: p.type } : {}) }));
     } else if (typeof value !== 'string' || (field !== 'jobTitle' && value.trim() === '') || value.length > 200) {
       problems.push({ field, message: field === 'jobTitle' ? 'must be a text of at most 200 characters' : 'must not be empty' });
     } else {
@@ -297,36 +319,64 @@ export async function portalObject(deps: PortalDeps, session: PortalSession, lan
   return { id: (await act(deps, session, language, 'objection', { scope: 'prospecting', channel })).id };
 }
 
+/** Why a row would outlive the erasure: each has its words in the portal. */
+export type KeptReason = 'statutory' | 'open_request' | 'consent_proof' | 'litigation';
+
 /** What an erasure would keep, and why (Art. 17(3)): shown before the person confirms. */
 export interface ErasurePreview {
   readonly erased: readonly { readonly table: string; readonly rows: number }[];
-  readonly kept: readonly { readonly table: string; readonly rows: number; readonly basis: string; readonly until: string | null }[];
+  readonly kept: readonly { readonly table: string; readonly rows: number; readonly reason: KeptReason; readonly basis: string; readonly until: string | null }[];
+  /** The person's identifiers stay on the opposition list, as keyed hashes only, so no list brings them back (R-PROS-3). */
+  readonly oppositionKept: boolean;
 }
 
+/** The consent tables whose rows erasure keeps as proof under a pseudonym that names no one (src/consent/erasure.test.ts). */
+const CONSENT_PROOFS = new Set(['consent_events', 'consent_subjects', 'transfer_items', 'consent_notices']);
+
 /**
- * What erasing the person would remove and keep: the statutory holds of the policy
- * (invoices and payments under the Code de commerce, connection logs for 12 months)
- * keep their rows until the hold ends; everything else goes. Computed from the same
- * export the person sees (read and audited there).
+ * What erasing the person would remove and keep, by the rules erasePerson applies
+ * (src/rights/erasure/erase-person.ts): a litigation hold keeps everything (Art.
+ * 17(3)(e)); the policy's statutory holds keep invoices and payments (Code de commerce)
+ * and connection logs (12 months) until they end (Art. 17(3)(b)); an open request stays
+ * until it is answered (Art. 12(3)); consents stay as proof under a pseudonym (Art. 7(1));
+ * everything else goes. Computed from the same export the person sees (read and audited there).
  */
 export async function portalErasurePreview(deps: PortalDeps, session: PortalSession, language: RequestLanguage): Promise<ErasurePreview> {
   requirePerson(session);
-  const exp = await buildAccessExport(deps.db, deps.policy, session.personIds, { now: deps.now(), language, actor: PORTAL_ACTOR.id, role: null, audit: (events) => deps.audit.durable(events) });
+  const now = deps.now();
+  const exp = await buildAccessExport(deps.db, deps.policy, session.personIds, { now, language, actor: PORTAL_ACTOR.id, role: null, audit: (events) => deps.audit.durable(events) });
   const holds = statutoryHolds(deps.policy);
+  const litigation = await deps.db.selectFrom('legalHolds').select('id').where('personId', 'in', session.personIds).where('liftedAt', 'is', null).executeTakeFirst();
+  const today = now.toISOString().slice(0, 10);
   const erased: { table: string; rows: number }[] = [];
-  const kept: { table: string; rows: number; basis: string; until: string | null }[] = [];
+  const kept: { table: string; rows: number; reason: KeptReason; basis: string; until: string | null }[] = [];
   for (const [table, rows] of Object.entries(exp.data)) {
     if (rows.length === 0) continue;
-    const hold = holds.get(table);
-    if (hold === undefined) {
-      erased.push({ table, rows: rows.length });
+    if (litigation !== undefined) {
+      kept.push({ table, rows: rows.length, reason: 'litigation', basis: 'GDPR Art. 17(3)(e)', until: null });
       continue;
     }
-    const dates = rows.map((r) => r[hold.dateColumn]).map((v) => (typeof v === 'string' ? v.slice(0, 10) : null)).filter((d): d is string => d !== null);
-    const until = dates.length === 0 ? null : dates.map((d) => hold.until(d)).sort().at(-1) ?? null;
-    kept.push({ table, rows: rows.length, basis: hold.basis, until });
+    const hold = holds.get(table);
+    if (hold !== undefined) {
+      const untils = rows.map((r) => r[hold.dateColumn]).map((v) => (typeof v === 'string' ? hold.until(v.slice(0, 10)) : null)).filter((d): d is string => d !== null && d >= today);
+      if (untils.length > 0) kept.push({ table, rows: untils.length, reason: 'statutory', basis: hold.basis, until: untils.sort().at(-1) ?? null });
+      if (rows.length > untils.length) erased.push({ table, rows: rows.length - untils.length });
+      continue;
+    }
+    if (table === 'rights_requests') {
+      const open = rows.filter((r) => !['answered', 'refused', 'withdrawn'].includes(String(r.state))).length;
+      if (open > 0) kept.push({ table, rows: open, reason: 'open_request', basis: 'GDPR Art. 12(3)', until: null });
+      if (rows.length > open) erased.push({ table, rows: rows.length - open });
+      continue;
+    }
+    if (CONSENT_PROOFS.has(table)) {
+      kept.push({ table, rows: rows.length, reason: 'consent_proof', basis: 'GDPR Art. 7(1)', until: null });
+      continue;
+    }
+    erased.push({ table, rows: rows.length });
   }
-  return { erased, kept };
+  const opposed = await opposedChannels(deps, session);
+  return { erased, kept, oppositionKept: opposed.length > 0 };
 }
 
 /**
@@ -363,4 +413,15 @@ export async function portalConsent(
       language,
     });
   }
+}
+
+/**
+ * Takes the ID document a request in doubt needs (Art. 12(6)): only for a request of the
+ * session's own address, and only once the dpo recorded the doubt (attachIdDocument
+ * refuses otherwise). The file is deleted when the request closes.
+ */
+export async function portalAttachIdDocument(deps: PortalDeps, session: PortalSession, requestId: string, content: Buffer): Promise<void> {
+  const own = await deps.db.selectFrom('rightsRequests').select('id').where('id', '=', requestId).where('contactEmail', '=', session.email).executeTakeFirst();
+  if (own === undefined) throw new RempartError('NOT_FOUND', 'No such request among yours.');
+  await attachIdDocument(deps, requestId, content);
 }

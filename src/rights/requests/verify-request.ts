@@ -45,8 +45,10 @@ export async function verifyRequest(deps: RequestDeps, id: string, code: string,
       .executeTakeFirst();
     let failure: IdentityCheckFailure | null = null;
     if (row === undefined) failure = 'unknown_request';
-    else if (row.state !== 'identity_pending' || row.identityCodeHash === null) failure = 'not_pending';
+    else if (row.state !== 'identity_pending') failure = 'not_pending';
+    // Checked before the spent hash, so a locked request says why it is locked.
     else if (row.codeAttempts > MAX_CODE_ATTEMPTS) failure = 'too_many_attempts';
+    else if (row.identityCodeHash === null) failure = 'not_pending';
     else if (row.codeExpiresAt === null || row.codeExpiresAt.getTime() <= now.getTime()) failure = 'expired';
     else if (!codeMatches(id, code, row.identityCodeHash, deps.serverKey)) failure = 'bad_code';
 
