@@ -396,6 +396,8 @@ async function writeBatch(tx: Kysely<Database>, batch: PreparedBatch, totals: To
   if (timings) timings.match += performance.now() - t;
   const batchByEmail = new Map<string, PersonState>();
   const batchByPhone = new Map<string, PersonState[]>();
+  // Numbers the base already holds as switchboards (the matcher says so): no key in the batch either.
+  const switchboards = new Set<string>();
   const provenance: ProvenanceBuffer = new Map();
   const reviews: { left: string; right: string; score: number; comparison: Readonly<Record<string, string>> }[] = [];
   const createdIds: string[] = [];
@@ -416,9 +418,10 @@ async function writeBatch(tx: Kysely<Database>, batch: PreparedBatch, totals: To
     let phoneReview: PersonState | undefined;
     if (!person) {
       const names = { firstName: c.firstName?.display ?? null, lastName: c.lastName?.display ?? null };
+      if (decision.kind === 'new') for (const n of decision.switchboards ?? []) switchboards.add(n);
       for (const p of c.phones) {
         const holders = batchByPhone.get(p.e164) ?? [];
-        if (holders.length === 0 || holders.length >= SWITCHBOARD_HOLDERS) continue;
+        if (holders.length === 0 || holders.length >= SWITCHBOARD_HOLDERS || switchboards.has(p.e164)) continue;
         person = holders.find((h) => namesAgree(h, names));
         if (person) break;
         phoneReview ??= holders[0];

@@ -6,7 +6,8 @@ import type { ProspectCandidate } from './prospect-row.js';
 
 /** What the matcher decided for one candidate row. */
 export type MatchDecision =
-  | { readonly kind: 'new' }
+  /** No one; `switchboards`: the row's numbers that are switchboards in the base (no key within the batch either). */
+  | { readonly kind: 'new'; readonly switchboards?: readonly string[] }
   /** The row is this existing person: merge into them. */
   | { readonly kind: 'merge'; readonly personId: string; readonly rule: string; readonly score?: number }
   /** Maybe this person: create the row as a new person and queue the pair for review (R-PROS-2). */
@@ -121,14 +122,16 @@ export function exactMatcher(options: { readonly switchboardHolders?: number } =
         // pair to review; a switchboard is no evidence at all (identity.ts).
         const names = { firstName: c.firstName?.display ?? null, lastName: c.lastName?.display ?? null };
         let review: MatchDecision | null = null;
+        const switchboards: string[] = [];
         for (const p of c.phones) {
           const list = holders.get(p.e164) ?? [];
+          if (list.length >= switchboardHolders) switchboards.push(p.e164);
           if (list.length === 0 || list.length >= switchboardHolders) continue;
           const agreeing = list.find((h) => namesAgree(h, names));
           if (agreeing) return { kind: 'merge', personId: agreeing.id, rule: 'phone' };
           review ??= { kind: 'review', personId: list[0]!.id, score: PHONE_ONLY_SCORE, comparison: { rule: 'phone', phone: 'exact', names: 'disagree' } };
         }
-        return review ?? { kind: 'new' };
+        return review ?? (switchboards.length > 0 ? { kind: 'new', switchboards } : { kind: 'new' });
       });
     },
   };
