@@ -22,6 +22,7 @@ import * as m20261207T1200 from './20261207T1200-auth-changes.js';
 import * as m20261207T1300 from './20261207T1300-training.js';
 import * as m20261207T1310 from './20261207T1310-person-field-history.js';
 import * as m20261207T1320 from './20261207T1320-totp-enrolment-codes.js';
+import * as m20261207T1520 from './20261207T1520-import-organisations-individuals.js';
 import * as m20261207T1530 from './20261207T1530-portal-sessions.js';
 
 /**
@@ -52,5 +53,6 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '20261207T1300-training': m20261207T1300,
   '20261207T1310-person-field-history': m20261207T1310,
   '20261207T1320-totp-enrolment-codes': m20261207T1320,
+  '20261207T1520-import-organisations-individuals': m20261207T1520,
   '20261207T1530-portal-sessions': m20261207T1530,
 });

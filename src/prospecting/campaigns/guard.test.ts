@@ -98,7 +98,7 @@ describeEachEngine('selection guard', (store) => {
     const count = await countEligible(deps(), { criteria: { sources: [src] }, use: 'solicitation', now: NOW });
     expect(count).toEqual({
       eligible: 4,
-      excluded: { objected: 1, opposition_list: 2, restricted: 1, past_retention: 1, personal_email_without_consent: 1, no_email: 0 },
+      excluded: { objected: 1, opposition_list: 2, restricted: 1, past_retention: 1, personal_email_without_consent: 1, individual_without_consent: 0, no_email: 0 },
     });
     // A day before the third anniversary the old record was still selectable.
     const before: string[] = [];

@@ -13,8 +13,9 @@ import { PERSONAL_EMAIL_DOMAINS } from '../normalise/index.js';
  * The selection guard (R-PROS-4, R-PROS-6, R-PROS-3): the one function through which
  * every selection, preview, campaign send and Art. 14 notice finds its people. Whoever
  * objected, is on the opposition list, is restricted (Art. 18), is past the retention
- * period or archived (no longer in `people`), or has a personal-domain email without
- * consent to electronic prospecting, never comes out of it.
+ * period or archived (no longer in `people`), or has a personal-domain email or was
+ * imported as an individual (no company) without consent to electronic prospecting,
+ * never comes out of it.
  */
 
 /**
@@ -29,7 +30,7 @@ export function isPersonalEmail(email: string): boolean {
 }
 
 /** Why a person matching the criteria is left out. */
-export const EXCLUSION_REASONS = ['objected', 'opposition_list', 'restricted', 'past_retention', 'personal_email_without_consent', 'no_email'] as const;
+export const EXCLUSION_REASONS = ['objected', 'opposition_list', 'restricted', 'past_retention', 'personal_email_without_consent', 'individual_without_consent', 'no_email'] as const;
 /** One of EXCLUSION_REASONS. */
 export type ExclusionReason = (typeof EXCLUSION_REASONS)[number];
 
@@ -89,6 +90,7 @@ interface Row {
   collectedAt: Date;
   objected: boolean;
   restricted: boolean;
+  individual: boolean;
   pastRetention: boolean;
 }
 
@@ -100,6 +102,8 @@ export interface GuardFacts {
   readonly pastRetention: boolean;
   readonly email: string | null;
   readonly consentedToEmailProspecting: boolean;
+  /** An import found no company for the person, and they still have no organisation (person_states.individual_at). */
+  readonly individual?: boolean;
 }
 
 /** Pure: the first reason a person is left out, or null when they may be selected. */
@@ -112,6 +116,8 @@ export function exclusionReason(facts: GuardFacts, use: SelectionUse): Exclusion
   // L34-5 CPCE: electronic prospecting of a private person needs prior consent; a
   // personal-domain address is presumed a private person's (R-PROS-6).
   if (use === 'solicitation' && isPersonalEmail(facts.email) && !facts.consentedToEmailProspecting) return 'personal_email_without_consent';
+  // The same rule for a person an import recognised as an individual (no company, R-PROS-6).
+  if (use === 'solicitation' && facts.individual === true && !facts.consentedToEmailProspecting) return 'individual_without_consent';
   return null;
 }
 
@@ -235,6 +241,7 @@ export async function* selectEligible(deps: GuardDeps, options: SelectionOptions
         'p.collectedAt',
         sql<boolean>`st.objected_prospecting_at is not null`.as('objected'),
         sql<boolean>`st.restricted_at is not null`.as('restricted'),
+        sql<boolean>`st.individual_at is not null and p.organisation_id is null`.as('individual'),
         'p.purpose',
         retention.past.as('pastRetention'),
       ])
@@ -245,7 +252,7 @@ export async function* selectEligible(deps: GuardDeps, options: SelectionOptions
     if (page.length === 0) return;
     after = page[page.length - 1]?.id ?? null;
     const opposed = await opposedAmong(deps, page);
-    const personal = page.filter((r) => r.email !== null && isPersonalEmail(r.email)).map((r) => r.id);
+    const personal = page.filter((r) => (r.email !== null && isPersonalEmail(r.email)) || r.individual).map((r) => r.id);
     const consented = options.use === 'solicitation' && personal.length > 0 ? await consentedToElectronicProspecting(deps.db, personal, options.now) : new Set<string>();
     const eligible: Selected[] = [];
     const excluded: Partial<Record<ExclusionReason, number>> = {};
@@ -262,6 +269,7 @@ export async function* selectEligible(deps: GuardDeps, options: SelectionOptions
           pastRetention: row.pastRetention,
           email: row.email,
           consentedToEmailProspecting: consented.has(row.id),
+          individual: row.individual,
         },
         options.use,
       );

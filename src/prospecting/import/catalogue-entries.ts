@@ -64,12 +64,29 @@ export const PROSPECTING_IMPORT_CATALOGUE: readonly TableEntry[] = Object.freeze
   },
   {
     table: 'prospect_organisation_keys',
-    description: 'Match keys (SIRET, SIREN, normalised name) of organisations, used at import',
+    description: 'Match keys (SIRET, SIREN, normalised name, name at a postcode or city) of organisations, used at import',
     subjects: [],
     columns: {
       kind: plain('kind of key'),
       key: plain('data of a legal person (GDPR recital 14)'),
       organisation_id: plain('reference to organisations'),
+    },
+  },
+  {
+    table: 'organisation_review_queue',
+    description: 'Pairs of organisations that may be one, left for review instead of being merged at import (issue 17; legal persons, GDPR recital 14)',
+    subjects: [],
+    columns: {
+      id: plain('surrogate key'),
+      left_organisation_id: plain('reference to organisations'),
+      right_organisation_id: plain('reference to organisations'),
+      rule: plain('the matching rule that found the pair doubtful'),
+      score: plain('how close the two names are (data of legal persons)'),
+      status: plain('review state'),
+      import_job_id: plain('reference to import_jobs'),
+      created_at: plain('bookkeeping timestamp'),
+      decided_at: plain('bookkeeping timestamp'),
+      decided_by: plain('the staff actor id who decided (staff accountability)'),
     },
   },
   {

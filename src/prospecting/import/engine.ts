@@ -15,6 +15,8 @@ import { PROVENANCE_FIELDS } from './provenance.js';
 import { decideField, sourceRankingOf } from './survivorship.js';
 import { fold } from '../dedupe/fold.js';
 import { writeHistory, type HistoryRow } from './history.js';
+import { namesAgree, SWITCHBOARD_HOLDERS } from './identity.js';
+import { resolveOrganisations } from './organisations.js';
 import { normaliseProspectRow, type ProspectCandidate, type RowValues } from './prospect-row.js';
 import { detectShape, readRecords, type FileShape, type SourceRecord } from './reader.js';
 import type { ImportReport, ImportWarning, RejectedRow } from './tables.js';
@@ -129,6 +131,7 @@ interface Totals {
   flaggedOpposed: number;
   queuedForReview: number;
   organisationsCreated: number;
+  organisationsQueuedForReview: number;
   consentsRecorded: number;
   notEligible: RejectedRow[];
   /** The people this import created (the fuzzy pass acts on pairs involving them). */
@@ -217,7 +220,7 @@ export async function importProspects(db: Kysely<Database>, path: string, option
       details: [{ line: 1, message: `headers found: ${header.join(', ')}` }],
     });
   }
-  const totals: Totals = { rows: 0, blankRows: 0, imported: 0, merged: 0, created: 0, flaggedOpposed: 0, queuedForReview: 0, organisationsCreated: 0, consentsRecorded: 0, notEligible: [], createdIds: [], rejected: [], warnings: [] };
+  const totals: Totals = { rows: 0, blankRows: 0, imported: 0, merged: 0, created: 0, flaggedOpposed: 0, queuedForReview: 0, organisationsCreated: 0, organisationsQueuedForReview: 0, consentsRecorded: 0, notEligible: [], createdIds: [], rejected: [], warnings: [] };
   for (const h of columns.unmapped) totals.warnings.push({ field: h, reason: 'column not recognised; ignored (map it with --mapping)' });
   if (!options.policy && columns.fields.includes('consentEmail')) totals.warnings.push({ field: 'consentEmail', reason: 'opt-in column found, but the import was run without the policy: no consent recorded' });
   const matcher = options.matcher ?? exactMatcher();
@@ -322,6 +325,7 @@ export async function importProspects(db: Kysely<Database>, path: string, option
     blankRows: totals.blankRows,
     created: totals.created,
     organisationsCreated: totals.organisationsCreated,
+    organisationsQueuedForReview: totals.organisationsQueuedForReview,
     consentsRecorded: totals.consentsRecorded,
     notEligible: totals.notEligible,
     dryRun: options.dryRun === true,
@@ -375,8 +379,10 @@ async function writeBatch(tx: Kysely<Database>, batch: PreparedBatch, totals: To
   const timings = options.timings;
   const { candidates } = batch;
   const t = performance.now();
-  // 2. Organisations, by SIRET or normalised name.
-  const orgOf = await resolveOrganisations(tx, candidates, totals);
+  // 2. Organisations: SIRET, SIREN, then the normalised name (common names within one place); doubtful pairs to review.
+  const orgs = await resolveOrganisations(tx, candidates, { now, jobId: options.jobId ?? null });
+  totals.organisationsCreated += orgs.created;
+  totals.organisationsQueuedForReview += orgs.queuedForReview;
 
   // 3. Match against the base, then within the batch.
   const decisions = candidates.length > 0 ? await matcher.match(tx, candidates) : [];
@@ -389,7 +395,9 @@ async function writeBatch(tx: Kysely<Database>, batch: PreparedBatch, totals: To
   );
   if (timings) timings.match += performance.now() - t;
   const batchByEmail = new Map<string, PersonState>();
-  const batchByPhone = new Map<string, PersonState>();
+  const batchByPhone = new Map<string, PersonState[]>();
+  // Numbers the base already holds as switchboards (the matcher says so): no key in the batch either.
+  const switchboards = new Set<string>();
   const provenance: ProvenanceBuffer = new Map();
   const reviews: { left: string; right: string; score: number; comparison: Readonly<Record<string, string>> }[] = [];
   const createdIds: string[] = [];
@@ -404,12 +412,26 @@ async function writeBatch(tx: Kysely<Database>, batch: PreparedBatch, totals: To
     const collected = c.collectedAt ?? options.collectedAt ?? now;
     let person: PersonState | undefined;
     if (decision.kind === 'merge') person = people.get(decision.personId);
-    person ??= (c.email && batchByEmail.get(c.email.email)) || c.phones.map((p) => batchByPhone.get(p.e164)).find((p) => p !== undefined);
+    if (!person && c.email) person = batchByEmail.get(c.email.email);
+    // Within the batch as against the base (identity.ts): a phone merges only with a name
+    // that agrees, a disagreeing name goes to review, a switchboard is no evidence.
+    let phoneReview: PersonState | undefined;
+    if (!person) {
+      const names = { firstName: c.firstName?.display ?? null, lastName: c.lastName?.display ?? null };
+      if (decision.kind === 'new') for (const n of decision.switchboards ?? []) switchboards.add(n);
+      for (const p of c.phones) {
+        const holders = batchByPhone.get(p.e164) ?? [];
+        if (holders.length === 0 || holders.length >= SWITCHBOARD_HOLDERS || switchboards.has(p.e164)) continue;
+        person = holders.find((h) => namesAgree(h, names));
+        if (person) break;
+        phoneReview ??= holders[0];
+      }
+    }
     if (person && restricted.has(person.id)) {
       totals.rejected.push({ row: c.row, line: c.line, field: c.email ? 'email' : 'phone', reason: 'matches a person whose processing is restricted (GDPR Art. 18): left unchanged' });
       return;
     }
-    const orgId = c.company || c.siret ? (orgOf.get(orgKeyOf(c)) ?? null) : null;
+    const orgId = orgs.byRow.get(c.row) ?? null;
     const values = offered(c, orgId);
     if (person) {
       // Provenance (provenance.ts): a record reached only from its own source at its own date
@@ -468,6 +490,7 @@ async function writeBatch(tx: Kysely<Database>, batch: PreparedBatch, totals: To
       totals.createdIds.push(id);
       totals.created++;
       if (decision.kind === 'review') reviews.push({ left: decision.personId, right: id, score: decision.score, comparison: decision.comparison ?? {} });
+      else if (phoneReview) reviews.push({ left: phoneReview.id, right: id, score: 0.5, comparison: { rule: 'phone', phone: 'exact', names: 'disagree' } });
     }
     totals.imported++;
     // An individual in a B2B file (R-PROS-6): a consumer-domain address or no company. The
@@ -475,7 +498,11 @@ async function writeBatch(tx: Kysely<Database>, batch: PreparedBatch, totals: To
     if (c.email?.personal) totals.notEligible.push({ row: c.row, line: c.line, field: 'email', reason: 'personal_email' });
     else if (!c.company && !c.siret && !c.siren) totals.notEligible.push({ row: c.row, line: c.line, field: 'company', reason: 'no_company' });
     if (c.email) batchByEmail.set(c.email.email, person);
-    for (const p of c.phones) batchByPhone.set(p.e164, person);
+    for (const p of c.phones) {
+      const holders = batchByPhone.get(p.e164);
+      if (!holders) batchByPhone.set(p.e164, [person]);
+      else if (!holders.includes(person)) holders.push(person);
+    }
     touched.push({ person, candidate: c });
     options.onPlaced?.(c.row, person.id);
   });
@@ -514,6 +541,16 @@ async function writeBatch(tx: Kysely<Database>, batch: PreparedBatch, totals: To
       .values(reviews.map((r) => ({ id: newId(now.getTime()), leftPersonId: r.left, rightPersonId: r.right, score: r.score, comparison: JSON.stringify(r.comparison), importJobId: options.jobId ?? null, createdAt: now })))
       .execute();
     totals.queuedForReview += reviews.length;
+  }
+
+  // 4b. Individuals (R-PROS-6, L34-5 CPCE): a row without a company whose person has no
+  // organisation is a private individual's; the selection guard keeps them out of e-mail
+  // prospecting until a consent is recorded (person_states.individual_at; the first date stays).
+  const individuals = [...new Set(touched.filter((t) => !t.candidate.company && !t.candidate.siret && !t.candidate.siren && t.person.organisationId === null).map((t) => t.person.id))];
+  if (individuals.length > 0) {
+    await sql`
+      insert into person_states (person_id, individual_at) select id, ${now}::timestamptz from unnest(${individuals}::uuid[]) as u(id)
+      on conflict (person_id) do update set individual_at = coalesce(person_states.individual_at, excluded.individual_at)`.execute(tx);
   }
 
   // 5. The opposition list (R-PROS-3): people on it are flagged objected, so no selection or send reaches them.
@@ -628,73 +665,6 @@ async function loadPeople(tx: Kysely<Database>, ids: readonly string[]): Promise
     person.dates.set(p.field, p.collectedAt.getTime());
     person.sources.set(p.field, p.source);
     person.storedProvenance = true;
-  }
-  return out;
-}
-
-function orgKeyOf(c: ProspectCandidate): string {
-  return c.siret ? `siret:${c.siret}` : c.siren ? `siren:${c.siren}` : `name:${c.company?.key ?? ''}`;
-}
-
-/** Finds or creates the organisation of each candidate (kind `prospect`, purpose `prospecting`). */
-async function resolveOrganisations(tx: Kysely<Database>, candidates: readonly ProspectCandidate[], totals: Totals): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  const wanted = new Map<string, ProspectCandidate>();
-  for (const c of candidates) if (c.siret || c.siren || (c.company && c.company.key !== '')) wanted.set(orgKeyOf(c), wanted.get(orgKeyOf(c)) ?? c);
-  if (wanted.size === 0) return out;
-  const keys = [...wanted.keys()].map((k) => ({ kind: k.slice(0, k.indexOf(':')) as 'siret' | 'siren' | 'name', key: k.slice(k.indexOf(':') + 1) }));
-  // One statement for the batch: the (kind, key) pairs as two array parameters.
-  const found = await sql<{ kind: string; key: string; organisationId: string }>`
-    select k.kind, k.key, k.organisation_id as "organisationId" from prospect_organisation_keys k
-    join unnest(${keys.map((k) => k.kind)}::text[], ${keys.map((k) => k.key)}::text[]) as u(kind, key) on k.kind = u.kind and k.key = u.key`.execute(tx);
-  for (const r of found.rows) out.set(`${r.kind}:${r.key}`, r.organisationId);
-  // Organisations already known by SIRET (clients too: a company is one company).
-  const sirets = [...wanted.values()].flatMap((c) => (c.siret && !out.has(`siret:${c.siret}`) ? [c.siret] : []));
-  if (sirets.length > 0) {
-    for (const r of await tx.selectFrom('organisations').select(['id', 'siret']).where('siret', 'in', sirets).execute()) if (r.siret) out.set(`siret:${r.siret}`, r.id);
-  }
-  const newOrgs: { id: string; c: ProspectCandidate; k: string }[] = [];
-  // Rows with an identifier first, so a name-only row of the same company joins their organisation.
-  const ordered = [...wanted].sort((a, b) => Number(a[0].startsWith('name:')) - Number(b[0].startsWith('name:')));
-  for (const [k, c] of ordered) {
-    if (out.has(k)) {
-      if (c.company && c.company.key !== '' && !out.has(`name:${c.company.key}`)) out.set(`name:${c.company.key}`, out.get(k) ?? '');
-      continue;
-    }
-    // A row with a SIRET and a name already known by name joins that organisation.
-    const byName = c.company ? out.get(`name:${c.company.key}`) : undefined;
-    if (byName) {
-      out.set(k, byName);
-      continue;
-    }
-    const id = newId();
-    out.set(k, id);
-    if (c.company && c.company.key !== '' && !out.has(`name:${c.company.key}`)) out.set(`name:${c.company.key}`, id);
-    newOrgs.push({ id, c, k });
-  }
-  if (newOrgs.length > 0) {
-    await tx
-      .insertInto('organisations')
-      .values(
-        newOrgs.map(({ id, c }) => ({
-          id,
-          purpose: 'prospecting' as const,
-          kind: 'prospect' as const,
-          name: c.company?.display ?? (c.siret ? `SIRET ${c.siret}` : `SIREN ${c.siren ?? ''}`),
-          siret: c.siret,
-          sector: c.sector,
-          headcount: c.headcount,
-          addresses: JSON.stringify([]),
-        })),
-      )
-      .execute();
-    const keyRows = newOrgs.flatMap(({ id, c }) => [
-      ...(c.siret ? [{ kind: 'siret' as const, key: c.siret, organisationId: id }] : []),
-      ...(c.siren ? [{ kind: 'siren' as const, key: c.siren, organisationId: id }] : []),
-      ...(c.company && c.company.key !== '' ? [{ kind: 'name' as const, key: c.company.key, organisationId: id }] : []),
-    ]);
-    await tx.insertInto('prospectOrganisationKeys').values(keyRows).onConflict((oc) => oc.doNothing()).execute();
-    totals.organisationsCreated += newOrgs.length;
   }
   return out;
 }

@@ -5,8 +5,9 @@ import { newId } from '../../db/ids.js';
 import type { Database } from '../../db/schema.js';
 import { oppositionHash } from '../../rights/opposition/index.js';
 import { dedupe, type DedupeField, type DedupeOptions } from '../dedupe/index.js';
-import { foldCompany, foldEmail, foldName } from '../dedupe/fold.js';
-import { isOneTransposition, jaroWinkler } from '../dedupe/similarity.js';
+import { foldAddress, foldCompany, foldEmail, foldName } from '../dedupe/fold.js';
+import { jaroWinkler } from '../dedupe/similarity.js';
+import { close, givenAgree, SWITCHBOARD_HOLDERS } from './identity.js';
 import { mergeClusters, type MergeCluster } from './merge.js';
 import { DEFAULT_SOURCE_RANKING, type SourceRanking } from './survivorship.js';
 
@@ -67,6 +68,8 @@ export interface ProspectRow {
   readonly phone: string | null;
   readonly postcode: string | null;
   readonly city: string | null;
+  /** The first line of the first postal address (the street). */
+  readonly street?: string | null;
   readonly organisation: string | null;
   readonly jobTitle: string | null;
 }
@@ -97,6 +100,7 @@ async function readProspects(db: Kysely<Database>, pageSize: number): Promise<Pr
         phone: (r.phones ?? [])[0]?.number ?? null,
         postcode: address?.postcode ?? null,
         city: address?.city ?? null,
+        street: address?.line1 ?? null,
         organisation: r.organisation,
         jobTitle: r.jobTitle,
       });
@@ -131,13 +135,22 @@ export async function dedupeProspectBase(db: Kysely<Database>, options: BaseDedu
   if (rows.length < 2 || (touching !== null && touching.size === 0)) return empty;
 
   const column = (name: string, kind: DedupeField['kind'], get: (r: ProspectRow) => string | null): DedupeField => ({ name, kind, values: rows.map(get) });
+  // A switchboard (a number SWITCHBOARD_HOLDERS records or more hold) says nothing of who
+  // someone is: left out of the comparison and of the evidence (identity.ts).
+  const holders = new Map<string, number>();
+  for (const r of rows) if (r.phone !== null) holders.set(r.phone, (holders.get(r.phone) ?? 0) + 1);
+  const ownPhone = (r: ProspectRow) => (r.phone !== null && (holders.get(r.phone) ?? 0) < SWITCHBOARD_HOLDERS ? r.phone : null);
   const fields: DedupeField[] = [
     column('first_name', 'given_name', (r) => r.firstName),
     column('last_name', 'surname', (r) => r.lastName),
     column('email', 'email', (r) => r.email),
-    column('phone', 'phone', (r) => r.phone),
+    column('phone', 'phone', ownPhone),
     column('postcode', 'postcode', (r) => r.postcode),
     column('city', 'city', (r) => r.city),
+    // The street line is not a field of the model yet: measured at 10,000 rows it raises F1
+    // from 0.964 to 0.987, but on a small base without duplicates it changes EM's fit so
+    // that a stranger with the same name falls below the review band (linkage.test.ts);
+    // until that is understood, it corroborates names in `evidence` only.
     column('organisation', 'company', (r) => r.organisation),
     column('job_title', 'text', (r) => r.jobTitle),
   ];
@@ -182,10 +195,11 @@ export async function dedupeProspectBase(db: Kysely<Database>, options: BaseDedu
   };
   const band: number[] = [];
   let vetoed = 0;
+  const compared = rows.map((r) => ({ ...r, phone: ownPhone(r) }));
   for (let p = 0; p < result.pairs.left.length; p++) {
     const l = result.pairs.left[p]!;
     const r = result.pairs.right[p]!;
-    const level = evidence(rows[l]!, rows[r]!);
+    const level = evidence(compared[l]!, compared[r]!);
     if (result.pairs.probability[p]! >= result.matchThreshold && level === 'merge') {
       const [a, b] = [root(l), root(r)];
       if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
@@ -361,20 +375,12 @@ async function flagOpposedSurvivors(db: Kysely<Database>, options: BaseDedupeOpt
   return flagged;
 }
 
-const close = (a: string, b: string, threshold: number) => a === b || isOneTransposition(a, b) || jaroWinkler(a, b) >= threshold;
-
-/** Given names that agree: close, or one is the other's initial or short form ("J." ~ "Jérôme"). */
-function givenAgree(a: string, b: string): boolean {
-  if (a === '' || b === '') return true;
-  if (a.length === 1 || b.length === 1) return a[0] === b[0];
-  return close(a, b, 0.9) || a.startsWith(b) || b.startsWith(a);
-}
-
 /**
  * How much identity evidence a pair shows beside the model's probability:
  *   - 'merge': surname and given name agree (possibly swapped; accents, case, particles,
- *     one typo aside) and an identifier corroborates: the same phone, an email local part
- *     within one typo, the same organisation, or the same postcode;
+ *     one typo aside) and an identifier corroborates: the same phone (not a switchboard),
+ *     an email local part within one typo, the same organisation, the same postcode or the
+ *     same street line;
  *   - 'review': the surnames and given names are close (or the full names are);
  *   - 'none': the names disagree; two people, whatever the other fields say.
  */
@@ -393,6 +399,7 @@ export function evidence(a: ProspectRow, b: ProspectRow): 'merge' | 'review' | '
     (a.phone !== null && a.phone === b.phone) ||
     (ae !== '' && be !== '' && close(ae, be, 0.9)) ||
     (a.organisation !== null && b.organisation !== null && foldCompany(a.organisation) === foldCompany(b.organisation)) ||
-    (a.postcode !== null && a.postcode === b.postcode);
+    (a.postcode !== null && a.postcode === b.postcode) ||
+    (a.street != null && b.street != null && a.street !== '' && foldAddress(a.street) === foldAddress(b.street));
   return corroborated ? 'merge' : 'review';
 }

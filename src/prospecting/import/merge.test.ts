@@ -1,4 +1,4 @@
-import { sql, type Kysely, type KyselyPlugin } from 'kysely';
+import { sql, type Insertable, type Kysely, type KyselyPlugin } from 'kysely';
 import { expect, it } from 'vitest';
 import { describeEachEngine } from '../../../test/engines.js';
 import { cliActor } from '../../access/actor.js';
@@ -6,7 +6,7 @@ import { CATALOGUE } from '../../catalogue/catalogue.js';
 import { newId } from '../../db/ids.js';
 import type { Database, Phone, PostalAddress } from '../../db/schema.js';
 import { isRempartError, RempartError } from '../../errors.js';
-import { mergeClusters, type MergeCluster } from './merge.js';
+import { mergeClusters, strictestState, type MergeCluster, type MergeState } from './merge.js';
 import { fieldProvenance, materialiseProvenance } from './provenance.js';
 import { decideReviewPair, mergePeople } from './review.js';
 import { decideField } from './survivorship.js';
@@ -78,11 +78,14 @@ async function referenceMergePair(tx: Kysely<Database>, survivorId: string, othe
       .onConflict((oc) => oc.columns(['personId', 'field', 'source']).doUpdateSet({ collectedAt: sql`greatest(prospect_field_provenance.collected_at, excluded.collected_at)`, chosen: sql`prospect_field_provenance.chosen or excluded.chosen` }))
       .execute();
   }
+  // States: since issue 17 (item 6) the strictest of the two (strictestState), pair by pair.
   const states = await tx.selectFrom('personStates').selectAll().where('personId', '=', otherId).executeTakeFirst();
   if (states) {
     const { personId: _drop, ...rest } = states;
-    const set = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== null));
-    await tx.insertInto('personStates').values({ personId: survivorId, ...set }).onConflict((oc) => oc.column('personId').doUpdateSet(Object.fromEntries(Object.keys(set).map((k) => [k, sql.ref(`excluded.${k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`)])))).execute();
+    const mine = await tx.selectFrom('personStates').selectAll().where('personId', '=', survivorId).executeTakeFirst();
+    const { personId: _mine, ...own } = mine ?? { personId: survivorId, ...Object.fromEntries(Object.keys(rest).map((k) => [k, null])) };
+    const set = strictestState(own as MergeState, rest) as unknown as Omit<Insertable<Database['personStates']>, 'personId'>;
+    await tx.insertInto('personStates').values({ personId: survivorId, ...set }).onConflict((oc) => oc.column('personId').doUpdateSet(set)).execute();
     await tx.deleteFrom('personStates').where('personId', '=', otherId).execute();
   }
   await sql`delete from contract_contacts where person_id = ${otherId} and contract_id in (select contract_id from contract_contacts where person_id = ${survivorId})`.execute(tx);
@@ -326,7 +329,8 @@ describeEachEngine('set-based merge of duplicate prospects', (store) => {
       ['postalAddresses', 'Salon'],
     ]);
     expect(after.provenance.find((r) => r.personId === s.sA && r.field === 'email' && r.source === 'Achat')).toMatchObject({ collectedAt: d4, chosen: true });
-    expect(after.states.find((r) => r.personId === s.sB)).toMatchObject({ objectedProspectingAt: d2, objectionOtherAt: d1, objectionOtherGrounds: 'grounds' });
+    // The strictest state: the earlier objection to prospecting stays (d1, not the other's d2).
+    expect(after.states.find((r) => r.personId === s.sB)).toMatchObject({ objectedProspectingAt: d1, objectionOtherAt: d1, objectionOtherGrounds: 'grounds' });
     expect(after.contacts.map((c) => c.personId).sort()).toEqual([s.sA, s.sA, s.sB].sort());
     expect(after.complaints.map((c) => c.personId).sort()).toEqual([s.sA, s.sA, s.c1].sort());
     expect(after.queue).toHaveLength(5);

@@ -72,6 +72,7 @@ const STATE_COLUMNS = [
   ['restrictedAt', 'restricted_at', 'timestamptz'],
   ['restrictionReason', 'restriction_reason', 'text'],
   ['liftNoticeSentAt', 'lift_notice_sent_at', 'timestamptz'],
+  ['individualAt', 'individual_at', 'timestamptz'],
 ] as const;
 type StateKey = (typeof STATE_COLUMNS)[number][0];
 /** A `person_states` row without its key. */
@@ -105,9 +106,8 @@ const empty = (v: unknown) => v === null || v === '';
  * line and postcode) are united; the earliest collection date and its source stay (GDPR
  * Art. 14: when the data was first collected). Provenance: the others' rows move over; a
  * field another record won keeps that record's source chosen and unchooses the
- * survivor's; a (field, source) both hold keeps the later date. States: each column of an
- * other's row that is set overrides the survivor's, so an objection on
- * either stays (GDPR Art. 21(3)). Sequential on purpose: a later record is compared with
+ * survivor's; a (field, source) both hold keeps the later date. States: the strictest of
+ * each (`strictestState`), so an objection on either stays (GDPR Art. 21(3)). Sequential on purpose: a later record is compared with
  * the survivor as the earlier ones left it, as the pairwise merge did.
  */
 export function planMerge(
@@ -166,12 +166,44 @@ export function planMerge(
     }
 
     const os = stateOf(o.id);
-    if (os) {
-      const base: MergeState = state ?? (Object.fromEntries(STATE_COLUMNS.map(([k]) => [k, null])) as MergeState);
-      state = Object.fromEntries(STATE_COLUMNS.map(([k]) => [k, os[k] ?? base[k]])) as MergeState;
-    }
+    if (os) state = strictestState(state ?? (Object.fromEntries(STATE_COLUMNS.map(([k]) => [k, null])) as MergeState), os);
   }
   return { person: s, provenance: prov, state, changed: [...changed], history };
+}
+
+const time = (v: Date | string | null) => (v === null ? null : new Date(v).getTime());
+/** The earlier of two optional dates (either when the other is missing). */
+const earliest = (a: Date | string | null, b: Date | string | null) => {
+  const [ta, tb] = [time(a), time(b)];
+  return ta === null ? b : tb === null || ta <= tb ? a : b;
+};
+/** How strict an objection to other processing is (Art. 21(1)): upheld, then pending (Art. 18(1)(d) meanwhile), then overridden. */
+const objectionRank = (s: MergeState) => (s.objectionOtherAt === null ? 0 : s.decision === 'upheld' ? 3 : s.decision === null ? 2 : 1);
+
+/**
+ * The states of one person known under two records, the strictest kept (issue 17, item
+ * 6): an objection to prospecting and the individual flag from the earlier date either
+ * record has (GDPR Art. 21(3): an objection, once made, stays); an objection to other
+ * processing whole from the record where it is strictest (upheld, then pending, then
+ * overridden; its decision and grounds never mixed with another record's); a restriction
+ * from whichever has one (restricted records are never merged, so this is only defence).
+ * Pure.
+ */
+export function strictestState(a: MergeState, b: MergeState): MergeState {
+  const objection = objectionRank(b) > objectionRank(a) || (objectionRank(b) === objectionRank(a) && objectionRank(a) > 0 && time(b.objectionOtherAt)! < time(a.objectionOtherAt)!) ? b : a;
+  const restriction = a.restrictedAt === null && b.restrictedAt !== null ? b : a;
+  return {
+    objectedProspectingAt: earliest(a.objectedProspectingAt, b.objectedProspectingAt),
+    objectionOtherAt: objection.objectionOtherAt,
+    objectionOtherGrounds: objection.objectionOtherGrounds,
+    decision: objection.decision,
+    decisionGrounds: objection.decisionGrounds,
+    decidedAt: objection.decidedAt,
+    restrictedAt: restriction.restrictedAt,
+    restrictionReason: restriction.restrictionReason,
+    liftNoticeSentAt: restriction.liftNoticeSentAt ?? (restriction === a ? b : a).liftNoticeSentAt,
+    individualAt: earliest(a.individualAt, b.individualAt),
+  };
 }
 
 /** Tables whose person link the merge handles itself. */

@@ -41,6 +41,8 @@ export interface ImportReport {
   readonly blankRows: number;
   readonly created: number;
   readonly organisationsCreated: number;
+  /** Pairs of organisations left for review instead of being matched (a common name without a place, a near name at one postcode). */
+  readonly organisationsQueuedForReview: number;
   /** Consents to email prospecting recorded from the file's opt-in columns (R-PROS-6). */
   readonly consentsRecorded: number;
   /**
@@ -83,9 +85,12 @@ export interface ProspectFieldProvenanceTable {
   chosen: Generated<boolean>;
 }
 
-/** `prospect_organisation_keys`: SIRET, SIREN or normalised-name keys of organisations. */
+/**
+ * `prospect_organisation_keys`: SIRET, SIREN or normalised-name keys of organisations;
+ * `name_place` keys are `PLACE|name` (a postcode or a folded city), for common names.
+ */
 export interface ProspectOrganisationKeysTable {
-  kind: 'siret' | 'siren' | 'name';
+  kind: 'siret' | 'siren' | 'name' | 'name_place';
   key: string;
   organisationId: string;
 }
@@ -103,6 +108,23 @@ export interface DedupeReviewQueueTable {
   decidedAt: NullableTime;
   decidedBy: string | null;
 }
+
+/** `organisation_review_queue`: pairs of organisations the import was unsure of (issue 17, item 2). */
+export interface OrganisationReviewQueueTable {
+  id: string;
+  leftOrganisationId: string;
+  rightOrganisationId: string;
+  rule: OrganisationReviewRule;
+  score: number;
+  status: Generated<'pending' | 'accepted' | 'rejected'>;
+  importJobId: string | null;
+  createdAt: Timestamp;
+  decidedAt: NullableTime;
+  decidedBy: string | null;
+}
+
+/** Why an organisation pair was sent to review. */
+export type OrganisationReviewRule = 'common_name_without_place' | 'near_name_same_place';
 
 /** `person_field_history`: values a merge did not keep, with their source (survivorship.ts). */
 export interface PersonFieldHistoryTable {
@@ -124,4 +146,5 @@ export interface ProspectingTables {
   prospectOrganisationKeys: ProspectOrganisationKeysTable;
   dedupeReviewQueue: DedupeReviewQueueTable;
   personFieldHistory: PersonFieldHistoryTable;
+  organisationReviewQueue: OrganisationReviewQueueTable;
 }

@@ -79,3 +79,36 @@ export function normaliseCompanyId(raw: string): CompanyIdResult {
   if (digits.length === 9) return isValidSiren(digits) ? { ok: true, siren: digits, siret: null } : { ok: false, reason: 'the SIREN check digit is wrong' };
   return { ok: false, reason: 'a SIREN has 9 digits and a SIRET 14' };
 }
+
+/**
+ * Words that say what a business does or where it is, not which one it is: a name made
+ * only of them ("Boulangerie du Centre", "Garage de la Gare", "Pharmacie Centrale") is
+ * borne by many businesses across the country.
+ */
+const GENERIC_WORDS = new Set([
+  // Small words.
+  'a', 'au', 'aux', 'd', 'de', 'des', 'du', 'en', 'l', 'la', 'le', 'les', 'sur', 'sous', 'st', 'ste', 'saint', 'sainte', 'of',
+  // Trades.
+  'agence', 'alimentation', 'ambulances', 'atelier', 'auto', 'autos', 'automobiles', 'bar', 'batiment', 'boucherie', 'boulangerie', 'brasserie', 'btp',
+  'cabinet', 'cafe', 'camping', 'carrosserie', 'centre', 'charcuterie', 'coiffure', 'conseil', 'conseils', 'consulting', 'construction', 'cuisine', 'cuisines',
+  'ecole', 'electricite', 'entreprise', 'epicerie', 'fleurs', 'garage', 'gestion', 'hotel', 'immobilier', 'immobiliere', 'informatique', 'institut',
+  'librairie', 'maconnerie', 'maison', 'marche', 'menuiserie', 'multiservices', 'nettoyage', 'optique', 'patisserie', 'peinture', 'pharmacie', 'pizzeria',
+  'plomberie', 'pressing', 'restaurant', 'salon', 'service', 'services', 'supermarche', 'tabac', 'presse', 'taxi', 'taxis', 'traiteur', 'transport', 'transports',
+  'travaux', 'voyages',
+  // Places and qualifiers.
+  'avenue', 'bourg', 'central', 'centrale', 'chateau', 'eglise', 'france', 'gare', 'grand', 'grande', 'halles', 'mairie', 'moderne', 'nord', 'sud',
+  'est', 'ouest', 'nouveau', 'nouvelle', 'parc', 'place', 'plage', 'port', 'pont', 'rue', 'ville', 'vieux', 'village', 'petit', 'petite', 'lac',
+]);
+
+/**
+ * Whether a company's match key (`NormalisedCompany.key`) is a common name, which alone
+ * does not identify a company: every word generic (a trade, a place, a small word), or
+ * one word of at most three letters ("ABC"). The import matches a common name only within
+ * the same postcode or city (issue 17, item 2).
+ */
+export function isCommonCompanyName(key: string): boolean {
+  const words = key.split(' ').filter((w) => w !== '');
+  if (words.length === 0) return true;
+  if (words.length === 1 && words[0]!.length <= 3) return true;
+  return words.every((w) => GENERIC_WORDS.has(w));
+}

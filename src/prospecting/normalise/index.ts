@@ -19,5 +19,5 @@ export {
   type PostcodeResult,
 } from './addresses.js';
 export { checkCity, communeKey, communesOfPostcode, type CityCheck, type CommuneKey, type PostcodeCommune } from './communes.js';
-export { LEGAL_FORMS, normaliseCompanyId, normaliseCompanyName, type CompanyIdResult, type NormalisedCompany } from './companies.js';
+export { isCommonCompanyName, LEGAL_FORMS, normaliseCompanyId, normaliseCompanyName, type CompanyIdResult, type NormalisedCompany } from './companies.js';
 export { looksLikeCardNumber } from './cards.js';

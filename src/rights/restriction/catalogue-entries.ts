@@ -12,7 +12,7 @@ const state = (category: DataCategory, purposes: PersonalColumn['purposes'], pro
 export const RESTRICTION_CATALOGUE: readonly TableEntry[] = Object.freeze([
   {
     table: 'person_states',
-    description: 'Restriction (GDPR Art. 18, P5.4) and objections (Art. 21, P5.6) recorded on a person',
+    description: 'Restriction (GDPR Art. 18, P5.4), objections (Art. 21, P5.6) and the individual flag of prospecting (R-PROS-6) recorded on a person',
     subjects: [{ column: 'person_id' }],
     columns: {
       person_id: { personal: false, why: 'reference to people' },
@@ -25,6 +25,8 @@ export const RESTRICTION_CATALOGUE: readonly TableEntry[] = Object.freeze([
       restricted_at: state('contract', ['crm'], false),
       restriction_reason: state('contract', ['crm'], true),
       lift_notice_sent_at: state('contract', ['crm'], false),
+      // R-PROS-6: an individual (no company) is not prospected by e-mail without consent.
+      individual_at: state('prospecting', ['prospecting'], false),
     },
   },
 ]);

@@ -14,6 +14,8 @@ export interface PersonStatesTable {
   restrictedAt: NullableTime;
   restrictionReason: string | null;
   liftNoticeSentAt: NullableTime;
+  /** When an import recognised the person as a private individual (R-PROS-6): no e-mail prospecting without consent while they have no organisation. */
+  individualAt: NullableTime;
 }
 
 /** The tables of this folder. */
