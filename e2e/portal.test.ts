@@ -341,12 +341,40 @@ describe.skipIf(!hasChromium)('privacy portal in Chromium', () => {
     await ctx.close();
   });
 
-  it('P5 the notice and the portal link to each other, and no page script failed', async () => {
+  it('P5 with the keyboard alone: skip link, the choice of right with the arrows, the address, Enter', async () => {
+    const ctx = await context();
+    const page = await open(ctx);
+    await page.goto(`${server.baseUrl}/portal`);
+    await page.getByRole('heading', { name: 'Ce que nous détenons et pourquoi' }).waitFor();
+    const focused = () => page.evaluate(() => ({ tag: document.activeElement?.tagName ?? '', text: document.activeElement?.textContent ?? '', name: (document.activeElement as HTMLInputElement | null)?.name ?? '', value: (document.activeElement as HTMLInputElement | null)?.value ?? '' }));
+    await page.keyboard.press('Tab');
+    expect((await focused()).text).toBe('Aller au contenu');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    expect(await focused()).toMatchObject({ tag: 'INPUT', name: 'intent', value: 'access' });
+    await page.keyboard.press('ArrowRight');
+    expect(await focused()).toMatchObject({ name: 'intent', value: 'rectification' });
+    await page.keyboard.press('Tab');
+    expect(await focused()).toMatchObject({ tag: 'INPUT', name: 'email' });
+    await page.keyboard.type(PERSON.email);
+    await page.keyboard.press('Tab');
+    expect(await focused()).toMatchObject({ tag: 'BUTTON', text: 'Recevoir un code' });
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/portal\/code$/);
+    await ctx.close();
+  });
+
+  it('P5 the notice and the portal link to each other, the notice passes axe too, and no page script failed', async () => {
     const ctx = await context();
     const page = await open(ctx);
     await page.goto(`${server.baseUrl}/portal`);
     const notice = page.getByRole('link', { name: "Notice d'information" });
     expect(await notice.getAttribute('href')).toMatch(/^\/notice/);
+    await notice.click();
+    await page.waitForURL(/\/notice/);
+    expect(await page.locator('main a[href^="/portal"]').count()).toBeGreaterThan(0);
+    await axe(page, 'notice fr');
+    await shot(page, 'portal-14-notice-fr');
     await ctx.close();
     expect(pageErrors).toEqual([]);
   });

@@ -44,6 +44,14 @@ describe('message composition', () => {
     expect(withPixel.headers['List-Unsubscribe']).toBe('<https://crm.example/u/TOKEN>, <mailto:stop@example.fr?subject=unsubscribe>');
   });
 
+  it('P5 the footer links to the privacy portal, where the person sees, downloads, corrects or erases their data', () => {
+    const fr = composeMessage({ ...base(), portalUrl: 'https://crm.example/portal' });
+    expect(fr.text).toContain('Vos données et vos droits (les voir, les télécharger, les corriger, les effacer, vos consentements) : https://crm.example/portal');
+    expect(fr.html).toContain('<a href="https://crm.example/portal">');
+    const en = composeMessage({ ...base(), language: 'en', portalUrl: 'https://crm.example/portal?lang=en' });
+    expect(en.text).toContain('Your data and your rights (see, download, correct or erase them, your consents): https://crm.example/portal?lang=en');
+  });
+
   it('R-PROS-11 the Art. 14 information in both languages: source, purpose, basis, recipients, retention, rights, objection, authority', () => {
     for (const language of ['fr', 'en'] as const) {
       const m = composeMessage({ ...base(), language, includeArt14: true });

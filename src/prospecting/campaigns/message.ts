@@ -28,6 +28,8 @@ export interface MessageInput {
   readonly clickUrl: (i: number) => string;
   /** The pixel URL, or null: only for a person who consented to open tracking (R-PROS-10). */
   readonly pixelUrl: string | null;
+  /** The privacy portal, where the person sees, downloads, corrects or erases their data and manages consents. */
+  readonly portalUrl?: string;
   readonly includeArt14: boolean;
 }
 
@@ -50,6 +52,7 @@ const T = {
   fr: {
     sender: (name: string) => `Ce message vous est adressé par ${name}.`,
     optOut: (url: string) => `Pour ne plus recevoir de sollicitations de notre part, en un clic : ${url}`,
+    portal: (url: string) => `Vos données et vos droits (les voir, les télécharger, les corriger, les effacer, vos consentements) : ${url}`,
     art14Title: 'Informations sur vos données personnelles (RGPD, article 14)',
     controller: (name: string, contact: string) => `${name} est responsable du traitement de vos données${contact}.`,
     dpo: (c: string) => `Délégué à la protection des données : ${c}.`,
@@ -66,6 +69,7 @@ const T = {
   en: {
     sender: (name: string) => `This message is sent to you by ${name}.`,
     optOut: (url: string) => `To stop receiving our solicitations, in one click: ${url}`,
+    portal: (url: string) => `Your data and your rights (see, download, correct or erase them, your consents): ${url}`,
     art14Title: 'Information about your personal data (GDPR Article 14)',
     controller: (name: string, contact: string) => `${name} is the controller of your data${contact}.`,
     dpo: (c: string) => `Data protection officer: ${c}.`,
@@ -140,7 +144,7 @@ export function composeMessage(input: MessageInput): ComposedMessage {
   const marks = order.map(({ u, i }) => ({ u, mark: `\uE000${i}\uE001` }));
   for (const { u, mark } of marks) body = body.split(u).join(mark);
   body = body.replace(/\uE000(\d+)\uE001/g, (_m, i: string) => input.clickUrl(Number(i)));
-  const footer = [t.sender(input.policy.controller.name), t.optOut(input.optOutUrl)];
+  const footer = [t.sender(input.policy.controller.name), t.optOut(input.optOutUrl), ...(input.portalUrl === undefined ? [] : [t.portal(input.portalUrl)])];
   const art14 = input.includeArt14 ? art14Paragraphs(input.policy, input.language, input.person) : [];
   const paragraphs = [...body.split(/\n{2,}/), ...footer, ...art14];
   const text = `${body}\n\n-- \n${footer.join('\n')}\n${art14.length > 0 ? `\n${art14.join('\n\n')}\n` : ''}`;

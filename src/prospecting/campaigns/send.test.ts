@@ -74,6 +74,8 @@ describeEachEngine('campaign sending', (store) => {
       expect(m.text).toContain(optOutUrl);
       expect(m.html).toContain(optOutUrl);
       expect(m.text).toContain('Ce message vous est adressé par CERTILIENCE');
+      // The footer's link to the privacy portal carries nothing that names the person (issue 15).
+      expect(m.text).toMatch(/Vos données et vos droits .*: https?:\/\/[^\s]+\/portal\s/);
       // No personal data in any URL of the message.
       for (const url of [...m.text.matchAll(/https?:\/\/\S+/g)].map((x) => x[0])) {
         expect(url).not.toMatch(/claire|martin|paul|durand|acme|client\.fr/i);

@@ -48,6 +48,8 @@ export function messageUrls(deps: Pick<SendDeps, 'key' | 'publicUrl'>, solicitat
     optOutUrl: `${u}/u/${signToken(deps.key, { action: 'u', solicitationId, link: 0 })}`,
     clickUrl: (i: number) => `${u}/c/${signToken(deps.key, { action: 'c', solicitationId, link: i })}`,
     pixelUrl: `${u}/o/${signToken(deps.key, { action: 'o', solicitationId, link: 0 })}`,
+    // The privacy portal (issue 15): only the language in it, nothing that names the person.
+    portalUrl: (language: 'fr' | 'en') => `${u}/portal${language === 'en' ? '?lang=en' : ''}`,
   };
 }
 
@@ -104,6 +106,7 @@ async function sendOne(deps: SendDeps, actor: Actor, person: Selected, msg: OneM
     optOutMailto: deps.optOutMailto ?? null,
     clickUrl: urls.clickUrl,
     pixelUrl: pixel ? urls.pixelUrl : null,
+    portalUrl: urls.portalUrl(msg.language),
     includeArt14: withArt14,
   });
   try {
