@@ -59,6 +59,7 @@ export async function serveCommand(flags: StoreFlags & { port?: string; host?: s
     console.log(`  database: ${store.location} · policy ${policy.version.shortHash} (effective ${policy.version.effectiveDate})`);
     if (policy.file !== config.policyFile) console.log(`  demo policy: ${policy.file} (example contacts fill the ones ${config.policyFile} leaves empty)`);
     console.log(`  API: ${url}api/v1/people · OpenAPI: ${url}api/openapi.json`);
+    console.log(`  privacy portal (the people concerned, no account): ${url}portal · notice: ${url}notice`);
     console.log(`  ${mailer.describe()}${config.smtpUrl ? '' : ` (each deleted after ${config.outboxKeepHours} h)`}`);
     console.log(`  links in mail: ${config.publicUrl}${config.publicUrlIsDefault ? '  (the listening address; set --public-url / REMPART_PUBLIC_URL to the address people reach)' : ''}`);
     if (demoLogins.length > 0) {

@@ -56,6 +56,13 @@ export function formatValue(value: Value, lang: Lang, t: TFunction): string {
   }
   if (Array.isArray(value)) return value.length === 0 ? '—' : value.map((v) => formatValue(v, lang, t)).join(' ; ');
   const entries = Object.entries(value as Record<string, Value>).filter(([, v]) => v !== null && v !== '');
+  // A postal address reads as one on an envelope: "Bureau : 67 voie de Rivoli, 54000 Nancy, FR".
+  if ('line1' in value || 'postcode' in value || 'postalCode' in value) {
+    const v = value as Record<string, Value>;
+    const str = (k: string): string => (typeof v[k] === 'string' ? (v[k] as string) : '');
+    const lines = [str('line1'), str('line2'), [str('postcode') || str('postalCode'), str('city')].filter(Boolean).join(' '), str('country')].filter(Boolean).join(', ');
+    return str('label') === '' ? lines : `${str('label')} : ${lines}`;
+  }
   // A phone { number, type } reads "+33 6… (mobile)"; an address reads its lines.
   if ('number' in value && typeof value.number === 'string') return `${value.number}${typeof value.type === 'string' ? ` (${t(`phoneTypes.${value.type}`, { defaultValue: value.type })})` : ''}`;
   return entries.map(([k, v]) => (k === 'line' || k === 'street' || k === 'city' || k === 'postalCode' ? formatValue(v, lang, t) : `${fieldLabel(t, k)} : ${formatValue(v, lang, t)}`)).join(', ');
