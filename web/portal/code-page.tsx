@@ -3,7 +3,7 @@ import { Link, useNavigate } from '@tanstack/react-router';
 import { useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { api } from './api.js';
-import { errorField, errorText } from './errors.js';
+import { emailCheckText, EMAIL_PATTERN, errorField, errorText } from './errors.js';
 import { langSearch, useLang } from './hooks.js';
 import { pendingEmail, readPending } from './pending.js';
 
@@ -11,8 +11,6 @@ interface CodeForm {
   email: string;
   code: string;
 }
-
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /**
  * The page the code mail links to (`/portal/code`, nothing personal in the URL): the
@@ -37,7 +35,7 @@ export function CodePage() {
   });
   const serverField = check.isError ? errorField(check.error) : null;
   const serverText = check.isError ? errorText(t, check.error) : null;
-  const emailError = formState.errors.email?.type === 'required' ? t('errors.emailRequired') : formState.errors.email ? t('errors.emailInvalid') : serverField === 'email' ? serverText : null;
+  const emailError = emailCheckText(t, formState.errors.email) ?? (serverField === 'email' ? serverText : null);
   const codeError = formState.errors.code?.type === 'required' ? t('errors.codeRequired') : formState.errors.code ? t('errors.codeInvalid') : serverField !== 'email' ? serverText : null;
 
   return (
@@ -54,7 +52,7 @@ export function CodePage() {
             autoComplete="email"
             aria-invalid={emailError !== null}
             aria-describedby={emailError !== null ? 'code-email-error' : undefined}
-            {...register('email', { required: true, pattern: EMAIL })}
+            {...register('email', { required: true, pattern: EMAIL_PATTERN })}
           />
           {emailError !== null && <p id="code-email-error" className="field-error" role="alert">{emailError}</p>}
         </div>

@@ -28,3 +28,12 @@ export function errorField(error: unknown): string | null {
   if (field === null) return error.code === 'NOT_FOUND' ? 'code' : null;
   return field.startsWith('phones') ? 'phone' : field;
 }
+
+/** What the portal accepts as an e-mail address before asking the server (which checks it again). */
+export const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** The words of an e-mail field's own check (react-hook-form's error type), or null when it passed. */
+export function emailCheckText(t: TFunction, error: { readonly type: string } | undefined): string | null {
+  if (error === undefined) return null;
+  return error.type === 'required' ? t('errors.emailRequired') : t('errors.emailInvalid');
+}

@@ -3,7 +3,7 @@ import { useNavigate } from '@tanstack/react-router';
 import { useForm } from 'react-hook-form';
 import { useTranslation } from 'react-i18next';
 import { api } from './api.js';
-import { errorText } from './errors.js';
+import { emailCheckText, EMAIL_PATTERN, errorText } from './errors.js';
 import { langSearch, useHome, useLang } from './hooks.js';
 import { savePending } from './pending.js';
 
@@ -26,8 +26,6 @@ interface HomeForm {
   intent: Intent;
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
 /** The portal's home: who the controller is, what is held and why, each right, and the form to start. */
 export function HomePage() {
   const { t } = useTranslation();
@@ -44,7 +42,7 @@ export function HomePage() {
     },
   });
   const h = home.data;
-  const emailError = formState.errors.email?.type === 'required' ? t('errors.emailRequired') : formState.errors.email ? t('errors.emailInvalid') : ask.isError ? errorText(t, ask.error) : null;
+  const emailError = emailCheckText(t, formState.errors.email) ?? (ask.isError ? errorText(t, ask.error) : null);
 
   return (
     <>
@@ -74,7 +72,7 @@ export function HomePage() {
             inputMode="email"
             aria-invalid={emailError !== null}
             aria-describedby={emailError !== null ? 'email-error email-hint' : 'email-hint'}
-            {...register('email', { required: true, pattern: EMAIL })}
+            {...register('email', { required: true, pattern: EMAIL_PATTERN })}
           />
           <p id="email-hint" className="muted">{t('home.emailHint')}</p>
           {emailError !== null && <p id="email-error" className="field-error" role="alert">{emailError}</p>}
