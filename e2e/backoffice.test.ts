@@ -1,5 +1,8 @@
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { codeFromOutbox, outboxMailsTo } from '../test/outbox.js';
 import { announceBrowserSuite, hasChromium, launchChromium } from './browser.js';
 import { ACCOUNTS, ensureWebBuilt, nextTotp, startServer, type RunningServer, type TestAccount } from './server.js';
 
@@ -328,7 +331,33 @@ describe.skipIf(!hasChromium)('backoffice in Chromium', () => {
       expect(await codes.getByRole('listitem').count()).toBe(10);
       await codes.getByRole('button', { name: 'J’ai noté mes codes, continuer' }).click();
       expect(await textOf(accountBar(dpo), ACCOUNTS.dpo.email)).toContain('Délégué à la protection des données');
+      // The dpo's first page is its workspace, and its menu comes from the policy's tasks and grants.
+      expect(await textOf(dpo.getByRole('heading', { level: 1 }), 'Tableau de bord')).toBe('Tableau de bord');
+      const nav = dpo.getByRole('navigation', { name: 'Navigation principale' });
+      expect(await nav.getByRole('link').allTextContents()).toEqual(expect.arrayContaining(['Tableau de bord', 'Demandes de droits', 'Conservation', 'Journal d’audit'.replace('’', "'"), 'Organisations']));
+      await dpo.screenshot({ path: '/tmp/rempart-dpo-dashboard.png', fullPage: true });
+      await nav.getByRole('link', { name: 'Organisations' }).click();
       await textOf(dpo.getByRole('table', { name: 'Organisations' }).locator('tbody tr'), 'Bâtiments Durand SAS');
+
+      // An access request made on the portal, its code typed: the dpo answers it to the end.
+      const requester = 'elise.durand@durand-batiment.fr';
+      const outbox = join(tmpdir(), `rempart-${process.pid}`, 'outbox');
+      const before = outboxMailsTo(outbox, requester).length;
+      const opened = await server.app.inject({ method: 'POST', url: '/api/v1/requests', payload: { type: 'access', email: requester, language: 'fr', channel: 'portal' } });
+      expect(opened.statusCode, opened.body).toBe(202);
+      const requestId = opened.json<{ id: string }>().id;
+      const code = await codeFromOutbox(outbox, requester, { after: before });
+      expect((await server.app.inject({ method: 'POST', url: `/api/v1/requests/${requestId}/verify`, payload: { code } })).statusCode).toBe(200);
+      await nav.getByRole('link', { name: 'Demandes de droits' }).click();
+      const queue = dpo.getByRole('table', { name: 'Demandes d’exercice de droits'.replace('’', "'") });
+      await queue.getByRole('link', { name: 'Accès' }).first().click();
+      expect(new URL(dpo.url()).hash).toBe(`#/requests/${requestId}`);
+      await dpo.getByRole('heading', { name: 'Réponse préparée par le moteur' }).waitFor();
+      await dpo.screenshot({ path: '/tmp/rempart-dpo-request.png', fullPage: true });
+      await dpo.getByRole('button', { name: 'Répondre (exécuter le droit et envoyer)' }).click();
+      await dpo.getByText('Fait : la demande est maintenant « Répondue ».').waitFor();
+      const answer = outboxMailsTo(outbox, requester).slice(before).at(-1)!;
+      expect(answer.attachments.map((a) => a.filename)).toContain('donnees-personnelles.zip');
     } finally {
       await dpo.context().close();
     }
@@ -359,7 +388,11 @@ describe.skipIf(!hasChromium)('backoffice in Chromium', () => {
       expect(detail).not.toContain('Directrice administrative');
       expect(detail).not.toContain('Fonction');
 
-      await logistics.getByRole('navigation').getByRole('link', { name: 'Factures' }).click();
+      // Its menu holds only the pages its grants allow; an address of another page says why it is refused.
+      expect(await logistics.getByRole('navigation').getByRole('link', { name: 'Factures' }).count()).toBe(0);
+      await logistics.evaluate(() => {
+        window.location.hash = '#/invoices';
+      });
       const refused = logistics.getByRole('alert').filter({ hasText: 'Votre rôle' });
       expect(await textOf(refused, 'Votre rôle')).toBe('Votre rôle ne permet pas de consulter les factures.');
       expect(await logistics.getByRole('table').count()).toBe(0);

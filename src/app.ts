@@ -24,6 +24,7 @@ import { prospectingRoutes } from './prospecting/import/routes.js';
 import { repermissionRoutes } from './retention/contact/routes.js';
 import { createMailer, type Mailer } from './mail/index.js';
 import { rightsExecutor } from './rights/executor.js';
+import { navigationRoutes } from './access/navigation.js';
 import { rightsRequestRoutes, type RequestRouteLimits, type RightExecutor } from './rights/requests/index.js';
 import { defaultPublicUrl } from './config.js';
 import { RempartError } from './errors.js';
@@ -209,6 +210,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       api.addHook('preHandler', requireActor);
       await api.register(crmRoutes, { session });
       await api.register(accessRoutes, { session });
+      await api.register(navigationRoutes, { policy: options.policy });
       await api.register(oversightRoutes, { db, policy: options.policy, now, session, ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
       await api.register(prospectingRoutes, { session, policy: options.policy, serverKey, now, dataDir });
     },

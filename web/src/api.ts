@@ -366,3 +366,23 @@ export async function signOut(): Promise<void> {
     dropSession();
   }
 }
+
+// ---------------------------------------------------------------------------------------
+// The dpo's workspace and the navigation (src/access/navigation.ts, src/rights/requests/routes.ts,
+// src/oversight/routes.ts): typed where the pages read them.
+
+/** Reads a JSON route of the API (the session cookie travels; a 401 brings the sign-in back). */
+export function apiGet<T>(path: string): Promise<T> {
+  return request<T>('GET', path);
+}
+
+/** Posts JSON to a route of the API, with the session's CSRF token. */
+export function apiPost<T>(path: string, body?: unknown): Promise<T> {
+  return request<T>('POST', path, body === undefined ? {} : { body });
+}
+
+/** The back office's pages the signed-in role may open (GET /api/v1/navigation). */
+export interface Navigation {
+  readonly role: string | null;
+  readonly pages: readonly string[];
+}

@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { getHealth, type Account, type Engine } from './api.js';
+import { setLanguage } from './i18n.js';
 import { ENGINE_LABELS, roleLabel } from './labels.js';
 
 type HealthState = { readonly state: 'loading' } | { readonly state: 'ok'; readonly engine: Engine } | { readonly state: 'down' };
@@ -13,6 +15,7 @@ interface Props {
 
 /** The top bar: product name, the database engine from /healthz, and who is signed in. */
 export function AppHeader({ account, onSignOut, signingOut = false }: Props) {
+  const { t, i18n } = useTranslation();
   const [health, setHealth] = useState<HealthState>({ state: 'loading' });
   useEffect(() => {
     let live = true;
@@ -39,6 +42,9 @@ export function AppHeader({ account, onSignOut, signingOut = false }: Props) {
         <span className="brand-sub">Backoffice</span>
       </div>
       <div className="topbar-right">
+        <button type="button" className="lang-switch" lang={i18n.language === 'en' ? 'fr' : 'en'} aria-label={t('lang.label')} onClick={() => setLanguage(i18n.language === 'en' ? 'fr' : 'en')}>
+          {t('lang.switch')}
+        </button>
         <div className={`engine engine-${health.state}`} role="status" aria-label="Base de données">
           <span className="dot" aria-hidden="true" />
           {health.state === 'loading' && 'Base : …'}

@@ -1,5 +1,8 @@
 import { useCallback, useEffect, useState } from 'react';
-import { asApiError, getSession, onSessionLost, signOut, type ApiError, type SessionView } from './api.js';
+import { useQuery } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { apiGet, asApiError, getSession, onSessionLost, signOut, type ApiError, type Navigation, type SessionView } from './api.js';
+import { AuditView, DashboardView, RequestDetailView, RequestsView, RetentionView } from './workspace.js';
 import { AppHeader } from './app-header.js';
 import { ComplaintsView } from './complaints-view.js';
 import { ContractsView } from './contracts-view.js';
@@ -7,7 +10,7 @@ import { InvoicesView } from './invoices-view.js';
 import { forgetOrganisationNames } from './organisation-name.js';
 import { OrganisationsView } from './organisations-view.js';
 import { PeopleView } from './people-view.js';
-import { useRoute, type Route } from './router.js';
+import { pageHref, pageOf, useRoute, type Route } from './router.js';
 import { SideNav } from './side-nav.js';
 import { AuthLayout, EnrolForm, SignInForm, VerifyForm, type Notice } from './sign-in.js';
 
@@ -28,6 +31,16 @@ const SESSION_ENDED: Notice = { tone: 'info', text: 'Votre session a pris fin : 
 
 function Content({ route }: { readonly route: Route }) {
   switch (route.view) {
+    case 'dashboard':
+      return <DashboardView />;
+    case 'requests':
+      return <RequestsView />;
+    case 'request':
+      return <RequestDetailView requestId={route.requestId} />;
+    case 'retention':
+      return <RetentionView />;
+    case 'audit':
+      return <AuditView />;
     case 'organisations':
       return <OrganisationsView />;
     case 'people':
@@ -38,19 +51,61 @@ function Content({ route }: { readonly route: Route }) {
       return <InvoicesView />;
     case 'complaints':
       return <ComplaintsView />;
+    case 'home':
+    case 'unknown':
+      return <NotFound />;
   }
 }
 
-/** The backoffice once signed in: top bar, navigation, and the view of the current route. */
+/** An address that matches no page says so (issue 16 item 1: never a silent fallback). */
+function NotFound() {
+  const { t } = useTranslation();
+  return (
+    <section aria-labelledby="not-found-title">
+      <h1 id="not-found-title">{t('notFound.title')}</h1>
+      <p className="alert info" role="alert">
+        {t('notFound.text')}
+      </p>
+      <p>
+        <a href="#/">{t('notFound.back')}</a>
+      </p>
+    </section>
+  );
+}
+
+/** A page the role may not open: its name, and why, instead of its content. */
+function Forbidden({ page }: { readonly page: string }) {
+  const { t } = useTranslation();
+  return (
+    <section aria-labelledby="forbidden-title">
+      <h1 id="forbidden-title">{t(`nav.${page}`)}</h1>
+      <p className="alert error" role="alert">
+        {t(`forbidden.${page}`)}
+      </p>
+      <p className="muted">{t('forbidden.why')}</p>
+    </section>
+  );
+}
+
+/** The backoffice once signed in: top bar, the role's navigation, and the view of the current route. */
 function Shell({ session, onSignOut, signingOut }: { readonly session: SessionView; readonly onSignOut: () => void; readonly signingOut: boolean }) {
   const route = useRoute();
+  const nav = useQuery({ queryKey: ['navigation', session.account.id], queryFn: () => apiGet<Navigation>('/api/v1/navigation'), staleTime: Infinity });
+  const pages = nav.data?.pages ?? [];
+  const page = pageOf(route);
+  // The empty address opens the role's first page.
+  useEffect(() => {
+    if (route.view === 'home' && pages.length > 0) window.location.replace(pageHref(pages[0]!));
+  }, [route.view, pages]);
+  let body;
+  if (nav.isPending || (route.view === 'home' && pages.length > 0)) body = null;
+  else if (page !== null && !pages.includes(page)) body = <Forbidden page={page} />;
+  else body = <Content route={route} />;
   return (
     <div className="shell">
       <AppHeader account={session.account} onSignOut={onSignOut} signingOut={signingOut} />
-      <SideNav current={route.view} />
-      <main className="content">
-        <Content route={route} />
-      </main>
+      <SideNav pages={pages} current={page} />
+      <main className="content">{body}</main>
     </div>
   );
 }

@@ -1,25 +1,16 @@
-import { href, type View } from './router.js';
+import { useTranslation } from 'react-i18next';
+import { pageHref } from './router.js';
 
-const ITEMS: readonly { readonly view: View; readonly label: string }[] = [
-  { view: 'organisations', label: 'Organisations' },
-  { view: 'people', label: 'Personnes' },
-  { view: 'contracts', label: 'Contrats' },
-  { view: 'invoices', label: 'Factures' },
-  { view: 'complaints', label: 'Réclamations' },
-];
-
-/** The left navigation between the record types. */
-export function SideNav({ current }: { readonly current: View }) {
+/** The left navigation: the pages the policy's grants give the signed-in role (GET /api/v1/navigation). */
+export function SideNav({ pages, current }: { readonly pages: readonly string[]; readonly current: string | null }) {
+  const { t } = useTranslation();
   return (
-    <nav className="sidenav" aria-label="Navigation principale">
+    <nav className="sidenav" aria-label={t('nav.label')}>
       <ul>
-        {ITEMS.map((item) => (
-          <li key={item.view}>
-            <a
-              href={href(item.view === 'people' ? { view: 'people', personId: null } : { view: item.view })}
-              aria-current={item.view === current ? 'page' : undefined}
-            >
-              {item.label}
+        {pages.map((page) => (
+          <li key={page}>
+            <a href={pageHref(page)} aria-current={page === current ? 'page' : undefined}>
+              {t(`nav.${page}`)}
             </a>
           </li>
         ))}

@@ -1,0 +1,51 @@
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import { resource } from '../crm/resources.js';
+import { RempartError } from '../errors.js';
+import { ErrorResponse } from '../http/schemas.js';
+import type { LoadedPolicy } from '../policy/index.js';
+import type { Actor } from './actor.js';
+import { mayHandleRightsRequests, mayOverseeProcessing, mayReadAccessRecords } from './duties.js';
+import { purposesFor } from './permissions.js';
+
+/** The pages of the back office, in the order of its navigation. */
+export const PAGES = ['dashboard', 'requests', 'retention', 'audit', 'organisations', 'people', 'contracts', 'invoices', 'complaints'] as const;
+/** One of PAGES. */
+export type Page = (typeof PAGES)[number];
+
+const RECORD_PAGES: readonly Page[] = ['organisations', 'people', 'contracts', 'invoices', 'complaints'];
+
+/**
+ * The pages an actor may open (issue 16 item 1), each from the policy — its tasks and
+ * grants, never a role's name — by the same duties that guard the routes behind them, so
+ * a page in the menu never answers 403 and a page left out is one the server refuses:
+ * the dpo's workspace (requests: `rights_requests`; dashboard and retention: overseeing
+ * the processing; dashboard and audit: `audit_trail`), and each record list the grants let it read.
+ */
+export function pagesFor(policy: LoadedPolicy, actor: Actor): Page[] {
+  const allowed = new Set<Page>();
+  if (mayHandleRightsRequests(policy, actor)) allowed.add('requests');
+  if (mayOverseeProcessing(policy, actor)) allowed.add('dashboard').add('retention');
+  // The dashboard shows each section its reader's duty allows (the audit chain and failed sign-ins for `audit_trail`).
+  if (mayReadAccessRecords(policy, actor)) allowed.add('dashboard').add('audit');
+  for (const page of RECORD_PAGES) if (purposesFor(policy, actor, resource(page), 'read').length > 0) allowed.add(page);
+  return PAGES.filter((p) => allowed.has(p));
+}
+
+/** `GET /api/v1/navigation`: the signed-in actor's pages, for the back office's menu. */
+export async function navigationRoutes(app: FastifyInstance, opts: { readonly policy: LoadedPolicy }): Promise<void> {
+  app.get(
+    '/navigation',
+    {
+      schema: {
+        tags: ['Session'],
+        summary: "The back office's pages the signed-in role may open, from the policy's grants and tasks",
+        response: { 200: Type.Object({ role: Type.Union([Type.String(), Type.Null()]), pages: Type.Array(Type.Union(PAGES.map((p) => Type.Literal(p)))) }), 401: ErrorResponse },
+      },
+    },
+    async (req) => {
+      if (!req.actor) throw new RempartError('UNAUTHENTICATED', 'Sign in first.');
+      return { role: req.actor.role, pages: pagesFor(opts.policy, req.actor) };
+    },
+  );
+}
