@@ -1,5 +1,5 @@
 import type { ColumnType } from 'kysely';
-import type { Json, Timestamp } from '../../db/schema.js';
+import type { Json, Timestamp } from '../../db/column-types.js';
 import type { SegmentCriteria, SegmentKind } from './criteria.js';
 
 type NullableTime = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
