@@ -6,7 +6,7 @@
  * spellings, a personal email instead of the work one). Seeded: the same seed gives the
  * same file. Fast enough for millions of rows (no faker: plain lists and one generator).
  */
-import { makeSiren, makeSiret } from '../src/demo/siret.js';
+import { makeSiren, makeSiret } from '../src/identifiers/siret.js';
 import { mulberry32 } from '../src/prospecting/dedupe/rng.js';
 
 const GIVEN = [

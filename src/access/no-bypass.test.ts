@@ -14,6 +14,7 @@ const ROOT = 'src';
 const ALLOWED: Readonly<Record<string, string>> = {
   'src/crm/commands.ts': 'the record commands, reachable only through the gate (checked below)',
   'src/access/gate.ts': 'the gate itself',
+  'src/access/person-state-checks.ts': "the gate's person-state hook: reads whether a person is restricted or objected before the gate lets an operation through",
   'src/demo/seed.ts': 'bulk demo seeding by the local operator, before any person is real',
   'src/backup/restore.ts': 'the restore replaces the whole database (a storage operation, audited as one event) and replays the erasure journal through erasePerson',
 };

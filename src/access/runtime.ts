@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { LoadedPolicy } from '../policy/index.js';
 import { AuditWriter, auditSink, chainPending, startChainer, type AuditDurability } from './audit/index.js';
-import { personStateChecks } from '../rights/restriction/index.js';
+import { personStateChecks } from './person-state-checks.js';
 import { Gate, type AuditSink } from './gate.js';
 
 /** The gate with its audit machinery, for one process. */

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { cliActor } from '../access/actor.js';
 import { auditPublicKey, createCheckpoint, loadAuditKey, loadOrCreateAuditKey, verifyAndRecord } from '../access/audit/index.js';
 import { apiTarget, callApi, withApiOptions, type ApiFlags } from './api-client.js';
-import { withStoreOptions, type StoreFlags } from './main.js';
+import { withStoreOptions, type StoreFlags } from './store-options.js';
 import type { AuditVerification } from '../access/audit/index.js';
 import { openConfiguredStore } from './store.js';
 

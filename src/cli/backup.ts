@@ -8,7 +8,7 @@ import { writeBackup } from '../backup/backup.js';
 import { restoreBackup } from '../backup/restore.js';
 import { RempartError } from '../errors.js';
 import { loadPolicy } from '../policy/index.js';
-import { withStoreOptions, type StoreFlags } from './main.js';
+import { withStoreOptions, type StoreFlags } from './store-options.js';
 import { openConfiguredStore } from './store.js';
 
 /**

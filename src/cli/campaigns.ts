@@ -23,7 +23,7 @@ import {
   type SegmentCriteria,
 } from '../prospecting/campaigns/index.js';
 import { parseDimensions, prospectingStats, STATS_DIMENSIONS, type StatsReport } from '../prospecting/stats/index.js';
-import { withStoreOptions, type StoreFlags } from './main.js';
+import { withStoreOptions, type StoreFlags } from './store-options.js';
 import { openConfiguredStore } from './store.js';
 
 /** The environment variable holding the public base URL of the server (opt-out and click links). */

@@ -4,7 +4,7 @@ import { loadOrCreateServerKey } from '../access/server-key.js';
 import { activeScopeConsents, consentHistory, CONSENT_STATES, CONTROLLER_SCOPES, recordConsent, type ConsentDeps, type ConsentState, type ControllerScope } from '../consent/index.js';
 import { RempartError } from '../errors.js';
 import { loadPolicy } from '../policy/index.js';
-import { withStoreOptions, type StoreFlags } from './main.js';
+import { withStoreOptions, type StoreFlags } from './store-options.js';
 import { openConfiguredStore } from './store.js';
 
 type RecordFlags = StoreFlags & { person: string; scope: ControllerScope; state?: ConsentState; channel: string; evidence?: string; at?: string; text?: string; language?: 'fr' | 'en' };

@@ -5,7 +5,7 @@ import { loadOrCreateServerKey } from '../access/server-key.js';
 import { RempartError } from '../errors.js';
 import { loadPolicy } from '../policy/index.js';
 import { dedupeProspectBase } from '../prospecting/import/index.js';
-import { withStoreOptions, type StoreFlags } from './main.js';
+import { withStoreOptions, type StoreFlags } from './store-options.js';
 import { openConfiguredStore } from './store.js';
 
 type Flags = StoreFlags & { json?: boolean; as?: string };

@@ -1,6 +1,6 @@
 import { seedDemo } from '../demo/seed.js';
 import { RempartError } from '../errors.js';
-import type { StoreFlags } from './main.js';
+import type { StoreFlags } from './store-options.js';
 import { openConfiguredStore } from './store.js';
 
 /** Parses a positive integer option, or fails naming the option. */

@@ -26,7 +26,7 @@ import {
   type EndChoice,
   type TrainingDeps,
 } from '../training/index.js';
-import { withStoreOptions, type StoreFlags } from './main.js';
+import { withStoreOptions, type StoreFlags } from './store-options.js';
 import { openConfiguredStore } from './store.js';
 
 type Flags = StoreFlags & { as?: string; scope?: string };

@@ -6,7 +6,7 @@ import { loadOrCreateServerKey } from '../access/server-key.js';
 import { RempartError } from '../errors.js';
 import { loadPolicy } from '../policy/index.js';
 import { createImportJob, importProspects, loadMappingFile, runImportJob, type ImportProgress, type ImportReport } from '../prospecting/import/index.js';
-import { withStoreOptions, type StoreFlags } from './main.js';
+import { withStoreOptions, type StoreFlags } from './store-options.js';
 import { openConfiguredStore } from './store.js';
 import { LANGUAGES, translator, type Language } from '../i18n/index.js';
 

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { purgeConnectionLogs, retentionCutoff } from '../access/connection-logs/index.js';
 import { RempartError } from '../errors.js';
 import { isIsoDate } from '../policy/index.js';
-import { withStoreOptions, type StoreFlags } from './main.js';
+import { withStoreOptions, type StoreFlags } from './store-options.js';
 import { openConfiguredStore } from './store.js';
 
 /** Reads --at: a calendar date `YYYY-MM-DD` (midnight UTC) or an ISO-8601 date-time; `now` when absent. */

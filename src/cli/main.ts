@@ -1,6 +1,7 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { formatProblems } from '../config.js';
 import { isRempartError } from '../errors.js';
+import { withStoreOptions } from './store-options.js';
 import { demoSeedCommand } from './demo-seed.js';
 import { registerDedupeCommand } from './dedupe.js';
 import { registerProspectsDedupeCommand } from './dedupe-base.js';
@@ -26,21 +27,6 @@ import { registerConsentCommands } from './consent.js';
 import { registerTransferCommands } from './transfer.js';
 import { serveCommand } from './serve.js';
 import { registerEngagementCommands } from './engagement.js';
-
-/** Options every command that opens the store takes. */
-export interface StoreFlags {
-  readonly dataDir?: string;
-  readonly databaseUrl?: string;
-  readonly policy?: string;
-}
-
-/** Adds --data-dir, --database-url and --policy to a command. */
-export function withStoreOptions(cmd: Command): Command {
-  return cmd
-    .addOption(new Option('--data-dir <dir>', 'embedded database folder (env REMPART_DATA_DIR, default ./data)'))
-    .addOption(new Option('--database-url <url>', 'PostgreSQL server URL, instead of the embedded database (env DATABASE_URL)'))
-    .addOption(new Option('--policy <file>', 'policy file (env REMPART_POLICY, default policies/certilience.yaml)'));
-}
 
 /** Builds the command tree; each action returns its exit code. */
 export function buildProgram(setExit: (code: number) => void): Command {

@@ -1,4 +1,4 @@
-import type { StoreFlags } from './main.js';
+import type { StoreFlags } from './store-options.js';
 import { loadConfig } from '../config.js';
 import { openStore } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';

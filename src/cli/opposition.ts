@@ -5,7 +5,7 @@ import { RempartError } from '../errors.js';
 import { loadPolicy } from '../policy/index.js';
 import { checkOpposition, importOppositionFile, listOpposition, recordOpposition, withdrawOpposition } from '../prospecting/opposition/index.js';
 import { OPPOSITION_CHANNELS, type OppositionChannel } from '../rights/opposition/index.js';
-import { withStoreOptions, type StoreFlags } from './main.js';
+import { withStoreOptions, type StoreFlags } from './store-options.js';
 import { openConfiguredStore } from './store.js';
 
 type Flags = StoreFlags & { email?: string; phone?: string; channel?: string; reason?: string; as?: string; json?: boolean };

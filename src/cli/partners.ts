@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { addPartner, listPartners, PARTNER_KINDS, type PartnerKind } from '../consent/index.js';
 import { SAFEGUARDS, type Safeguard } from '../policy/types.js';
-import { withStoreOptions, type StoreFlags } from './main.js';
+import { withStoreOptions, type StoreFlags } from './store-options.js';
 import { openConfiguredStore } from './store.js';
 
 type AddFlags = StoreFlags & {

@@ -7,7 +7,7 @@ import { RESOURCES, resource } from '../crm/resources.js';
 import { validateInput } from '../crm/schemas.js';
 import { RempartError } from '../errors.js';
 import { loadPolicy } from '../policy/index.js';
-import { withStoreOptions, type StoreFlags } from './main.js';
+import { withStoreOptions, type StoreFlags } from './store-options.js';
 import { openConfiguredStore } from './store.js';
 
 const TYPES = RESOURCES.map((r) => r.name).join(', ');

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { RempartError } from '../errors.js';
 import { REQUEST_STATES, listRequests, parisDate, type RequestState, type RequestSummary } from '../rights/requests/index.js';
 import { apiTarget, callApi, withApiOptions, type ApiFlags } from './api-client.js';
-import { withStoreOptions, type StoreFlags } from './main.js';
+import { withStoreOptions, type StoreFlags } from './store-options.js';
 import { openConfiguredStore } from './store.js';
 
 /** Flags of `rempart requests list`. */

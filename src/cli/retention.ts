@@ -7,7 +7,7 @@ import type { PlanSummary } from '../retention/plan.js';
 import { isoDay } from '../rights/erasure/holds.js';
 import { parseAt } from './logs.js';
 import { apiTarget, callApi, withApiOptions, type ApiFlags } from './api-client.js';
-import { withStoreOptions, type StoreFlags } from './main.js';
+import { withStoreOptions, type StoreFlags } from './store-options.js';
 import { openConfiguredStore } from './store.js';
 
 function positive(text: string | undefined, flag: string): number | undefined {

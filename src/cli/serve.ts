@@ -9,7 +9,7 @@ import { startDailyJobs } from '../jobs/daily.js';
 import { createMailer, startOutboxSweeper } from '../mail/index.js';
 import { join } from 'node:path';
 import { requiresMfa, loadPolicy } from '../policy/index.js';
-import type { StoreFlags } from './main.js';
+import type { StoreFlags } from './store-options.js';
 import { openConfiguredStore } from './store.js';
 
 /** How many people `serve --demo` seeds into an empty database. */

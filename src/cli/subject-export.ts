@@ -13,7 +13,7 @@ import {
   writeAccessZip,
   writePortabilityZip,
 } from '../rights/export/index.js';
-import { withStoreOptions, type StoreFlags } from './main.js';
+import { withStoreOptions, type StoreFlags } from './store-options.js';
 import { openConfiguredStore } from './store.js';
 
 /** Flags of `rempart subject export`. */

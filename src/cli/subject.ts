@@ -16,7 +16,7 @@ import { personContact, restrict, unrestrict } from '../rights/restriction/index
 import { createAccessRuntime } from '../access/runtime.js';
 import { validateInput } from '../crm/schemas.js';
 import { resource } from '../crm/resources.js';
-import { withStoreOptions, type StoreFlags } from './main.js';
+import { withStoreOptions, type StoreFlags } from './store-options.js';
 import { openConfiguredStore } from './store.js';
 
 type Flags = StoreFlags & { email: string };

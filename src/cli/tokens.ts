@@ -4,7 +4,7 @@ import { createToken, listTokens, revokeToken } from '../access/auth/index.js';
 import type { Database } from '../db/schema.js';
 import { RempartError } from '../errors.js';
 import { loadPolicy, type LoadedPolicy } from '../policy/index.js';
-import { withStoreOptions, type StoreFlags } from './main.js';
+import { withStoreOptions, type StoreFlags } from './store-options.js';
 import { openConfiguredStore } from './store.js';
 
 async function withStore<T>(flags: StoreFlags, command: string, fn: (db: Kysely<Database>, policy: LoadedPolicy) => Promise<T>): Promise<T> {

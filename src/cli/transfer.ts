@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { cliActor } from '../access/actor.js';
 import { loadOrCreateServerKey } from '../access/server-key.js';
 import { createTransfer, SEGMENT_KEYS } from '../consent/index.js';
-import { withStoreOptions, type StoreFlags } from './main.js';
+import { withStoreOptions, type StoreFlags } from './store-options.js';
 import { openConfiguredStore } from './store.js';
 
 type CreateFlags = StoreFlags & { recipient: string; segment?: string; out: string };

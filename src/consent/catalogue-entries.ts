@@ -1,4 +1,4 @@
-import type { PersonalColumn, PlainColumn, TableEntry } from '../catalogue/catalogue.js';
+import type { PersonalColumn, PlainColumn, TableEntry } from '../catalogue/types.js';
 
 /** A column of the consent record or transfer log: personal data (it says what one person chose), observed, not provided. */
 const consent: PersonalColumn = { personal: true, category: 'consent', purposes: ['file_sharing'], provided: false };

@@ -110,19 +110,5 @@ export async function noticesOf(db: Kysely<Database>, personId: string, partnerI
   return q.orderBy('createdAt').orderBy('id').execute();
 }
 
-/**
- * The partners that received a person's data, from the transfer log: whom an erasure,
- * rectification or restriction must reach under GDPR Art. 19 (for src/rights/recipients).
- */
-export async function partnersOfPerson(db: Kysely<Database>, personId: string): Promise<{ id: string; name: string; webhookUrl: string | null; email: string | null }[]> {
-  return db
-    .selectFrom('consentSubjects as s')
-    .innerJoin('transferItems as i', 'i.subjectId', 's.id')
-    .innerJoin('transfers as t', 't.id', 'i.transferId')
-    .innerJoin('partners as p', 'p.id', 't.partnerId')
-    .select(['p.id', 'p.name', 'p.webhookUrl', 'p.email'])
-    .distinct()
-    .where('s.personId', '=', personId)
-    .orderBy('p.id')
-    .execute();
-}
+// In rights/recipients/, which uses it for Art. 19 and sits below consent/; re-exported for consent's callers.
+export { partnersOfPerson } from '../rights/recipients/partners-of-person.js';

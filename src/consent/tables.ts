@@ -1,5 +1,5 @@
 import type { ColumnType } from 'kysely';
-import type { Json, Timestamp } from '../db/schema.js';
+import type { Json, Timestamp } from '../db/column-types.js';
 import type { TransferGround } from '../policy/countries.js';
 import type { Safeguard } from '../policy/types.js';
 

@@ -13,30 +13,9 @@ import type { ProspectingTables } from '../prospecting/import/tables.js';
 import type { RetentionTables } from '../retention/tables.js';
 import type { TrainingTables } from '../training/tables.js';
 
-/** A `date` column: ISO `YYYY-MM-DD` strings in and out (parsers are set so in database.ts). */
-export type DateString = string;
-/** A `timestamptz` column: read as Date, written as Date or ISO string. */
-export type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
-/** A `numeric` column: read as a string (exact), written as number or string. */
-export type Numeric = ColumnType<string, number | string, number | string>;
-/** A `jsonb` column holding T. */
-export type Json<T> = ColumnType<T, string | T, string | T>;
+import type { DateString, Timestamp, Numeric, Json, PurposeId, PostalAddress, Phone } from './column-types.js';
 
-export type PurposeId = 'crm' | 'prospecting' | 'training' | 'file_sharing' | 'connection_logs';
-
-export interface PostalAddress {
-  readonly label?: string;
-  readonly line1: string;
-  readonly line2?: string;
-  readonly postcode: string;
-  readonly city: string;
-  readonly country: string;
-}
-
-export interface Phone {
-  readonly number: string;
-  readonly type?: 'mobile' | 'landline' | 'fax' | 'other';
-}
+export type { DateString, Timestamp, Numeric, Json, PurposeId, PostalAddress, Phone } from './column-types.js';
 
 interface Audited {
   createdAt: Generated<Date>;

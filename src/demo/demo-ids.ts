@@ -1,4 +1,4 @@
-import type { Rng } from './siret.js';
+import type { Rng } from '../identifiers/siret.js';
 
 /**
  * UUIDv7 ids (RFC 9562) drawn from the demo's seeded generator, so one seed always gives

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { NewRow, Phone, PostalAddress } from '../db/schema.js';
 import { isRempartError } from '../errors.js';
 import { DEMO_TABLES, generateDemo, type DemoChunk, type DemoOptions, type DemoTable } from './generate.js';
-import { isValidSiret } from './siret.js';
+import { isValidSiret } from '../identifiers/siret.js';
 
 const NOW = new Date('2026-11-26T10:00:00Z');
 const YEAR = 365.25 * 86_400_000;

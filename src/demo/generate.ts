@@ -19,7 +19,7 @@ import {
   TOWNS,
   type Town,
 } from './reference-data.js';
-import { makeSiren, makeSiret, type Rng } from './siret.js';
+import { makeSiren, makeSiret, type Rng } from '../identifiers/siret.js';
 
 /** The tables the demo fills, in an order that satisfies every foreign key. */
 export const DEMO_TABLES = [

@@ -10,4 +10,4 @@ export {
   type DemoTable,
 } from './generate.js';
 export { hasPeople, seedDemo, type SeedDemoOptions, type SeedProgress } from './seed.js';
-export { isValidSiren, isValidSiret, LA_POSTE_SIREN, luhnCheckDigit, makeSiren, makeSiret, type Rng } from './siret.js';
+export { isValidSiren, isValidSiret, LA_POSTE_SIREN, luhnCheckDigit, makeSiren, makeSiret, type Rng } from '../identifiers/siret.js';

@@ -4,7 +4,7 @@ import { createTestStore, describeEachEngine } from '../../test/engines.js';
 import type { Database } from '../db/schema.js';
 import { DEMO_TABLES, type DemoCounts } from './generate.js';
 import { hasPeople, seedDemo } from './seed.js';
-import { isValidSiret } from './siret.js';
+import { isValidSiret } from '../identifiers/siret.js';
 
 const NOW = new Date('2026-11-26T10:00:00Z');
 const OPTIONS = { people: 400, seed: 20261126, now: NOW } as const;

@@ -1,8 +1,8 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
-import { isValidSiret } from '../demo/siret.js';
-import { isValidE164, isValidEmail, isValidVatNumber } from '../crm/identifiers.js';
+import { isValidSiret } from '../identifiers/siret.js';
+import { isValidE164, isValidEmail, isValidVatNumber } from '../identifiers/identifiers.js';
 import type { ErrorDetail } from '../errors.js';
 
 // ajv-formats ships CommonJS whose default export TypeScript sees as the module object.

@@ -1,4 +1,4 @@
-import type { TableEntry } from '../catalogue/catalogue.js';
+import type { TableEntry } from '../catalogue/types.js';
 
 /** The name of the intermediate archive's table, schema-qualified (P4.5). */
 export const ARCHIVE_TABLE = 'archive.records';

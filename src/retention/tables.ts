@@ -1,4 +1,4 @@
-import type { Json, Timestamp, DateString } from '../db/schema.js';
+import type { Json, Timestamp, DateString } from '../db/column-types.js';
 
 /** `archive.records`: one record in the intermediate archive (P4.5), under the id it had. */
 export interface ArchiveRecordsTable {

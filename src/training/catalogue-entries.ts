@@ -1,4 +1,4 @@
-import type { PersonalColumn, PlainColumn, TableEntry } from '../catalogue/catalogue.js';
+import type { PersonalColumn, PlainColumn, TableEntry } from '../catalogue/types.js';
 
 // Trainees are the client's employees: the client is their controller and CERTILIENCE its
 // processor (GDPR Art. 28). These tables name no `people` row (subjects: []) and are

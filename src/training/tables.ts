@@ -1,5 +1,5 @@
 import type { ColumnType } from 'kysely';
-import type { DateString, Json, Timestamp } from '../db/schema.js';
+import type { DateString, Json, Timestamp } from '../db/column-types.js';
 
 type NullableTime = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 /** A `bigint` column: PostgreSQL's driver reads it as a string, PGlite's as a number. */

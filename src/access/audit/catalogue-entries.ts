@@ -1,4 +1,4 @@
-import type { PlainColumn, TableEntry } from '../../catalogue/catalogue.js';
+import type { PlainColumn, TableEntry } from '../../catalogue/types.js';
 
 const plain = (why: string): PlainColumn => ({ personal: false, why });
 

@@ -1,26 +1,7 @@
 import { RempartError } from '../../errors.js';
-import { AUDIT_ACTIONS, type AuditAction, type QueuedAuditEvent } from './tables.js';
+import { AUDIT_ACTIONS, type AuditEvent, type QueuedAuditEvent } from './tables.js';
 
-/**
- * One read or write of personal data (GDPR Art. 5(2), accountability; P2.5): who
- * (actor, role), why (purpose), what (action, resource, records), whom (persons) and
- * which fields. Field NAMES only: the trail must never become a second copy of the data
- * (Art. 5(1)(c); P5.2, the audit trail records that a field changed, never the values).
- */
-export interface AuditEvent {
-  readonly at: Date;
-  /** `Actor.id`: `user:<uuid>`, `token:<uuid>`, `cli:<os user>`, `system:<job>`. */
-  readonly actor: string;
-  readonly role: string | null;
-  readonly purpose: string | null;
-  readonly action: AuditAction;
-  /** The record type, e.g. 'people'. */
-  readonly resource: string;
-  readonly recordIds: readonly string[];
-  readonly personIds: readonly string[];
-  readonly fields: readonly string[];
-  readonly reason?: string | null;
-}
+export type { AuditEvent } from './tables.js';
 
 function refuse(field: string, message: string): RempartError {
   return new RempartError('INTERNAL', `Audit event refused: ${field} ${message}.`, { details: [{ field, message }] });

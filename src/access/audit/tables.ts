@@ -1,6 +1,5 @@
-import type { AuditEvent } from './event.js';
 import type { ColumnType, Generated } from 'kysely';
-import type { Json, Timestamp } from '../../db/schema.js';
+import type { Json, Timestamp } from '../../db/column-types.js';
 
 /** What was done to personal data (P2.5); 'denied' records a refused attempt. */
 export const AUDIT_ACTIONS = ['read', 'create', 'update', 'delete', 'export', 'denied'] as const;
@@ -9,6 +8,27 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** A `bigint` column: PostgreSQL's driver reads it as a string, PGlite's as a number. */
 export type Int8 = ColumnType<string | number, string | number, string | number>;
+
+/**
+ * One read or write of personal data (GDPR Art. 5(2), accountability; P2.5): who
+ * (actor, role), why (purpose), what (action, resource, records), whom (persons) and
+ * which fields. Field NAMES only: the trail must never become a second copy of the data
+ * (Art. 5(1)(c); P5.2, the audit trail records that a field changed, never the values).
+ */
+export interface AuditEvent {
+  readonly at: Date;
+  /** `Actor.id`: `user:<uuid>`, `token:<uuid>`, `cli:<os user>`, `system:<job>`. */
+  readonly actor: string;
+  readonly role: string | null;
+  readonly purpose: string | null;
+  readonly action: AuditAction;
+  /** The record type, e.g. 'people'. */
+  readonly resource: string;
+  readonly recordIds: readonly string[];
+  readonly personIds: readonly string[];
+  readonly fields: readonly string[];
+  readonly reason?: string | null;
+}
 
 /** An audit event as queued (jsonb): the event with its time as an ISO-8601 string. */
 export type QueuedAuditEvent = Omit<AuditEvent, 'at' | 'reason'> & { readonly at: string; readonly reason: string | null };

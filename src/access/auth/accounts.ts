@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { isUuid, newId } from '../../db/ids.js';
-import { isValidEmail } from '../../crm/identifiers.js';
+import { isValidEmail } from '../../identifiers/identifiers.js';
 import { RempartError } from '../../errors.js';
 import type { RoleId } from '../../policy/index.js';
 import { checkPasswordRules, generatePassword, hashPassword } from './password.js';

@@ -1,8 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { AccountRow } from './accounts.js';
-import type { SessionRow } from './sessions.js';
-import type { TokenRow } from './tokens.js';
+import type { SessionRow, TokenRow } from './tables.js';
 
 /**
  * How often each instance reads `auth_changes.version` (migration 20261207T1200). A

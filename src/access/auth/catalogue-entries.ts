@@ -1,4 +1,4 @@
-import type { DataCategory, PersonalColumn, PlainColumn, TableEntry } from '../../catalogue/catalogue.js';
+import type { DataCategory, PersonalColumn, PlainColumn, TableEntry } from '../../catalogue/types.js';
 
 /*
  * 'connection' is declared in the policy's dataCategories and in the connection_logs

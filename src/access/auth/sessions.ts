@@ -1,8 +1,8 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { AccountRow } from './accounts.js';
 import type { AuthCache } from './auth-cache.js';
-import type { SessionsTable } from './tables.js';
+import type { SessionRow } from './tables.js';
 import { csrfTokenFor, digestsEqual, randomToken, sha256Hex } from './secrets.js';
 
 /** A session ends after 30 minutes without a request (OWASP Session Management: idle timeout) ... */
@@ -54,8 +54,7 @@ export async function openSession(db: Kysely<Database>, accountId: string, mfaPa
   return { id, token, csrfToken, expiresAt };
 }
 
-/** A session as lookupSession reads it. */
-export type SessionRow = Pick<Selectable<SessionsTable>, 'id' | 'accountId' | 'createdAt' | 'expiresAt' | 'lastSeenAt' | 'csrfHash' | 'revokedAt' | 'mfaPassed'>;
+export type { SessionRow } from './tables.js';
 
 /**
  * Finds the session of a cookie token. A session past its idle or absolute limit is

@@ -1,5 +1,5 @@
-import type { ColumnType, Generated } from 'kysely';
-import type { Json, Timestamp } from '../../db/schema.js';
+import type { ColumnType, Generated, Selectable } from 'kysely';
+import type { Json, Timestamp } from '../../db/column-types.js';
 
 /** A nullable `timestamptz` column: read as Date or null, written as Date, ISO string or null. */
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -68,3 +68,9 @@ export interface AuthTables {
   apiTokens: ApiTokensTable;
   authChanges: AuthChangesTable;
 }
+
+/** A session as lookupSession reads it (here, below sessions.ts and auth-cache.ts, which both need it). */
+export type SessionRow = Pick<Selectable<SessionsTable>, 'id' | 'accountId' | 'createdAt' | 'expiresAt' | 'lastSeenAt' | 'csrfHash' | 'revokedAt' | 'mfaPassed'>;
+
+/** A token row as stored (internal to this folder; here, below tokens.ts and auth-cache.ts). */
+export type TokenRow = Selectable<ApiTokensTable>;

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { isUuid, newId } from '../../db/ids.js';
 import { RempartError } from '../../errors.js';
@@ -6,7 +6,7 @@ import type { RoleId } from '../../policy/index.js';
 import { checkRoleAndScope, type RolesPolicy } from './role-scope.js';
 import { randomToken, sha256Hex } from './secrets.js';
 import type { AuthCache } from './auth-cache.js';
-import type { ApiTokensTable } from './tables.js';
+import type { TokenRow } from './tables.js';
 
 /** Every API token starts so: secret scanners and people can tell what leaked. */
 export const TOKEN_PREFIX = 'rmp_';
@@ -34,8 +34,7 @@ export interface NewToken {
   readonly expiresAt?: Date | null;
 }
 
-/** A token row as stored (internal to this folder). */
-export type TokenRow = Selectable<ApiTokensTable>;
+export type { TokenRow } from './tables.js';
 
 /** What a bearer token resolves to. */
 export type TokenLookup =

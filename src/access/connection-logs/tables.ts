@@ -1,4 +1,4 @@
-import type { Timestamp } from '../../db/schema.js';
+import type { Timestamp } from '../../db/column-types.js';
 
 /** The connection and identification events a digital service logs (P1.7). */
 export const CONNECTION_EVENTS = ['login', 'logout', 'token', 'identity_check', 'session_expired'] as const;

@@ -1,4 +1,4 @@
-import type { PersonalColumn, PlainColumn, TableEntry } from '../../catalogue/catalogue.js';
+import type { PersonalColumn, PlainColumn, TableEntry } from '../../catalogue/types.js';
 
 const prospecting: PersonalColumn = { personal: true, category: 'prospecting', purposes: ['prospecting'], provided: false };
 const plain = (why: string): PlainColumn => ({ personal: false, why });

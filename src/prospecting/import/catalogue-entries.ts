@@ -1,4 +1,4 @@
-import type { PersonalColumn, PlainColumn, TableEntry } from '../../catalogue/catalogue.js';
+import type { PersonalColumn, PlainColumn, TableEntry } from '../../catalogue/types.js';
 
 const plain = (why: string): PlainColumn => ({ personal: false, why });
 const provenance: PersonalColumn = { personal: true, category: 'provenance', purposes: ['prospecting'], provided: false };

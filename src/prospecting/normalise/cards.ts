@@ -1,4 +1,4 @@
-import { luhnSum } from '../../demo/siret.js';
+import { luhnSum } from '../../identifiers/siret.js';
 
 /**
  * Payment card numbers (PAN): Rempart stores none (PCI DSS; "Beyond the annex"), so an

@@ -1,4 +1,4 @@
-import { isValidSiren, isValidSiret } from '../../demo/siret.js';
+import { isValidSiren, isValidSiret } from '../../identifiers/siret.js';
 import { cleanText, fold } from './fold.js';
 import { remembered } from './memo.js';
 
@@ -68,7 +68,7 @@ export type CompanyIdResult =
 /**
  * Normalises a SIREN (9 digits) or SIRET (14 digits): spaces and dots removed, the
  * check digit verified (Luhn; La Poste's SIRETs by their own rule, R-PROS-1), reusing
- * src/demo/siret.ts.
+ * src/identifiers/siret.ts.
  */
 export function normaliseCompanyId(raw: string): CompanyIdResult {
   const digits = cleanText(raw).replace(/[\s.\-/]/g, '');

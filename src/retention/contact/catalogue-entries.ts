@@ -1,4 +1,4 @@
-import type { PersonalColumn, TableEntry } from '../../catalogue/catalogue.js';
+import type { PersonalColumn, TableEntry } from '../../catalogue/types.js';
 
 // Provenance: when and how the person renewed the permission the data is kept under;
 // both purposes whose retention runs from the last contact declare it.

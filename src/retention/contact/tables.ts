@@ -1,4 +1,4 @@
-import type { Timestamp } from '../../db/schema.js';
+import type { Timestamp } from '../../db/column-types.js';
 
 /** `repermission_requests`: the one re-permission message per person and term (P4.2). */
 export interface RepermissionRequestsTable {

@@ -1,4 +1,4 @@
-import type { TableEntry } from '../../catalogue/catalogue.js';
+import type { TableEntry } from '../../catalogue/types.js';
 
 const AGGREGATE = 'anonymised aggregate (R-PROS-8): no identifier, groups of at least k people';
 

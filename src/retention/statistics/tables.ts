@@ -1,4 +1,4 @@
-import type { PurposeId } from '../../db/schema.js';
+import type { PurposeId } from '../../db/column-types.js';
 
 /**
  * `statistics_counts`: one anonymised group (R-PROS-8). A dimension generalised away

@@ -1,4 +1,4 @@
-import type { PersonalColumn, TableEntry } from '../../catalogue/catalogue.js';
+import type { PersonalColumn, TableEntry } from '../../catalogue/types.js';
 
 const litigation: PersonalColumn = { personal: true, category: 'debt_recovery', purposes: ['crm'], provided: false };
 const archived: PersonalColumn = { personal: true, category: 'financial', purposes: ['crm'], provided: false };

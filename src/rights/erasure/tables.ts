@@ -1,5 +1,5 @@
 import type { ColumnType } from 'kysely';
-import type { Json, Timestamp } from '../../db/schema.js';
+import type { Json, Timestamp } from '../../db/column-types.js';
 import type { OppositionTables } from '../opposition/tables.js';
 import type { RecipientTables } from '../recipients/tables.js';
 import type { RectificationTables } from '../rectification/tables.js';

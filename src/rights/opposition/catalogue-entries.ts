@@ -1,4 +1,4 @@
-import type { DataCategory, PersonalColumn, TableEntry } from '../../catalogue/catalogue.js';
+import type { DataCategory, PersonalColumn, TableEntry } from '../../catalogue/types.js';
 
 const prospecting = (category: DataCategory = 'prospecting'): PersonalColumn => ({ personal: true, category, purposes: ['prospecting'], provided: false });
 

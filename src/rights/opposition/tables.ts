@@ -1,4 +1,4 @@
-import type { Timestamp } from '../../db/schema.js';
+import type { Timestamp } from '../../db/column-types.js';
 
 /** The channels an objection to prospecting covers (R-PROS-3). */
 export const OPPOSITION_CHANNELS = ['email', 'phone', 'post', 'all'] as const;

@@ -1,4 +1,4 @@
-import type { TableEntry } from '../../catalogue/catalogue.js';
+import type { TableEntry } from '../../catalogue/types.js';
 
 /** The catalogue entry (P1.1) of the privacy portal's sessions (issue 15). */
 export const PORTAL_CATALOGUE: readonly TableEntry[] = Object.freeze([

@@ -1,4 +1,4 @@
-import type { Timestamp } from '../../db/schema.js';
+import type { Timestamp } from '../../db/column-types.js';
 import type { RequestLanguage } from '../requests/tables.js';
 
 /** `portal_sessions`: a person's short session in the privacy portal, after their code. */

@@ -1,7 +1,7 @@
 import { createHmac, hkdfSync } from 'node:crypto';
 import { checkOutgoingUrl } from '../../http/outgoing-url.js';
 import { sql, type Kysely } from 'kysely';
-import { partnersOfPerson } from '../../consent/notices.js';
+import { partnersOfPerson } from './partners-of-person.js';
 import { newId } from '../../db/ids.js';
 import type { Database } from '../../db/schema.js';
 import { RempartError } from '../../errors.js';

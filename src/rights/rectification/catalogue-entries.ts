@@ -1,4 +1,4 @@
-import type { PersonalColumn, TableEntry } from '../../catalogue/catalogue.js';
+import type { PersonalColumn, TableEntry } from '../../catalogue/types.js';
 
 const history: PersonalColumn = { personal: true, category: 'identity', purposes: ['crm', 'prospecting'], provided: true };
 

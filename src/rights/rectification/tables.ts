@@ -1,4 +1,4 @@
-import type { Json, Timestamp } from '../../db/schema.js';
+import type { Json, Timestamp } from '../../db/column-types.js';
 
 /** `person_change_history`: the values a rectification replaced, the person's own history (Art. 16). */
 export interface PersonChangeHistoryTable {

@@ -1,4 +1,4 @@
-import type { ColumnEntry, DataCategory, PersonalColumn, TableEntry } from '../../catalogue/catalogue.js';
+import type { ColumnEntry, DataCategory, PersonalColumn, TableEntry } from '../../catalogue/types.js';
 import type { PurposeId } from '../../db/schema.js';
 
 /*

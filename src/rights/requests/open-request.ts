@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { newId } from '../../db/ids.js';
-import { isValidEmail } from '../../crm/identifiers.js';
+import { isValidEmail } from '../../identifiers/identifiers.js';
 import { RempartError } from '../../errors.js';
 import { acknowledgementMail, identityCodeMail } from '../../mail/index.js';
 import { senderOf, type RequestDeps } from './context.js';

@@ -1,5 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
-import type { DateString, Json, Timestamp } from '../../db/schema.js';
+import type { DateString, Json, Timestamp } from '../../db/column-types.js';
 
 /** The rights a request can exercise (GDPR Art. 15–18, 20, 21). */
 export const REQUEST_TYPES = ['access', 'rectification', 'erasure', 'restriction', 'portability', 'objection'] as const;

@@ -1,4 +1,4 @@
-import type { DataCategory, PersonalColumn, TableEntry } from '../../catalogue/catalogue.js';
+import type { DataCategory, PersonalColumn, TableEntry } from '../../catalogue/types.js';
 
 /*
  * The policy declares no category of its own for the exercise of rights; a

@@ -1,6 +1,7 @@
 /**
  * Validators for the identifiers the API accepts. Pure; the SIREN/SIRET check digits
- * live in src/demo/siret.ts beside the generator that must produce valid ones.
+ * live beside them in siret.ts, with the generator the demo data uses. Below http/, crm/, access/ and
+ * the import's normalisers, which all check identifiers, so none of them imports another for it.
  */
 
 const EMAIL_RE = /^[^\s@"(),:;<>[\\\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
