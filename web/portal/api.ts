@@ -1,6 +1,3 @@
-import type { ExportRow, ExportValue } from '../../src/rights/export/collect.js';
-import type { ErasurePreview as ServerErasurePreview, PortalOverview } from '../../src/rights/portal/space.js';
-
 /** The portal's calls to the server: JSON in and out, errors as ApiError with their fields. */
 
 /** One field's problem, as the server's error body names it. */
@@ -57,15 +54,74 @@ export interface Home {
   readonly rights: readonly string[];
 }
 
-// The shapes of the space's answers are the server's own types (type-only imports, erased from the bundle), so the
-// page and the API cannot drift apart.
+type Value = string | number | boolean | null | readonly Value[] | { readonly [key: string]: Value };
+export type Row = Readonly<Record<string, Value>>;
+export type { Value };
 
-export type Value = ExportValue;
-export type Row = ExportRow;
+interface Labelled {
+  readonly id: string;
+  readonly label: string;
+}
 
-/** GET /api/v1/portal/me. */
-export type Space = PortalOverview;
-export type AccessExport = NonNullable<PortalOverview['export']>;
+/** The access export the space shows (src/rights/export/access-export.ts), in the person's language. */
+export interface AccessExport {
+  readonly generatedAt: string;
+  readonly data: Readonly<Record<string, readonly Row[]>>;
+  readonly context: {
+    readonly purposes: readonly {
+      readonly id: string;
+      readonly name: string;
+      readonly description: string;
+      readonly legalBases: readonly Labelled[];
+      readonly categories: readonly Labelled[];
+      readonly recipients: readonly Labelled[];
+      readonly retention: { readonly summary: string; readonly notes: string | null };
+      readonly locations: readonly { readonly name: string; readonly country: string }[];
+    }[];
+    readonly tables: Readonly<Record<string, { readonly description: string; readonly fields: Readonly<Record<string, { readonly personal: boolean; readonly category: Labelled | null }>> }>>;
+    readonly transfers: { readonly statement: string };
+  };
+}
+
+/**
+ * GET /api/v1/portal/me. The browser bundles import nothing of the server's modules (docs/ARCHITECTURE.md,
+ * Layers), so the shapes are written here; the space's API test (src/rights/portal/space.test.ts) reads the
+ * same fields from the server.
+ */
+export interface Space {
+  readonly email: string;
+  readonly expiresAt: string;
+  readonly found: boolean;
+  readonly export: AccessExport | null;
+  readonly restricted: boolean;
+  readonly opposedChannels: readonly string[];
+  readonly consents: readonly {
+    readonly scope: string;
+    readonly partnerId: string | null;
+    readonly recipient: string;
+    readonly kind: string;
+    readonly country: string;
+    readonly state: 'given' | 'refused' | 'withdrawn' | null;
+    readonly at: string | null;
+    readonly text: string;
+  }[];
+  readonly requests: readonly {
+    readonly id: string;
+    readonly type: string;
+    readonly state: string;
+    readonly receivedAt: string;
+    readonly dueAt: string;
+    readonly extendedDueAt: string | null;
+    readonly effectiveDueAt: string;
+    readonly closedAt: string | null;
+    readonly doubtReason: string | null;
+    readonly hasIdDocument: boolean;
+  }[];
+}
 
 /** GET /api/v1/portal/me/erasure. */
-export type ErasurePreview = ServerErasurePreview;
+export interface ErasurePreview {
+  readonly erased: readonly { readonly table: string; readonly rows: number }[];
+  readonly kept: readonly { readonly table: string; readonly rows: number; readonly reason: 'statutory' | 'open_request' | 'consent_proof' | 'litigation'; readonly basis: string; readonly until: string | null }[];
+  readonly oppositionKept: boolean;
+}
