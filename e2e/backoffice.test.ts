@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { codeFromOutbox, outboxMailsTo } from '../test/outbox.js';
-import { announceBrowserSuite, hasChromium, launchChromium } from './browser.js';
+import { announceBrowserSuite, hasChromium, launchChromium, seriousViolations } from './browser.js';
 import { ACCOUNTS, ensureWebBuilt, nextTotp, startServer, type RunningServer, type TestAccount } from './server.js';
 
 type Json = Record<string, unknown>;
@@ -335,6 +335,8 @@ describe.skipIf(!hasChromium)('backoffice in Chromium', () => {
       expect(await textOf(dpo.getByRole('heading', { level: 1 }), 'Tableau de bord')).toBe('Tableau de bord');
       const nav = dpo.getByRole('navigation', { name: 'Navigation principale' });
       expect(await nav.getByRole('link').allTextContents()).toEqual(expect.arrayContaining(['Tableau de bord', 'Demandes de droits', 'Conservation', 'Journal d’audit'.replace('’', "'"), 'Organisations']));
+      await dpo.getByRole('heading', { name: 'Demandes ouvertes' }).waitFor();
+      expect(await seriousViolations(dpo), 'dashboard').toEqual([]);
       await dpo.screenshot({ path: '/tmp/rempart-dpo-dashboard.png', fullPage: true });
       await nav.getByRole('link', { name: 'Organisations' }).click();
       await textOf(dpo.getByRole('table', { name: 'Organisations' }).locator('tbody tr'), 'Bâtiments Durand SAS');
@@ -350,14 +352,29 @@ describe.skipIf(!hasChromium)('backoffice in Chromium', () => {
       expect((await server.app.inject({ method: 'POST', url: `/api/v1/requests/${requestId}/verify`, payload: { code } })).statusCode).toBe(200);
       await nav.getByRole('link', { name: 'Demandes de droits' }).click();
       const queue = dpo.getByRole('table', { name: 'Demandes d’exercice de droits'.replace('’', "'") });
+      await queue.getByRole('link', { name: 'Accès' }).first().waitFor();
+      expect(await seriousViolations(dpo), 'request queue').toEqual([]);
+      await dpo.screenshot({ path: '/tmp/rempart-dpo-requests.png', fullPage: true });
       await queue.getByRole('link', { name: 'Accès' }).first().click();
       expect(new URL(dpo.url()).hash).toBe(`#/requests/${requestId}`);
       await dpo.getByRole('heading', { name: 'Réponse préparée par le moteur' }).waitFor();
+      expect(await seriousViolations(dpo), 'request page').toEqual([]);
       await dpo.screenshot({ path: '/tmp/rempart-dpo-request.png', fullPage: true });
       await dpo.getByRole('button', { name: 'Répondre (exécuter le droit et envoyer)' }).click();
       await dpo.getByText('Fait : la demande est maintenant « Répondue ».').waitFor();
       const answer = outboxMailsTo(outbox, requester).slice(before).at(-1)!;
       expect(answer.attachments.map((a) => a.filename)).toContain('donnees-personnelles.zip');
+
+      // English is one click away, for every label of the workspace, and stays after a reload.
+      await dpo.getByRole('button', { name: 'Switch to English' }).click();
+      const navEn = dpo.getByRole('navigation', { name: 'Main navigation' });
+      await navEn.getByRole('link', { name: 'Dashboard' }).waitFor();
+      expect(await navEn.getByRole('link').allTextContents()).toEqual(expect.arrayContaining(['Dashboard', 'Rights requests', 'Retention', 'Audit trail']));
+      await dpo.reload();
+      await dpo.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Dashboard' }).click();
+      expect(await textOf(dpo.getByRole('heading', { level: 1 }), 'Dashboard')).toBe('Dashboard');
+      await dpo.getByRole('heading', { name: 'Open requests' }).waitFor();
+      await dpo.screenshot({ path: '/tmp/rempart-dpo-dashboard-en.png', fullPage: true });
     } finally {
       await dpo.context().close();
     }
@@ -390,6 +407,12 @@ describe.skipIf(!hasChromium)('backoffice in Chromium', () => {
 
       // Its menu holds only the pages its grants allow; an address of another page says why it is refused.
       expect(await logistics.getByRole('navigation').getByRole('link', { name: 'Factures' }).count()).toBe(0);
+      expect(await logistics.getByRole('navigation').getByRole('link', { name: 'Demandes de droits' }).count()).toBe(0);
+      await logistics.evaluate(() => {
+        window.location.hash = '#/requests';
+      });
+      expect(await textOf(logistics.getByRole('alert').filter({ hasText: 'Votre rôle' }), 'Votre rôle')).toBe("Votre rôle ne permet pas de traiter les demandes d'exercice de droits.");
+      expect(await logistics.getByRole('table').count()).toBe(0);
       await logistics.evaluate(() => {
         window.location.hash = '#/invoices';
       });

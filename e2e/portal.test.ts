@@ -12,13 +12,12 @@ import { unpackArchive } from '../src/rights/export/zip.js';
 import { loadPolicy } from '../src/policy/index.js';
 import { listRequestPage, recordDoubt } from '../src/rights/requests/index.js';
 import { createMailer } from '../src/mail/index.js';
-import { announceBrowserSuite, hasChromium, launchChromium } from './browser.js';
+import { announceBrowserSuite, hasChromium, launchChromium, seriousViolations } from './browser.js';
 import { ensureWebBuilt, startServer, type RunningServer } from './server.js';
 
 announceBrowserSuite('Privacy portal');
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const AXE = readFileSync(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 /** Every step's screenshot; `REMPART_UPDATE_SCREENSHOTS=1` also copies the main ones to docs/screenshots (shown in README). */
 const SHOTS = join(tmpdir(), 'rempart-portal-shots');
 const DOC_SHOTS = join(ROOT, 'docs', 'screenshots');
@@ -27,13 +26,6 @@ const KEY = Buffer.alloc(32, 11);
 
 const PERSON = { first: 'Margaux', last: 'Lefèvre', email: 'margaux.lefevre@atelier-lefevre.fr', phone: '+33612345678', source: 'salon-portail-e2e' };
 const UNKNOWN = 'quelqu.un.d.inconnu@exemple.fr';
-
-interface Violation {
-  readonly id: string;
-  readonly impact: string | null;
-  readonly help: string;
-  readonly nodes: readonly { readonly target: readonly string[] }[];
-}
 
 describe.skipIf(!hasChromium)('privacy portal in Chromium', () => {
   let server: RunningServer;
@@ -50,8 +42,6 @@ describe.skipIf(!hasChromium)('privacy portal in Chromium', () => {
       locale: options.lang === 'en' ? 'en-GB' : 'fr-FR',
       timezoneId: 'Europe/Paris',
       acceptDownloads: true,
-      // axe-core is injected as a script: the page's CSP (scripts from this origin only) would refuse it.
-      bypassCSP: true,
     });
   const open = async (ctx: BrowserContext): Promise<Page> => {
     const page = await ctx.newPage();
@@ -64,13 +54,7 @@ describe.skipIf(!hasChromium)('privacy portal in Chromium', () => {
   };
   /** axe-core on the page as it is: no serious or critical violation (WCAG 2.1 AA rules). */
   const axe = async (page: Page, name: string): Promise<void> => {
-    await page.addScriptTag({ content: AXE });
-    const violations = await page.evaluate(async () => {
-      const w = window as unknown as { axe: { run: (ctx: Document, o: unknown) => Promise<{ violations: Violation[] }> } };
-      const r = await w.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
-      return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
-    });
-    const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    const bad = await seriousViolations(page);
     expect(bad, `${name}: ${JSON.stringify(bad, null, 1)}`).toEqual([]);
   };
   /** The whole page, or one part of it (`part`) when the page is long. */

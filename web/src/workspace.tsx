@@ -237,7 +237,7 @@ export function RequestDetailView({ requestId }: { readonly requestId: string })
           <p>
             <strong>{t('request.willDo')} :</strong> {r.answerPreview.willDo}
           </p>
-          <pre className="mail-preview">
+          <pre className="mail-preview" tabIndex={0} aria-labelledby="answer-title">
             {r.answerPreview.subject}
             {'\n\n'}
             {r.answerPreview.text}
@@ -295,7 +295,8 @@ export function DashboardView() {
         return row;
       })
     : [];
-  const actions = [...new Set(horizons.flatMap((h) => Object.keys(h).filter((k) => k !== 'horizon')))];
+  // Only the actions with something to do: a chart of zeros says less than "nothing planned".
+  const actions = [...new Set(horizons.flatMap((h) => Object.keys(h).filter((k) => k !== 'horizon' && Number(h[k]) > 0)))];
   const months = d.consents
     ? Object.values(
         d.consents.months.reduce<Record<string, { month: string; given: number; withdrawn: number }>>((acc, m) => {
