@@ -402,9 +402,26 @@ export async function deleteRecord(ctx: CrmContext, spec: ResourceSpec, id: stri
   }
 }
 
-/** Words of a search, at most eight, with LIKE's wildcards taken literally. */
+// Accented letters of French (and their neighbours) and what a search folds them to, so
+// that "helene" finds "Hélène": translate() exists on every PostgreSQL, PGlite included,
+// where unaccent is an extension a database may lack.
+const ACCENTED = 'àáâãäåçèéêëìíîïñòóôõöùúûüýÿ';
+const FOLDED = 'aaaaaaceeeeiiiinooooouuuuyy';
+
+/** Lower case, French accents folded: what a search compares (the column side in SQL, see `folded`). */
+function foldForSearch(text: string): string {
+  const lower = text.toLowerCase();
+  let out = '';
+  for (const c of lower) {
+    const i = ACCENTED.indexOf(c);
+    out += i >= 0 ? FOLDED[i] : c;
+  }
+  return out;
+}
+
+/** Words of a search, at most eight, folded, with LIKE's wildcards taken literally. */
 function searchTerms(text: string): string[] {
-  return text
+  return foldForSearch(text)
     .trim()
     .split(/\s+/)
     .filter((w) => w !== '')
@@ -412,10 +429,15 @@ function searchTerms(text: string): string[] {
     .map((w) => `%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
 }
 
-/** Every term in one of `fields` (any case); false when no field may be searched. */
+/** A column lower-cased and accent-folded as foldForSearch does. */
+function folded(eb: ExpressionBuilder<LooseDb, string>, field: string) {
+  return eb.fn('translate', [eb.fn('lower', [eb.ref(field)]), eb.val(ACCENTED), eb.val(FOLDED)]);
+}
+
+/** Every term in one of `fields`; false when no field may be searched. */
 function matchAll(eb: ExpressionBuilder<LooseDb, string>, fields: readonly string[], terms: readonly string[]): Expression<SqlBool> {
   if (fields.length === 0) return eb.val(false) as unknown as Expression<SqlBool>;
-  return eb.and(terms.map((t) => eb.or(fields.map((f) => eb(f, 'ilike', t)))));
+  return eb.and(terms.map((t) => eb.or(fields.map((f) => eb(folded(eb, f), 'like', t)))));
 }
 
 /** The row condition of a search: per purpose, through the fields the caller may see there. */

@@ -51,6 +51,7 @@ describeEachEngine('client-relationship lists: joined names, search, filters, pa
     ids.petit = await create('people', { lastName: 'Petit', firstName: 'Anne', email: 'anne.petit@example.fr', organisationId: ids.client, relation: 'prospect' });
     ids.moreau = await create('people', { lastName: 'Moreau', firstName: 'Jean', email: 'j.moreau_100%@securite-plus.fr', organisationId: ids.prospectOrg, relation: 'prospect' });
     ids.alone = await create('people', { lastName: 'Durandal', firstName: 'Roland', relation: 'client_contact' });
+    ids.helene = await create('people', { lastName: 'Lefèvre', firstName: 'Hélène', relation: 'client_contact' });
     ids.contract = await create('contracts', { organisationId: ids.client, contactIds: [ids.elise], offer: 'Sensibilisation au phishing', startDate: '2025-01-01' });
   });
   afterAll(async () => {
@@ -92,7 +93,7 @@ describeEachEngine('client-relationship lists: joined names, search, filters, pa
     expect(logistics.get(ids.elise)).not.toHaveProperty('organisationName');
   });
 
-  it('searches people by name and e-mail, any case, every word, with LIKE wildcards taken literally', async () => {
+  it('searches people by name and e-mail, any case and accents, every word, with LIKE wildcards taken literally', async () => {
     const names = async (query: string): Promise<unknown[]> => (await list('manager', `people?${query}`)).items.map((p) => p.lastName);
     expect(await names('q=durand')).toEqual(['Durand', 'Martin', 'Durandal']);
     expect(await names('q=DURAND%20%C3%A9lise')).toEqual(['Durand']);
@@ -100,6 +101,8 @@ describeEachEngine('client-relationship lists: joined names, search, filters, pa
     expect(await names('q=%25')).toEqual(['Moreau']);
     expect(await names('q=_')).toEqual(['Moreau']);
     expect(await names('q=nobody')).toEqual([]);
+    expect(await names('q=HELENE%20lefevre')).toEqual(['Lefèvre']);
+    expect(await names('q=h%C3%A9l%C3%A8ne')).toEqual(['Lefèvre']);
     // With the filters: relation and organisation.
     expect(await names('q=durand%20elise&relation=client_contact&organisationId=' + ids.client)).toEqual(['Durand']);
     expect(await names(`organisationId=${ids.client}&relation=prospect`)).toEqual(['Petit']);

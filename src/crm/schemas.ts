@@ -80,7 +80,7 @@ export function listQuerySchema(spec: ResourceSpec): TSchema {
               Type.String({
                 minLength: 1,
                 maxLength: MAX_SEARCH_LENGTH,
-                description: `Search: every word must appear, in any case, in one of ${spec.search.join(', ')}; only the fields your role may see are searched`,
+                description: `Search: every word must appear, in any case and accents, in one of ${spec.search.join(', ')}; only the fields your role may see are searched`,
               }),
             ),
           }
