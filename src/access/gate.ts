@@ -13,13 +13,13 @@ import {
   type RowScope,
   type WriteInfo,
 } from '../crm/commands.js';
-import type { ResourceSpec } from '../crm/resources.js';
+import { joinsOrganisationName, resource, type ResourceSpec } from '../crm/resources.js';
 import type { Database } from '../db/schema.js';
 import { RempartError } from '../errors.js';
 import type { LoadedPolicy, Operation, PurposeId, RoleTask } from '../policy/index.js';
 import type { Actor } from './actor.js';
 import type { AuditEvent } from './audit/event.js';
-import { can, forbiddenWrites, mayPerform, presentFor, purposesFor, tableEntryOf, toSnake } from './permissions.js';
+import { can, canSeeField, forbiddenWrites, mayPerform, presentFor, purposesFor, tableEntryOf, toSnake } from './permissions.js';
 
 /**
  * The one gate to personal data. Every route and CLI command that reads or writes
@@ -113,10 +113,14 @@ export class GateSession {
     return presented as Presented;
   }
 
-  /** Lists records within the actor's rows, each through the role's presenter. */
+  /**
+   * Lists records within the actor's rows, each through the role's presenter, with the
+   * name of its organisation where the role may read it; a search looks only into the
+   * fields the role may see.
+   */
   async list(spec: ResourceSpec, options: ListOptions = {}): Promise<Page> {
     const scope = await this.#scope(spec, 'read');
-    const page = await listRecords(this.#ctx(spec, scope), spec, options);
+    const page = await listRecords(await this.#listCtx(spec, scope, options.search !== undefined), spec, options);
     return { items: await this.#presentAndAudit(spec, page.items), nextCursor: page.nextCursor };
   }
 
@@ -179,6 +183,36 @@ export class GateSession {
   #ctx(spec: ResourceSpec, scope: RowScope | undefined): CrmContext {
     const { db, policy, now } = this.#deps;
     return { db, policy, now, ...(scope ? { scope } : {}), onWrite: (tx, write) => this.#onWrite(tx, write) };
+  }
+
+  /** The context of a list: the row scope, the organisations whose name may be joined and, for a search, the fields it may look into. */
+  async #listCtx(spec: ResourceSpec, scope: RowScope | undefined, searching: boolean): Promise<CrmContext> {
+    const organisationNames = await this.#organisationNameScope(spec);
+    const searchable = searching && scope ? this.#searchable(spec, scope.purposes) : undefined;
+    return { ...this.#ctx(spec, scope), ...(organisationNames ? { organisationNames } : {}), ...(searchable ? { searchable } : {}) };
+  }
+
+  /**
+   * The organisations whose name the actor may see beside a record: those it could read
+   * itself (their purpose granted, its row rules), name included. Organisation names are
+   * not personal data (GDPR recital 14), but what a role reaches still follows its grants.
+   * Undefined: no name is joined.
+   */
+  async #organisationNameScope(spec: ResourceSpec): Promise<RowScope | undefined> {
+    if (!joinsOrganisationName(spec)) return undefined;
+    const organisations = resource('organisations');
+    const { policy } = this.#deps;
+    const purposes = purposesFor(policy, this.actor, organisations, 'read').filter((p) => canSeeField(policy, this.actor, organisations, 'name', p));
+    if (purposes.length === 0) return undefined;
+    if (this.actor.role === null) return { purposes };
+    const where = await this.#rowCondition(organisations);
+    return { purposes, ...(where ? { where } : {}) };
+  }
+
+  /** By purpose, the searchable fields of `spec` the actor may see. */
+  #searchable(spec: ResourceSpec, purposes: readonly string[]): Record<string, readonly string[]> {
+    const { policy } = this.#deps;
+    return Object.fromEntries(purposes.map((p) => [p, spec.search.filter((f) => canSeeField(policy, this.actor, spec, f, p as PurposeId))]));
   }
 
   async #require(spec: ResourceSpec, operation: Operation): Promise<PurposeId[]> {
@@ -266,8 +300,21 @@ export class GateSession {
     const { policy } = this.#deps;
     const out: Presented[] = [];
     const byPurpose = new Map<string, { ids: string[]; fields: Set<string>; rows: Presented[] }>();
+    // The organisations whose name goes out beside the records, by their purpose: read as
+    // a GET of each would be, so the trail shows them too.
+    const organisationsRead = new Map<string, Set<string>>();
     for (const row of rows) {
-      const { record, personalFields } = presentFor(policy, this.actor, spec, row);
+      const { organisationName, organisationPurpose, ...columns } = row;
+      const { record, personalFields } = presentFor(policy, this.actor, spec, columns);
+      // The name goes with the link only: a role that may not see which organisation a
+      // person belongs to does not learn it from the name either.
+      if (typeof organisationName === 'string' && typeof record.organisationId === 'string') {
+        record.organisationName = organisationName;
+        const purpose = String(organisationPurpose);
+        const ids = organisationsRead.get(purpose) ?? new Set<string>();
+        ids.add(record.organisationId);
+        organisationsRead.set(purpose, ids);
+      }
       out.push(record);
       const key = String(row.purpose);
       const group = byPurpose.get(key) ?? { ids: [], fields: new Set<string>(), rows: [] };
@@ -285,6 +332,8 @@ export class GateSession {
         const personIds = byPurpose.size === 1 ? allPersonIds : await this.#personIds(spec, g.rows, this.#deps.db);
         events.push(this.#event('read', spec, purpose, g.ids, personIds, [...g.fields]));
       }
+      // Organisations concern no person (catalogue: subjects []), and none of their fields is personal.
+      for (const [purpose, ids] of organisationsRead) events.push(this.#event('read', resource('organisations'), purpose, [...ids].sort(), [], []));
       // The entry is durable before the answer leaves (P2.5).
       await this.#deps.audit.durable(events);
     }

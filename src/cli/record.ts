@@ -97,17 +97,18 @@ export function registerRecordCommands(program: Command, setExit: (code: number)
       .description('print one page of records')
       .argument('<type>', TYPES)
       .option('--filter <param=value...>', 'filters, e.g. organisationId=… status=overdue')
+      .option('--search <words>', 'words each found in a searchable field (people: names, e-mail)')
       .option('--limit <n>', 'page size', '50')
       .option('--cursor <cursor>', 'nextCursor of the previous page'),
-  ).action(async (type: string, opts: RecordFlags & { filter?: string[]; limit: string; cursor?: string }) => {
+  ).action(async (type: string, opts: RecordFlags & { filter?: string[]; search?: string; limit: string; cursor?: string }) => {
     const spec = specOf(type);
-    const raw: Record<string, string> = { limit: opts.limit, ...(opts.cursor ? { cursor: opts.cursor } : {}) };
+    const raw: Record<string, string> = { limit: opts.limit, ...(opts.cursor ? { cursor: opts.cursor } : {}), ...(opts.search ? { q: opts.search } : {}) };
     for (const f of opts.filter ?? []) {
       const [k, ...v] = f.split('=');
       raw[k ?? ''] = v.join('=');
     }
-    const { limit, cursor, ...filters } = validateInput(spec, 'query', raw) as { limit?: number; cursor?: string } & Record<string, unknown>;
-    print(await withGate(opts, 'rempart record list', (gate) => gate.list(spec, { filters, limit, cursor })));
+    const { limit, cursor, q, ...filters } = validateInput(spec, 'query', raw) as { limit?: number; cursor?: string; q?: string } & Record<string, unknown>;
+    print(await withGate(opts, 'rempart record list', (gate) => gate.list(spec, { filters, limit, cursor, ...(q === undefined ? {} : { search: q }) })));
     setExit(0);
   });
 

@@ -4,7 +4,7 @@ import { newId, isUuid } from '../db/ids.js';
 import { RempartError, type ErrorDetail } from '../errors.js';
 import type { LoadedPolicy } from '../policy/index.js';
 import { missingMandatoryFields } from './mandatory.js';
-import type { ResourceSpec } from './resources.js';
+import { joinsOrganisationName, type ResourceSpec } from './resources.js';
 
 /**
  * The commands of the client relationship: create, read, update, delete and list any
@@ -20,6 +20,17 @@ export interface CrmContext {
   readonly now: () => Date;
   /** The rows this caller may reach (set by the gate); none means every row. */
   readonly scope?: RowScope;
+  /**
+   * The organisations whose name may be joined to the records read (set by the gate from
+   * the caller's grants); absent: no name is joined.
+   */
+  readonly organisationNames?: RowScope;
+  /**
+   * By purpose, the searchable fields the caller may see (set by the gate): a row matches
+   * a search only through those, so a search never tells what a hidden field holds.
+   * Absent: every searchable field of every purpose.
+   */
+  readonly searchable?: Readonly<Record<string, readonly string[]>>;
   /**
    * Called inside the write's transaction, after the write and before the commit:
    * the gate checks the result against the caller's grants and appends the audit
@@ -57,9 +68,11 @@ export interface Page {
   readonly nextCursor: string | null;
 }
 
-/** List options: filters by param name, a cursor from the previous page and a page size. */
+/** List options: filters by param name, a search text, a cursor from the previous page and a page size. */
 export interface ListOptions {
   readonly filters?: Readonly<Record<string, unknown>>;
+  /** Words that must each appear in one of the spec's searchable fields (`q`). */
+  readonly search?: string;
   readonly cursor?: string;
   readonly limit?: number;
 }
@@ -389,18 +402,94 @@ export async function deleteRecord(ctx: CrmContext, spec: ResourceSpec, id: stri
   }
 }
 
-/** One page of records in creation order, filtered; `nextCursor` is null on the last page. */
+// Accented letters of French (and their neighbours) and what a search folds them to, so
+// that "helene" finds "Hélène": translate() exists on every PostgreSQL, PGlite included,
+// where unaccent is an extension a database may lack.
+const ACCENTED = 'àáâãäåçèéêëìíîïñòóôõöùúûüýÿ';
+const FOLDED = 'aaaaaaceeeeiiiinooooouuuuyy';
+
+/** Lower case, French accents folded: what a search compares (the column side in SQL, see `folded`). */
+function foldForSearch(text: string): string {
+  const lower = text.toLowerCase();
+  let out = '';
+  for (const c of lower) {
+    const i = ACCENTED.indexOf(c);
+    out += i >= 0 ? FOLDED[i] : c;
+  }
+  return out;
+}
+
+/** Words of a search, at most eight, folded, with LIKE's wildcards taken literally. */
+function searchTerms(text: string): string[] {
+  return foldForSearch(text)
+    .trim()
+    .split(/\s+/)
+    .filter((w) => w !== '')
+    .slice(0, 8)
+    .map((w) => `%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+}
+
+/** A column lower-cased and accent-folded as foldForSearch does. */
+function folded(eb: ExpressionBuilder<LooseDb, string>, field: string) {
+  return eb.fn('translate', [eb.fn('lower', [eb.ref(field)]), eb.val(ACCENTED), eb.val(FOLDED)]);
+}
+
+/** Every term in one of `fields`; false when no field may be searched. */
+function matchAll(eb: ExpressionBuilder<LooseDb, string>, fields: readonly string[], terms: readonly string[]): Expression<SqlBool> {
+  if (fields.length === 0) return eb.val(false) as unknown as Expression<SqlBool>;
+  return eb.and(terms.map((t) => eb.or(fields.map((f) => eb(folded(eb, f), 'like', t)))));
+}
+
+/** The row condition of a search: per purpose, through the fields the caller may see there. */
+function searchCondition(ctx: CrmContext, spec: ResourceSpec, text: string): RowCondition | undefined {
+  const terms = searchTerms(text);
+  if (terms.length === 0 || spec.search.length === 0) return undefined;
+  const byPurpose = ctx.searchable;
+  if (!byPurpose) return (eb) => matchAll(eb, spec.search, terms);
+  return (eb) => {
+    const parts = Object.entries(byPurpose)
+      .filter(([, fields]) => fields.length > 0)
+      .map(([purpose, fields]) => eb.and([eb('purpose', '=', purpose), matchAll(eb, fields, terms)]));
+    return parts.length === 0 ? (eb.val(false) as unknown as Expression<SqlBool>) : eb.or(parts);
+  };
+}
+
+/**
+ * The records of `spec` with, for those that point to an organisation the caller may
+ * read, its name and purpose: two scalar subqueries on the organisation's primary key,
+ * so a page costs one statement whatever its size (issue 16, item 6). The subqueries
+ * read `organisations as o`, whose unqualified columns (`id`, `purpose`) the caller's
+ * row condition on organisations names.
+ */
+function selectRecords(db: Loose, ctx: CrmContext, spec: ResourceSpec) {
+  const q = db.selectFrom(spec.table).selectAll(spec.table);
+  const names = ctx.organisationNames;
+  if (!names || !joinsOrganisationName(spec)) return q;
+  const org = (eb: ExpressionBuilder<LooseDb, string>, column: 'name' | 'purpose') =>
+    applyScope(
+      eb
+        .selectFrom('organisations as o')
+        .select(`o.${column}`)
+        .whereRef('o.id', '=', `${spec.table}.organisationId`),
+      names,
+    );
+  return q.select((eb) => [org(eb, 'name').as('organisationName'), org(eb, 'purpose').as('organisationPurpose')]);
+}
+
+/** One page of records in creation order, filtered and searched; `nextCursor` is null on the last page. */
 export async function listRecords(ctx: CrmContext, spec: ResourceSpec, options: ListOptions = {}): Promise<Page> {
   const limit = Math.min(Math.max(options.limit ?? DEFAULT_PAGE_SIZE, 1), MAX_PAGE_SIZE);
   const db = loose(ctx.db);
-  let q = db.selectFrom(spec.table).selectAll();
+  let q = selectRecords(db, ctx, spec);
   for (const f of spec.filters) {
     const value = options.filters?.[f.param];
-    if (value !== undefined) q = q.where(f.column, '=', value);
+    if (value !== undefined) q = q.where(`${spec.table}.${f.column}`, '=', value);
   }
-  if (options.cursor) q = q.where('id', '>', decodeCursor(options.cursor));
+  const search = options.search === undefined ? undefined : searchCondition(ctx, spec, options.search);
+  if (search) q = q.where(search);
+  if (options.cursor) q = q.where(`${spec.table}.id`, '>', decodeCursor(options.cursor));
   if (ctx.scope) q = applyScope(q, ctx.scope);
-  const rows = await q.orderBy('id').limit(limit + 1).execute();
+  const rows = await q.orderBy(`${spec.table}.id`).limit(limit + 1).execute();
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {

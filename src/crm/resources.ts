@@ -46,6 +46,11 @@ export interface ResourceSpec {
   readonly immutable: readonly string[];
   readonly references: readonly Reference[];
   readonly filters: readonly Filter[];
+  /**
+   * The text fields a list's `q` parameter searches (any case, any part of the value);
+   * empty: the list offers no search. Only the fields the caller may see are searched.
+   */
+  readonly search: readonly string[];
   /** Numeric columns (numeric in SQL) presented as JSON numbers. */
   readonly numeric: readonly string[];
   /** JSON columns, serialised on write. */
@@ -130,6 +135,7 @@ function caseSpec(name: 'complaints' | 'tickets', noun: string, tag: string): Re
       ...(name === 'tickets' ? [{ field: 'orderId', table: 'orders' as const }] : []),
     ],
     filters: [byOrganisation, byPerson, byStatus(CASE_STATUSES)],
+    search: ['subject'],
     numeric: [],
     json: [],
     purposeOf: crm,
@@ -159,6 +165,7 @@ export const RESOURCES: readonly ResourceSpec[] = Object.freeze([
     immutable: [],
     references: [],
     filters: [filter('kind', enumOf(ORGANISATION_KINDS))],
+    search: ['name', 'siret'],
     numeric: [],
     json: ['addresses'],
     purposeOf: (input) => (input.kind === 'prospect' ? 'prospecting' : 'crm'),
@@ -187,6 +194,7 @@ export const RESOURCES: readonly ResourceSpec[] = Object.freeze([
     immutable: [],
     references: [{ field: 'organisationId', table: 'organisations' }],
     filters: [byOrganisation, filter('relation', enumOf(RELATIONS))],
+    search: ['lastName', 'firstName', 'email'],
     numeric: [],
     json: ['phones', 'postalAddresses'],
     // A prospect's data is processed for prospecting (annex art. 1, second purpose).
@@ -214,6 +222,7 @@ export const RESOURCES: readonly ResourceSpec[] = Object.freeze([
     immutable: [],
     references: [{ field: 'organisationId', table: 'organisations' }],
     filters: [byOrganisation, byStatus(CONTRACT_STATUSES)],
+    search: ['offer'],
     numeric: [],
     json: [],
     purposeOf: crm,
@@ -243,6 +252,7 @@ export const RESOURCES: readonly ResourceSpec[] = Object.freeze([
       { field: 'personId', table: 'people' },
     ],
     filters: [byOrganisation, filter('contractId', Id()), byStatus(ORDER_STATUSES)],
+    search: ['number'],
     numeric: ['amount'],
     json: [],
     purposeOf: crm,
@@ -271,6 +281,7 @@ export const RESOURCES: readonly ResourceSpec[] = Object.freeze([
       { field: 'recipientPersonId', table: 'people' },
     ],
     filters: [byOrganisation, filter('orderId', Id()), byStatus(DELIVERY_STATUSES)],
+    search: ['recipientName'],
     numeric: [],
     json: ['deliveryAddress'],
     purposeOf: crm,
@@ -303,6 +314,7 @@ export const RESOURCES: readonly ResourceSpec[] = Object.freeze([
       { field: 'personId', table: 'people' },
     ],
     filters: [byOrganisation, filter('contractId', Id()), byStatus(INVOICE_STATUSES)],
+    search: ['number'],
     numeric: ['amount'],
     json: [],
     purposeOf: crm,
@@ -326,6 +338,7 @@ export const RESOURCES: readonly ResourceSpec[] = Object.freeze([
     immutable: ['invoiceId'],
     references: [{ field: 'invoiceId', table: 'invoices' }],
     filters: [byOrganisation, filter('invoiceId', Id())],
+    search: ['reference'],
     numeric: ['amount'],
     json: [],
     purposeOf: crm,
@@ -355,6 +368,7 @@ export const RESOURCES: readonly ResourceSpec[] = Object.freeze([
       { field: 'organisationId', table: 'organisations' },
     ],
     filters: [byOrganisation, byPerson],
+    search: ['survey'],
     numeric: [],
     json: [],
     purposeOf: crm,
@@ -381,11 +395,21 @@ export const RESOURCES: readonly ResourceSpec[] = Object.freeze([
       { field: 'recoveryBodyId', table: 'organisations', kinds: ['recovery_body'] },
     ],
     filters: [byOrganisation, filter('recoveryBodyId', Id()), filter('invoiceId', Id()), byStatus(DEBT_CASE_STATUSES)],
+    search: [],
     numeric: [],
     json: [],
     purposeOf: crm,
   },
 ] satisfies ResourceSpec[]);
+
+/**
+ * Whether the records of `spec` point to an organisation by `organisationId`: their
+ * lists and reads then carry the organisation's name (`organisationName`), joined in
+ * the same query, so a list never costs one more request per row.
+ */
+export function joinsOrganisationName(spec: ResourceSpec): boolean {
+  return spec.name !== 'organisations' && ('organisationId' in spec.fields || 'organisationId' in spec.outputFields);
+}
 
 /** The spec named `name`; throws on a programming error. */
 export function resource(name: string): ResourceSpec {

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import type { GateSession } from '../access/gate.js';
 import { ErrorResponse } from '../http/schemas.js';
-import { RESOURCES } from './resources.js';
+import { joinsOrganisationName, RESOURCES } from './resources.js';
 import { createSchema, listQuerySchema, patchSchema, recordSchema } from './schemas.js';
 
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
@@ -31,13 +31,18 @@ export async function crmRoutes(app: FastifyInstance, opts: { session: (req: Fas
         schema: {
           tags,
           summary: `List ${spec.name.replace('-', ' ')}`,
+          description:
+            'One page in creation order (keyset paging: pass nextCursor as cursor), filtered by the parameters given' +
+            (spec.search.length > 0 ? ' and searched with q' : '') +
+            (joinsOrganisationName(spec) ? "; each record carries its organisation's name where your role may read it" : '') +
+            '.',
           querystring: listQuerySchema(spec),
           response: { 200: Type.Object({ items: Type.Array(record), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...errors },
         },
       },
       async (req) => {
-        const { limit, cursor, ...filters } = req.query as { limit?: number; cursor?: string } & Record<string, unknown>;
-        return opts.session(req).list(spec, { limit, cursor, filters });
+        const { limit, cursor, q, ...filters } = req.query as { limit?: number; cursor?: string; q?: string } & Record<string, unknown>;
+        return opts.session(req).list(spec, { limit, cursor, filters, ...(q === undefined ? {} : { search: q }) });
       },
     );
 

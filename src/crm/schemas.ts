@@ -2,7 +2,7 @@ import Type, { type TSchema } from 'typebox';
 import { RempartError } from '../errors.js';
 import { compileCoercing, compileStrict, validationDetails } from '../http/validation.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './commands.js';
-import type { ResourceSpec } from './resources.js';
+import { joinsOrganisationName, type ResourceSpec } from './resources.js';
 
 /**
  * The JSON schemas of every record type, derived from its spec: one source for the
@@ -31,6 +31,16 @@ export function recordSchema(spec: ResourceSpec): TSchema {
     purpose: Type.String({ description: 'The purpose the record is processed for (annex art. 1)' }),
     ...Object.fromEntries(Object.entries(spec.fields).map(([k, v]) => [k, Type.Optional(v)])),
     ...Object.fromEntries(Object.entries(spec.outputFields).map(([k, v]) => [k, Type.Optional(v)])),
+    ...(joinsOrganisationName(spec)
+      ? {
+          organisationName: Type.Optional(
+            Type.String({
+              description:
+                "In lists: the name of the organisation `organisationId` points to, joined in the same query; absent when your role may not read that organisation's name",
+            }),
+          ),
+        }
+      : {}),
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
   }));
@@ -50,13 +60,34 @@ export function patchSchema(spec: ResourceSpec): TSchema {
   return Type.Object(props, { additionalProperties: false, minProperties: 1 });
 }
 
-/** Query string of a list: page size, cursor and the spec's filters; unknown parameters refused. */
+/** Longest search text a list accepts (words past the eighth are ignored). */
+export const MAX_SEARCH_LENGTH = 200;
+
+/**
+ * Query string of a list: page size, cursor (keyset paging in creation order), the
+ * spec's filters and, where the spec has searchable fields, `q`; unknown parameters refused.
+ */
 export function listQuerySchema(spec: ResourceSpec): TSchema {
   return Type.Object(
     {
-      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })),
-      cursor: Type.Optional(Type.String({ maxLength: 200, description: 'nextCursor of the previous page' })),
-      ...Object.fromEntries(spec.filters.map((f) => [f.param, Type.Optional(f.schema)])),
+      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE, description: 'Records per page' })),
+      cursor: Type.Optional(
+        Type.String({ maxLength: 200, description: 'nextCursor of the previous page (keyset paging: stable while records are added)' }),
+      ),
+      ...(spec.search.length > 0
+        ? {
+            q: Type.Optional(
+              Type.String({
+                minLength: 1,
+                maxLength: MAX_SEARCH_LENGTH,
+                description: `Search: every word must appear, in any case and accents, in one of ${spec.search.join(', ')}; only the fields your role may see are searched`,
+              }),
+            ),
+          }
+        : {}),
+      ...Object.fromEntries(
+        spec.filters.map((f) => [f.param, Type.Optional({ ...f.schema, description: `Only the records whose ${f.param} is this value` })]),
+      ),
     },
     { additionalProperties: false },
   );

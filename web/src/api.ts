@@ -64,6 +64,8 @@ export interface Person extends RecordBase {
   readonly postalAddresses?: readonly PostalAddress[];
   readonly jobTitle?: string | null;
   readonly organisationId?: string | null;
+  /** In lists: the organisation's name, joined by the server; absent when the role may not read it. */
+  readonly organisationName?: string;
   readonly relation?: Relation;
   readonly source?: string;
   readonly collectedAt?: string;
@@ -72,6 +74,7 @@ export interface Person extends RecordBase {
 
 export interface Contract extends RecordBase {
   readonly organisationId?: string;
+  readonly organisationName?: string;
   readonly contactIds?: readonly string[];
   readonly offer?: string;
   readonly startDate?: string;
@@ -81,6 +84,7 @@ export interface Contract extends RecordBase {
 
 export interface Invoice extends RecordBase {
   readonly organisationId?: string;
+  readonly organisationName?: string;
   readonly contractId?: string | null;
   readonly personId?: string | null;
   readonly number?: string;
@@ -94,6 +98,7 @@ export interface Invoice extends RecordBase {
 export interface Complaint extends RecordBase {
   readonly personId?: string | null;
   readonly organisationId?: string | null;
+  readonly organisationName?: string;
   readonly subject?: string;
   readonly description?: string | null;
   readonly status?: CaseStatus;
@@ -117,7 +122,7 @@ export interface Page<T> {
   readonly nextCursor: string | null;
 }
 
-/** List filters: the query parameters of a list besides limit and cursor. */
+/** List filters: the query parameters of a list besides limit and cursor (`q` searches). */
 export type ListQuery = Readonly<Record<string, string | undefined>>;
 
 export interface ErrorDetail {
