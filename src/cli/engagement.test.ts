@@ -83,6 +83,31 @@ describe('rempart engagement / certificate (issue 19, P1.5, P4.3)', () => {
     expect(people.out).not.toContain('zoe@beta.fr');
   });
 
+  it('P1.5 the controller-side commands never see a trainee, even by exact address: subject export and scan, segment preview, dedupe', async () => {
+    // Paul is only a trainee: no person answers to his address.
+    const exportTrainee = await runCli('subject', 'export', '--email', 'paul.durand@acme-industrie.fr', '--out', join(dir, 'paul.zip'), '--data-dir', dataDir);
+    expect(`${exportTrainee.out}${exportTrainee.err}`).not.toMatch(/Durand|training_/);
+    if (exportTrainee.code === 0) expect(JSON.stringify(unzipSync(readFileSync(join(dir, 'paul.zip'))))).not.toContain('Durand');
+    // Claire is a prospect and a trainee: her access export is the prospect's only.
+    const claire = await runCli('subject', 'export', '--email', 'claire.martin@acme-industrie.fr', '--out', join(dir, 'claire.zip'), '--format', 'json', '--data-dir', dataDir);
+    expect(claire.code, claire.err).toBe(0);
+    const files = unzipSync(readFileSync(join(dir, 'claire.zip')));
+    const text = Object.values(files).map((f) => strFromU8(f)).join('\n');
+    expect(text).toContain('claire.martin@acme-industrie.fr');
+    expect(text).not.toMatch(/training_|"DAF"|Finance/);
+    const scan = await runCli('subject', 'scan', '--email', 'claire.martin@acme-industrie.fr', '--data-dir', dataDir);
+    expect(scan.out).toContain('people.');
+    expect(scan.out).not.toContain('training_');
+    const preview = await runCli('campaigns', 'segment', 'preview', '--json', '--data-dir', dataDir);
+    expect(preview.code, preview.err).toBe(0);
+    expect(preview.out).not.toMatch(/paul|zoe/i);
+    const dedupe = await runCli('prospects', 'dedupe', '--json', '--data-dir', dataDir);
+    expect(dedupe.code, dedupe.err).toBe(0);
+    const people = await runCli('record', 'list', 'people', '--data-dir', dataDir);
+    expect(people.out.match(/claire\.martin@acme-industrie\.fr/g)?.length).toBe(1);
+    expect(people.out).not.toMatch(/paul\.durand|zoe@beta\.fr/i);
+  }, 60_000);
+
   it('credentials print the contract JSON; report as JSON and CSV', async () => {
     const c = await runCli('engagement', 'credentials', engA, '--data-dir', dataDir);
     expect(c.code, c.err).toBe(0);
