@@ -293,6 +293,8 @@ export async function closeEngagement(deps: TrainingDeps, session: GateSession, 
       // Step 2: destroy, but only what the package holds: if anything arrived since, package again.
       const c = closure;
       const destroyed = await deps.db.transaction().execute(async (tx) => {
+        // The platforms' writes take the engagement FOR SHARE: none lands between this count and the deletes.
+        await tx.selectFrom('trainingEngagements').select('id').where('id', '=', id).forUpdate().execute();
         const current = await countsOf(tx, id);
         const same = (Object.keys(current) as (keyof DestroyedCounts)[]).every((k) => current[k] === Number(c.counts[k]));
         if (!same) return false;
