@@ -331,9 +331,11 @@ export async function trainingChild(name: string, size: 'small' | 'full'): Promi
 
 const s = (ms: number | undefined): string => (ms === undefined || Number.isNaN(ms) ? '–' : `${(ms / 1000).toFixed(1)} s`);
 const mib = (b: number): string => `${Math.round(b / 2 ** 20)} MiB`;
+const bytes = (b: number): string => (b >= 2 ** 20 ? mib(b) : `${Math.round(b / 1024)} KiB`);
 const n = (x: number | undefined): string => (x === undefined ? '–' : Math.round(x).toLocaleString('en'));
 
-function render(results: readonly TrainingCaseResult[], size: 'small' | 'full'): string {
+/** The training section of BENCHMARKS.md from the results of one run. */
+export function renderTraining(results: readonly TrainingCaseResult[], size: 'small' | 'full'): string {
   const m = machineInfo();
   const lines = [`Run of ${m.date} on ${m.cpu}, ${m.cores} cores, Node ${m.node} (\`npm run bench -- --size ${size} --only training\`); load average at the end of each case in the last column.`, ''];
   const ingest = results.filter((r) => r.id !== 'close');
@@ -352,7 +354,7 @@ function render(results: readonly TrainingCaseResult[], size: 'small' | 'full'):
   lines.push(
     markdownTable(
       ['close', 'engine', 'trainees', 'events', 'wall', 'Node CPU', 'PostgreSQL CPU', 'package', 'peak RSS', 'load'],
-      results.filter((r) => r.id === 'close').map((r) => ['package + check + destroy + certificate', r.engine, n(r.trainees), n(r.events), s(r.wallMs), s(r.cpuMs), s(r.dbCpuMs), mib(r.packageBytes ?? 0), mib(r.peakRssBytes), r.loadAverage.map((x) => x.toFixed(1)).join(' ')]),
+      results.filter((r) => r.id === 'close').map((r) => ['package + check + destroy + certificate', r.engine, n(r.trainees), n(r.events), s(r.wallMs), s(r.cpuMs), s(r.dbCpuMs), bytes(r.packageBytes ?? 0), mib(r.peakRssBytes), r.loadAverage.map((x) => x.toFixed(1)).join(' ')]),
     ),
   );
   return lines.join('\n');
@@ -374,6 +376,6 @@ export async function runTrainingBench(script: string, size: 'small' | 'full'): 
       writeJson(join(BENCH_DIR, 'results', `training-${size}.json`), results);
     }
   }
-  if (!only) updateMarkdownSection(join(BENCH_DIR, '..', 'BENCHMARKS.md'), `training-${size}`, render(results, size));
+  if (!only) updateMarkdownSection(join(BENCH_DIR, '..', 'BENCHMARKS.md'), `training-${size}`, renderTraining(results, size));
   return results;
 }
