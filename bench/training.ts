@@ -329,7 +329,7 @@ export async function trainingChild(name: string, size: 'small' | 'full'): Promi
   reportToParent([r]);
 }
 
-const s = (ms: number | undefined): string => (ms === undefined || Number.isNaN(ms) ? '–' : `${(ms / 1000).toFixed(1)} s`);
+const s = (ms: number | undefined): string => (ms === undefined || Number.isNaN(ms) || ms < 0 ? '–' : `${(ms / 1000).toFixed(1)} s`);
 const mib = (b: number): string => `${Math.round(b / 2 ** 20)} MiB`;
 const bytes = (b: number): string => (b >= 2 ** 20 ? mib(b) : `${Math.round(b / 1024)} KiB`);
 const n = (x: number | undefined): string => (x === undefined ? '–' : Math.round(x).toLocaleString('en'));
