@@ -57,6 +57,7 @@ async function child(name: string, engine: Engine | undefined, size: SizeConfig,
   if (name.startsWith('dedupe:')) return (await import('./dedupe-cases.js')).dedupeChild(name);
   if (name.startsWith('import')) return (await import('./import.js')).importChild(name);
   if (name.startsWith('people-list:')) return (await import('./people-list.js')).peopleListChild(name);
+  if (name.startsWith('training:')) return (await import('./training.js')).trainingChild(name, size.name === 'full' ? 'full' : 'small');
   if (!engine) throw new Error('--child needs --engine');
   let results: CaseResult[];
   if (name === 'seed') results = await seedCase(engine, size);
@@ -96,6 +97,8 @@ async function main(): Promise<void> {
   if (args.only === 'dedupe') return void (await (await import('./dedupe-cases.js')).runDedupeBench(SCRIPT, size.name));
   if (args.only === 'import') return void (await (await import('./import.js')).runImportBench(SCRIPT, size.name));
   if (args.only === 'people-list') return void (await (await import('./people-list.js')).runPeopleListBench(SCRIPT, size.name));
+  // `--only training`: ingestion through the platforms' endpoints and the close (issue 19), section training-<size>.
+  if (args.only === 'training') return void (await (await import('./training.js')).runTrainingBench(SCRIPT, size.name));
   const started = performance.now();
   const machine = machineInfo();
   console.log(`bench ${size.name}: ${size.people.toLocaleString('en')} people; ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
@@ -141,6 +144,7 @@ async function main(): Promise<void> {
   await (await import('./import.js')).runImportBench(SCRIPT, size.name);
   // The people list (issue 16, item 6): its own section of BENCHMARKS.md.
   await (await import('./people-list.js')).runPeopleListBench(SCRIPT, size.name);
+  await (await import('./training.js')).runTrainingBench(SCRIPT, size.name);
 
   const run: BenchRun = {
     size: size.name,

@@ -18,7 +18,7 @@ import type { Database } from '../db/schema.js';
 import { RempartError } from '../errors.js';
 import type { LoadedPolicy, Operation, PurposeId, RoleTask } from '../policy/index.js';
 import type { Actor } from './actor.js';
-import type { AuditEvent } from './audit/event.js';
+import { toQueuedEvent, type AuditEvent } from './audit/event.js';
 import { can, canSeeField, forbiddenWrites, mayPerform, presentFor, purposesFor, tableEntryOf, toSnake } from './permissions.js';
 
 /**
@@ -178,6 +178,15 @@ export class GateSession {
    */
   async recordWrite(tx: Transaction<Database>, action: 'create' | 'update' | 'delete', resource: string, purpose: string, recordIds: readonly string[], fields: readonly string[]): Promise<void> {
     await this.#deps.audit.inTransaction(tx, [this.#rawEvent(action, resource, purpose, recordIds, [], fields)]);
+  }
+
+  /**
+   * The audit queue row (`audit_queue.event`) of a write, for a command that inserts it in
+   * the very statement that writes the data (a CTE: both or neither), where a transaction
+   * of its own would cost round trips on a hot path (the training platforms' webhooks).
+   */
+  queuedWriteEvent(action: 'create' | 'update' | 'delete', resource: string, purpose: string, recordIds: readonly string[], fields: readonly string[]): string {
+    return JSON.stringify(toQueuedEvent(this.#rawEvent(action, resource, purpose, recordIds, [], fields)));
   }
 
   #ctx(spec: ResourceSpec, scope: RowScope | undefined): CrmContext {

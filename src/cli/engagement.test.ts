@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -83,6 +86,31 @@ describe('rempart engagement / certificate (issue 19, P1.5, P4.3)', () => {
     expect(people.out).not.toContain('zoe@beta.fr');
   });
 
+  it('P1.5 the controller-side commands never see a trainee, even by exact address: subject export and scan, segment preview, dedupe', async () => {
+    // Paul is only a trainee: no person answers to his address.
+    const exportTrainee = await runCli('subject', 'export', '--email', 'paul.durand@acme-industrie.fr', '--out', join(dir, 'paul.zip'), '--data-dir', dataDir);
+    expect(`${exportTrainee.out}${exportTrainee.err}`).not.toMatch(/Durand|training_/);
+    if (exportTrainee.code === 0) expect(JSON.stringify(unzipSync(readFileSync(join(dir, 'paul.zip'))))).not.toContain('Durand');
+    // Claire is a prospect and a trainee: her access export is the prospect's only.
+    const claire = await runCli('subject', 'export', '--email', 'claire.martin@acme-industrie.fr', '--out', join(dir, 'claire.zip'), '--format', 'json', '--data-dir', dataDir);
+    expect(claire.code, claire.err).toBe(0);
+    const files = unzipSync(readFileSync(join(dir, 'claire.zip')));
+    const text = Object.values(files).map((f) => strFromU8(f)).join('\n');
+    expect(text).toContain('claire.martin@acme-industrie.fr');
+    expect(text).not.toMatch(/training_|"DAF"|Finance/);
+    const scan = await runCli('subject', 'scan', '--email', 'claire.martin@acme-industrie.fr', '--data-dir', dataDir);
+    expect(scan.out).toContain('people.');
+    expect(scan.out).not.toContain('training_');
+    const preview = await runCli('campaigns', 'segment', 'preview', '--json', '--data-dir', dataDir);
+    expect(preview.code, preview.err).toBe(0);
+    expect(preview.out).not.toMatch(/paul|zoe/i);
+    const dedupe = await runCli('prospects', 'dedupe', '--json', '--data-dir', dataDir);
+    expect(dedupe.code, dedupe.err).toBe(0);
+    const people = await runCli('record', 'list', 'people', '--data-dir', dataDir);
+    expect(people.out.match(/claire\.martin@acme-industrie\.fr/g)?.length).toBe(1);
+    expect(people.out).not.toMatch(/paul\.durand|zoe@beta\.fr/i);
+  }, 60_000);
+
   it('credentials print the contract JSON; report as JSON and CSV', async () => {
     const c = await runCli('engagement', 'credentials', engA, '--data-dir', dataDir);
     expect(c.code, c.err).toBe(0);
@@ -134,4 +162,46 @@ describe('rempart engagement / certificate (issue 19, P1.5, P4.3)', () => {
     const plan = await runCli('retention', 'plan', '--at', '2026-12-07', '--json', '--data-dir', dataDir);
     expect((JSON.parse(plan.out) as { due: { purpose: string; count: number }[] }).due.find((l) => l.purpose === 'training')?.count).toBe(0);
   });
+
+  it("P4.3 engagement close --upload puts the package to the client's URL before destroying; a refused upload destroys nothing", async () => {
+    const c = await runCli('engagement', 'create', '--client', orgA, '--name', 'Upload', '--starts', '2026-01-01', '--ends', '2026-06-30', '--data-dir', dataDir);
+    const id = last(c.out);
+    const csv = join(dir, 'upload.csv');
+    writeFileSync(csv, 'Email;Nom\nines@acme-industrie.fr;Ines\n');
+    expect((await runCli('engagement', 'trainees', 'import', id, csv, '--data-dir', dataDir)).code).toBe(0);
+    let status = 500;
+    const got: { method: string; sha: string }[] = [];
+    const server = createServer((req, res) => {
+      const h = createHash('sha256');
+      req.on('data', (d: Buffer) => h.update(d));
+      req.on('end', () => {
+        got.push({ method: req.method ?? '', sha: h.digest('hex') });
+        res.statusCode = status;
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/drop/upload.zip`;
+    const saved = process.env.REMPART_ALLOW_PRIVATE_URLS;
+    process.env.REMPART_ALLOW_PRIVATE_URLS = 'loopback';
+    try {
+      const out = join(dir, 'upload.zip');
+      const refused = await runCli('engagement', 'close', id, '--out', out, '--upload', url, '--data-dir', dataDir);
+      expect(refused.code).toBe(1);
+      expect(refused.err).toMatch(/HTTP 500.*nothing was destroyed/);
+      const report = await runCli('engagement', 'report', id, '--data-dir', dataDir);
+      expect((JSON.parse(report.out) as { trainees: number }).trainees).toBe(1);
+      status = 201;
+      const done = await runCli('engagement', 'close', id, '--out', out, '--upload', url, '--data-dir', dataDir);
+      expect(done.code, done.err).toBe(0);
+      expect(done.out).toContain(`uploaded to ${url}`);
+      const cert = JSON.parse(readFileSync(last(done.out), 'utf8')) as { certificate: { package: { sha256: string }; delivery: { method: string; to: string } } };
+      expect(cert.certificate.delivery).toMatchObject({ method: 'upload', to: url });
+      expect(got.at(-1)).toEqual({ method: 'PUT', sha: cert.certificate.package.sha256 });
+    } finally {
+      if (saved === undefined) delete process.env.REMPART_ALLOW_PRIVATE_URLS;
+      else process.env.REMPART_ALLOW_PRIVATE_URLS = saved;
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  }, 60_000);
 });

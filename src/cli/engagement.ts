@@ -171,11 +171,18 @@ export function registerEngagementCommands(program: Command, setExit: (code: num
       .command('close')
       .description('end the service: write the restitution package, destroy every row, sign the destruction certificate; prints its path last')
       .argument('<id>', 'engagement id')
-      .requiredOption('--out <file.zip>', 'where to write the package'),
-  ).action(async (id: string, opts: Flags & { out: string }) => {
-    const out = await withTraining(opts, 'rempart engagement close', (deps, s) => closeEngagement(deps, s, id, { out: resolve(opts.out) }));
+      .requiredOption('--out <file.zip>', 'where to write the package')
+      .option('--upload <url>', "also upload the package to the client's URL (https) before anything is destroyed")
+      .option('--upload-method <method>', 'PUT (default) or POST'),
+  ).action(async (id: string, opts: Flags & { out: string; upload?: string; uploadMethod?: string }) => {
+    if (opts.uploadMethod !== undefined && opts.uploadMethod !== 'PUT' && opts.uploadMethod !== 'POST') {
+      throw new RempartError('VALIDATION_FAILED', '--upload-method must be PUT or POST.', { details: [{ field: '--upload-method', message: 'PUT or POST' }] });
+    }
+    const upload = opts.upload === undefined ? {} : { upload: { url: opts.upload, ...(opts.uploadMethod ? { method: opts.uploadMethod as 'PUT' | 'POST' } : {}) } };
+    const out = await withTraining(opts, 'rempart engagement close', (deps, s) => closeEngagement(deps, s, id, { out: resolve(opts.out), ...upload }));
     const c = out.certificate.certificate;
     console.log(out.performed ? `package ${out.packagePath} (sha256 ${out.packageSha256})` : `already closed; package was ${out.packagePath}`);
+    if (c.delivery?.method === 'upload') console.log(`uploaded to ${c.delivery.to ?? ''} at ${c.delivery.at ?? ''}`);
     console.log(`destroyed: ${Object.entries(c.destroyed).map(([k, n]) => `${n} ${k}`).join(', ')}`);
     console.log(out.certificatePath);
     setExit(0);

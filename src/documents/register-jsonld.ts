@@ -124,7 +124,7 @@ export function registerJsonLd(policy: LoadedPolicy, register: Register): { read
   });
 
   const processorProcesses: JsonLd[] = register.asProcessor.map((e) => ({
-    '@id': `${base}:process:${e.purpose.id}`,
+    '@id': e.engagement ? `${base}:process:${e.purpose.id}:engagement:${e.engagement.id}` : `${base}:process:${e.purpose.id}`,
     '@type': 'dpv:Process',
     'rdfs:label': text(e.purpose.label),
     'dpv:hasDataProcessor': { '@id': controller['@id'] },

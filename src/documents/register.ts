@@ -71,6 +71,21 @@ export interface ProcessorEntry {
   readonly subProcessors: readonly { readonly id: string; readonly name: string; readonly country: string }[];
   readonly transfers: readonly RegisterTransfer[];
   readonly securityMeasures: readonly string[];
+  /** Set on the entry of one training engagement (one entry per engagement, Art. 30(2)); null on a purpose-wide entry. */
+  readonly engagement: RegisterEngagement | null;
+}
+
+/** The facts of one engagement its register entry gives. */
+export interface RegisterEngagement {
+  readonly id: string;
+  readonly name: string;
+  readonly startsOn: string;
+  readonly endsOn: string;
+  readonly platforms: readonly string[];
+  /** The client's documented instructions in force (Art. 28(3)(a)): version and date. */
+  readonly instructions: { readonly version: number; readonly date: string } | null;
+  /** return_then_destroy or destroy (Art. 28(3)(g)). */
+  readonly endChoice: string;
 }
 
 /** The whole register in one language. */
@@ -87,6 +102,8 @@ export interface ProcessorClient {
   readonly id: string;
   readonly name: string;
   readonly purpose: string;
+  /** When the line is a training engagement: its facts, and the sub-processors the client authorised for it (Art. 28(2)). */
+  readonly engagement?: RegisterEngagement & { readonly subProcessors: readonly { readonly name: string; readonly country: string; readonly service: string }[] };
 }
 
 /** What the register is built from besides the policy. */
@@ -159,11 +176,67 @@ export function buildRegister(policy: LoadedPolicy, options: RegisterOptions): R
       };
     });
 
+  const platformWords: Record<string, { fr: string; en: string }> = {
+    phishing: { fr: 'simulations d’hameçonnage (résultats au format des webhooks Gophish)', en: 'phishing simulations (results as Gophish webhooks)' },
+    elearning: { fr: 'modules de formation en ligne (déclarations xAPI 1.0.3)', en: 'e-learning modules (xAPI 1.0.3 statements)' },
+  };
+  const endWords: Record<string, { fr: string; en: string }> = {
+    return_then_destroy: { fr: 'à la fin de la prestation, restitution au client puis destruction, attestée par un certificat signé', en: 'at the end of the service, returned to the client then destroyed, attested by a signed certificate' },
+    destroy: { fr: 'à la fin de la prestation, destruction sans restitution, au choix du client, attestée par un certificat signé', en: 'at the end of the service, destroyed without return at the client’s choice, attested by a signed certificate' },
+  };
+  // What keeps one client's data apart and returns it (Art. 28(3)(b), (c), (g); Art. 32), beside the policy's measures.
+  const processorMeasures = fr
+    ? [
+        'Données de chaque prestation cloisonnées : aucune recherche, liste, export ou demande de droits des données propres de CERTILIENCE ne les atteint ; le contact du client ne voit que ses prestations.',
+        'Identifiants propres à chaque prestation pour les plateformes (signature HMAC-SHA256 des webhooks, authentification HTTP Basic du LRS), dérivés de la clé du serveur et jamais stockés.',
+        'Paquet de restitution vérifié fichier par fichier (SHA-256 du manifeste) avant toute destruction ; certificat de destruction signé Ed25519, vérifiable hors ligne.',
+      ]
+    : [
+        'Each engagement’s data kept apart: no search, list, export or rights request of CERTILIENCE’s own data reaches it; the client’s contact sees only its own engagements.',
+        'Per-engagement credentials for the platforms (HMAC-SHA256 webhook signatures, HTTP Basic for the LRS), derived from the server key and never stored.',
+        'Restitution package checked entry by entry (SHA-256 of the manifest) before anything is destroyed; Ed25519-signed destruction certificate, verifiable offline.',
+      ];
   const asProcessor: ProcessorEntry[] = policy.purposes
     .filter((p) => p.role === 'processor')
-    .map((p) => {
+    .flatMap((p): ProcessorEntry[] => {
       const subProcessors = policy.locations.subcontractors.filter((l) => l.purposes?.includes(p.id) ?? false);
-      const clients = (options.clients ?? []).filter((x) => x.purpose === p.id).map((x) => ({ id: x.id, name: x.name }));
+      const mine = (options.clients ?? []).filter((x) => x.purpose === p.id);
+      const base = {
+        dataSubjects: p.dataSubjects.map(subject),
+        dataCategories: p.dataCategories.map(category),
+        subProcessors: subProcessors.map((l) => ({ id: l.id, name: l.name, country: l.country })),
+        transfers: transfersOf(placesOf(policy, p), lang),
+      };
+      // One entry per engagement (Art. 30(2): "each controller on behalf of which the processor is acting").
+      const perEngagement = mine.flatMap((x): ProcessorEntry[] => {
+        const e = x.engagement;
+        if (e === undefined) return [];
+        const own = e.subProcessors.map((sp, i) => ({ id: `${e.id}:sub-processor:${i + 1}`, name: `${sp.name} (${sp.service})`, country: sp.country }));
+        const ownTransfers = own
+          .filter((sp) => !isEuEea(sp.country))
+          .map((sp) => {
+            const g = transferGround(sp.country);
+            const ground = g === 'eu_eea' ? null : g;
+            return { id: sp.id, name: sp.name, country: sp.country, countryName: countryName(sp.country, lang), ground, safeguard: safeguardInWords(ground, lang) };
+          });
+        const platforms = e.platforms.map((k) => platformWords[k]?.[lang] ?? k).join(fr ? ' ; ' : '; ');
+        const instructions = e.instructions ? (fr ? `instructions documentées du client, version ${e.instructions.version} du ${e.instructions.date}` : `the client's documented instructions, version ${e.instructions.version} of ${e.instructions.date}`) : fr ? 'instructions documentées du client à recevoir' : "the client's documented instructions still to be received";
+        return [
+          {
+            purpose: { id: p.id, label: `${p.name[lang]} – ${x.name} : ${e.name}`.replace(' : ', fr ? ' : ' : ': ') },
+            categoriesOfProcessing: `${p.description[lang]} ${fr ? 'Pour cette prestation' : 'For this engagement'} (${e.startsOn} – ${e.endsOn}) : ${platforms} ; ${instructions} ; ${(endWords[e.endChoice] ?? { fr: e.endChoice, en: e.endChoice })[lang]}.`.replace(/ (:|;) /g, fr ? ' $1 ' : '$1 '),
+            clients: [{ id: x.id, name: x.name }],
+            clientsNote: null,
+            ...base,
+            subProcessors: [...base.subProcessors, ...own],
+            transfers: [...base.transfers, ...ownTransfers],
+            securityMeasures: [...security, ...processorMeasures],
+            engagement: { id: e.id, name: e.name, startsOn: e.startsOn, endsOn: e.endsOn, platforms: e.platforms, instructions: e.instructions, endChoice: e.endChoice },
+          },
+        ];
+      });
+      if (perEngagement.length > 0) return perEngagement;
+      const clients = mine.map((x) => ({ id: x.id, name: x.name }));
       const clientsNote =
         options.clients === undefined
           ? fr
@@ -172,17 +245,7 @@ export function buildRegister(policy: LoadedPolicy, options: RegisterOptions): R
           : clients.length === 0
             ? fr ? 'Aucune prestation en cours.' : 'No engagement in progress.'
             : null;
-      return {
-        purpose: { id: p.id, label: p.name[lang] },
-        categoriesOfProcessing: p.description[lang],
-        dataSubjects: p.dataSubjects.map(subject),
-        dataCategories: p.dataCategories.map(category),
-        clients,
-        clientsNote,
-        subProcessors: subProcessors.map((l) => ({ id: l.id, name: l.name, country: l.country })),
-        transfers: transfersOf(placesOf(policy, p), lang),
-        securityMeasures: security,
-      };
+      return [{ purpose: { id: p.id, label: p.name[lang] }, categoriesOfProcessing: p.description[lang], clients, clientsNote, ...base, securityMeasures: security, engagement: null }];
     });
 
   return {

@@ -11,6 +11,7 @@ import type { PlanSummary } from '../retention/plan.js';
 import { previewRetention } from '../retention/preview.js';
 import { oppositionListSize } from '../rights/opposition/index.js';
 import { countOpenRequests, listRequestPage, parisDate, type RequestSummary } from '../rights/requests/index.js';
+import { overdueEngagements, type OverdueEngagement } from '../training/retention.js';
 
 /**
  * The dpo's dashboard. Each section is there only when the actor's grants allow it
@@ -22,6 +23,8 @@ export interface Dashboard {
   readonly retention: PlanSummary | null;
   readonly consents: { readonly months: readonly ConsentMonth[] } | null;
   readonly opposition: { readonly entries: number } | null;
+  /** Training engagements past their end and not closed: to close (package to the client, destruction, certificate). */
+  readonly trainingToClose: { readonly items: readonly OverdueEngagement[] } | null;
   readonly auditChain: { readonly lastVerification: AuditVerification | null; readonly entries: number } | null;
   readonly failedSignIns: { readonly last24h: number; readonly last7d: number; readonly items: readonly FailedConnection[] } | null;
 }
@@ -46,6 +49,9 @@ export async function buildDashboard(db: Kysely<Database>, policy: LoadedPolicy,
   const opposition = oversee
 ? { entries: await oppositionListSize(db) } : null;
 
+  // The processor's duty at the end of the service (annex art. 4; Art. 28(3)(g)): nothing closes by itself.
+  const trainingToClose = oversee ? { items: await overdueEngagements(db, today) } : null;
+
   let auditChain: Dashboard['auditChain'] = null;
   let failedSignIns: Dashboard['failedSignIns'] = null;
   if (mayReadAccessRecords(policy, actor)) {
@@ -57,5 +63,5 @@ export async function buildDashboard(db: Kysely<Database>, policy: LoadedPolicy,
     await session.recordAccess('read', 'connection-logs', 'connection_logs', failures.items.map((i) => i.id), ['account_id', 'source_ip']);
     failedSignIns = failures;
   }
-  return { today, requests, retention, consents, opposition, auditChain, failedSignIns };
+  return { today, requests, retention, consents, opposition, trainingToClose, auditChain, failedSignIns };
 }

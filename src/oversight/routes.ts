@@ -61,6 +61,13 @@ const DashboardOut = Type.Object({
     }),
   ),
   opposition: Nullable(Type.Object({ entries: Type.Integer() })),
+  trainingToClose: Nullable(
+    Type.Object({
+      items: Type.Array(
+        Type.Object({ id: Type.String(), name: Type.String(), clientOrganisationId: Type.String(), client: Type.String(), endsOn: Type.String({ format: 'date' }), endChoice: Type.String(), daysOverdue: Type.Integer() }),
+      ),
+    }),
+  ),
   auditChain: Nullable(Type.Object({ lastVerification: Type.Union([Verification, Type.Null()]), entries: Type.Integer() })),
   failedSignIns: Nullable(
     Type.Object({

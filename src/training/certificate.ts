@@ -16,6 +16,8 @@ export interface DestructionCertificate {
   readonly endChoice: string;
   readonly destroyed: Readonly<Record<string, number>>;
   readonly package: { readonly sha256: string; readonly bytes: number };
+  /** How the package reached the client: uploaded (to, at), served once by the API, or written as a file for the operator. */
+  readonly delivery?: { readonly method: 'file' | 'upload' | 'download'; readonly to: string | null; readonly at: string | null };
   readonly destroyedAt: string;
   readonly destroyedBy: string;
 }

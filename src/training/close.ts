@@ -10,7 +10,9 @@ import { authorise, engagementFor, RESOURCE, type EngagementRow, type TrainingDe
 import { signCertificate, type SignedCertificate } from './certificate.js';
 import { presentEngagement } from './engagements.js';
 import { engagementReport, reportCsv } from './report.js';
-import type { DestroyedCounts } from './tables.js';
+import type { Delivery, DestroyedCounts } from './tables.js';
+import { checkPackage } from './package-check.js';
+import { checkUploadUrl, uploadPackage, type UploadTarget } from './delivery.js';
 
 /** What a close answers: the same on every call once it is done. */
 export interface CloseOutcome {
@@ -23,7 +25,18 @@ export interface CloseOutcome {
 }
 
 /** Test hook: stop (as a crash would) right after a step. */
-export type CrashPoint = 'after-package' | 'after-destroy';
+export type CrashPoint = 'after-package' | 'after-upload' | 'after-destroy';
+
+/** How to close: where the package is written, and how it reaches the client. */
+export interface CloseOptions {
+  /** Where the package is written (a .zip path). */
+  readonly out: string;
+  /** Upload the package to the client's URL before destroying anything. */
+  readonly upload?: UploadTarget;
+  /** Without an upload: `file` (the CLI's --out, the default) or `download` (served once by the API). */
+  readonly delivery?: Exclude<Delivery, 'upload'>;
+  readonly crashAt?: CrashPoint;
+}
 
 const PAGE = 5000;
 const enc = new TextEncoder();
@@ -206,14 +219,16 @@ async function buildPackage(deps: TrainingDeps, session: GateSession, row: Engag
 const certificatePathOf = (packagePath: string): string => packagePath.replace(/\.zip$/i, '') + '.certificate.json';
 
 /**
- * Closes an engagement (P4.3; Art. 28(3)(g)): 1. the restitution package, complete and
- * its checksum recorded; 2. then, and only then, every row of the engagement destroyed
- * in one transaction (after checking the package is still there, unchanged, and that no
- * row arrived since); 3. then the signed destruction certificate. Each step is journalled
- * in `training_closures`, so a crash resumes at the step it stopped at, and a close of a
- * closed engagement is a no-op answering the same certificate.
+ * Closes an engagement (P4.3; Art. 28(3)(g)): 1. the restitution package, complete, every
+ * entry checked against the manifest's SHA-256 and the archive's checksum journalled;
+ * 1b. with an upload, the package delivered to the client's URL (a 2xx answer); 2. then,
+ * and only then, every row of the engagement destroyed in one transaction (after checking
+ * again, on a resumed close, that the package is there and every entry still matches, and
+ * that no row arrived since); 3. then the signed destruction certificate. Each step is
+ * journalled in `training_closures`, so a crash resumes at the step it stopped at, and a
+ * close of a closed engagement is a no-op answering the same certificate.
  */
-export async function closeEngagement(deps: TrainingDeps, session: GateSession, id: string, options: { readonly out: string; readonly crashAt?: CrashPoint }): Promise<CloseOutcome> {
+export async function closeEngagement(deps: TrainingDeps, session: GateSession, id: string, options: CloseOptions): Promise<CloseOutcome> {
   await authorise(session, 'delete', RESOURCE.trainees);
   let row = await engagementFor(session, deps.db, id);
   if (session.actor.scopeOrganisationId !== null) throw new RempartError('FORBIDDEN', 'A client contact may not close an engagement; ask CERTILIENCE.');
@@ -223,19 +238,44 @@ export async function closeEngagement(deps: TrainingDeps, session: GateSession, 
     return { packagePath: closure.packagePath, packageSha256: closure.packageSha256, certificatePath: closure.certificatePath, certificate: closure.certificate as unknown as SignedCertificate, performed: false };
   }
   if (!/\.zip$/i.test(options.out)) throw new RempartError('VALIDATION_FAILED', 'The package must be a .zip file.', { details: [{ field: '--out', message: 'must end in .zip' }] });
+  // The delivery chosen at the first attempt is journalled and holds on a resumed close.
+  const delivery: Delivery = closure?.delivery ?? (options.upload ? 'upload' : (options.delivery ?? 'file'));
+  const uploadTo = closure?.deliveredTo ?? options.upload?.url ?? null;
+  if (delivery === 'upload') {
+    if (uploadTo === null) throw new RempartError('VALIDATION_FAILED', "An upload needs the client's URL.", { details: [{ field: 'uploadUrl', message: 'required' }] });
+    checkUploadUrl(uploadTo);
+  }
   const now = deps.now;
 
-  // Step 1: the package, unless one is journalled and still intact on disk.
-  const intact = async (): Promise<boolean> => {
-    if (!closure || !existsSync(closure.packagePath)) return false;
-    return (await sha256File(closure.packagePath)).sha256 === closure.packageSha256;
-  };
   if (closure?.state !== 'destroyed') {
+    // Step 1 on a resumed close: the journalled package counts only if every entry still matches.
+    let verified = false;
+    if (closure && existsSync(closure.packagePath)) {
+      const check = await checkPackage(closure.packagePath);
+      verified = check.ok && check.sha256 === closure.packageSha256;
+    }
     for (let attempt = 0; ; attempt++) {
-      if (!closure || !(await intact())) {
+      if (!closure || !verified) {
         const path = closure?.packagePath ?? options.out;
         const built = await buildPackage(deps, session, row, path);
-        const values = { state: 'packaged' as const, packagePath: path, packageSha256: built.sha256, packageBytes: built.bytes, counts: JSON.stringify(built.counts), closedBy: session.actor.id, updatedAt: now() };
+        // Nothing is destroyed on the strength of a package that does not read back whole.
+        const check = await checkPackage(path);
+        if (!check.ok || check.sha256 !== built.sha256) {
+          throw new RempartError('INTERNAL', `The restitution package does not verify (${check.ok ? 'its checksum changed while it was checked' : check.reason}); nothing was destroyed.`);
+        }
+        const values = {
+          state: 'packaged' as const,
+          packagePath: path,
+          packageSha256: built.sha256,
+          packageBytes: built.bytes,
+          counts: JSON.stringify(built.counts),
+          closedBy: session.actor.id,
+          updatedAt: now(),
+          delivery,
+          deliveredTo: delivery === 'upload' ? uploadTo : null,
+          // A new package must be delivered again.
+          deliveredAt: null,
+        };
         closure = await deps.db
           .insertInto('trainingClosures')
           .values({ engagementId: id, ...values })
@@ -244,9 +284,17 @@ export async function closeEngagement(deps: TrainingDeps, session: GateSession, 
           .executeTakeFirstOrThrow();
         if (options.crashAt === 'after-package') throw new RempartError('INTERNAL', 'Simulated crash after the package (test hook).');
       }
+      // Step 1b: an upload is acknowledged before anything is destroyed.
+      if (delivery === 'upload' && closure.deliveredAt === null && uploadTo !== null) {
+        await uploadPackage(closure.packagePath, closure.packageSha256, Number(closure.packageBytes), { ...options.upload, url: uploadTo });
+        closure = await deps.db.updateTable('trainingClosures').set({ deliveredAt: now(), updatedAt: now() }).where('engagementId', '=', id).returningAll().executeTakeFirstOrThrow();
+        if (options.crashAt === 'after-upload') throw new RempartError('INTERNAL', 'Simulated crash after the upload (test hook).');
+      }
       // Step 2: destroy, but only what the package holds: if anything arrived since, package again.
       const c = closure;
       const destroyed = await deps.db.transaction().execute(async (tx) => {
+        // The platforms' writes take the engagement FOR SHARE: none lands between this count and the deletes.
+        await tx.selectFrom('trainingEngagements').select('id').where('id', '=', id).forUpdate().execute();
         const current = await countsOf(tx, id);
         const same = (Object.keys(current) as (keyof DestroyedCounts)[]).every((k) => current[k] === Number(c.counts[k]));
         if (!same) return false;
@@ -262,7 +310,7 @@ export async function closeEngagement(deps: TrainingDeps, session: GateSession, 
       });
       if (destroyed) break;
       if (attempt >= 3) throw new RempartError('CONFLICT', 'Results keep arriving for this engagement; stop the platforms, then close again.', { details: [{ field: 'id', message: 'still receiving' }] });
-      closure = { ...c, packageSha256: '' }; // forces a new package at the same path
+      verified = false; // forces a new package at the same path
     }
     if (options.crashAt === 'after-destroy') throw new RempartError('INTERNAL', 'Simulated crash after the destruction (test hook).');
   }
@@ -279,6 +327,7 @@ export async function closeEngagement(deps: TrainingDeps, session: GateSession, 
     endChoice: row.endChoice,
     destroyed: { ...closure.counts },
     package: { sha256: closure.packageSha256, bytes: Number(closure.packageBytes) },
+    delivery: { method: closure.delivery ?? 'file', to: closure.deliveredTo, at: closure.deliveredAt ? closure.deliveredAt.toISOString() : null },
     destroyedAt: (closure.destroyedAt ?? now()).toISOString(),
     destroyedBy: closure.closedBy,
   });
@@ -287,4 +336,27 @@ export async function closeEngagement(deps: TrainingDeps, session: GateSession, 
   await stat(certificatePath);
   await deps.db.updateTable('trainingClosures').set({ state: 'certified', certificate: JSON.stringify(signed), certificatePath, updatedAt: now() }).where('engagementId', '=', id).execute();
   return { packagePath: closure.packagePath, packageSha256: closure.packageSha256, certificatePath, certificate: signed, performed: true };
+}
+
+/**
+ * The one download of a package delivered by the API (issue 19 item 8): claimed
+ * atomically, so two requests never both get it; a second is refused. Answers the path,
+ * or throws CONFLICT when it was already downloaded, NOT_FOUND when there is none.
+ */
+export async function claimDownload(deps: TrainingDeps, id: string): Promise<{ readonly path: string; readonly sha256: string; readonly release: () => Promise<void> }> {
+  const closure = await deps.db.selectFrom('trainingClosures').select(['packagePath', 'packageSha256', 'delivery', 'deliveredAt', 'state']).where('engagementId', '=', id).executeTakeFirst();
+  if (!closure || closure.state !== 'certified') throw new RempartError('NOT_FOUND', 'No package for this engagement; close it first.', { details: [{ field: 'id', message: 'not closed' }] });
+  if (closure.delivery !== 'download') {
+    throw new RempartError('CONFLICT', `This engagement's package was delivered ${closure.delivery === 'upload' ? "to the client's URL" : 'as a file'}; it is not served here.`, { details: [{ field: 'id', message: `delivered by ${closure.delivery ?? 'file'}` }] });
+  }
+  const claimed = await deps.db.updateTable('trainingClosures').set({ deliveredAt: deps.now() }).where('engagementId', '=', id).where('deliveredAt', 'is', null).returning('packagePath').executeTakeFirst();
+  if (!claimed || !existsSync(closure.packagePath)) {
+    throw new RempartError('CONFLICT', 'The package was already downloaded once and is no longer kept; its checksum is in the destruction certificate.', { details: [{ field: 'id', message: 'already downloaded' }] });
+  }
+  return {
+    path: closure.packagePath,
+    sha256: closure.packageSha256,
+    // A download that broke off may be tried again.
+    release: async () => void (await deps.db.updateTable('trainingClosures').set({ deliveredAt: null }).where('engagementId', '=', id).execute()),
+  };
 }

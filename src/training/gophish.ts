@@ -1,4 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Gate } from '../access/gate.js';
 import { newId, isUuid } from '../db/ids.js';
 import { RempartError } from '../errors.js';
@@ -45,14 +46,15 @@ const bad = (field: string, message: string): RempartError => new RempartError('
  * stored nor logged (Art. 5(1)(c), data minimisation). A replay records nothing twice.
  */
 export async function ingestGophish(deps: TrainingDeps, gate: Gate, engagementId: string, body: string, signature: string | undefined): Promise<GophishOutcome> {
-  const engagement = isUuid(engagementId) ? await deps.db.selectFrom('trainingEngagements').select(['id', 'status']).where('id', '=', engagementId).executeTakeFirst() : undefined;
-  if (!engagement) throw new RempartError('NOT_FOUND', 'No such engagement.', { details: [{ field: 'id', message: 'refers to no engagement' }] });
+  const notFound = (): RempartError => new RempartError('NOT_FOUND', 'No such engagement.', { details: [{ field: 'id', message: 'refers to no engagement' }] });
+  if (!isUuid(engagementId)) throw notFound();
+  // The secret derives from the id (credentialsOf): checked before any read; the engagement is looked up here only on failure, to tell an unknown one apart.
   if (!signatureMatches(gophishSignature(credentialsOf(deps, engagementId).gophish.secret, body), signature)) {
+    if (!(await deps.db.selectFrom('trainingEngagements').select('id').where('id', '=', engagementId).executeTakeFirst())) throw notFound();
     throw new RempartError('UNAUTHENTICATED', 'The X-Gophish-Signature header is missing or does not match the body under this engagement\'s secret.', {
       details: [{ field: 'X-Gophish-Signature', message: signature === undefined ? 'missing' : 'does not match' }],
     });
   }
-  if (engagement.status === 'closed') throw new RempartError('CONFLICT', 'The engagement is closed: it takes no more events.', { details: [{ field: 'id', message: 'engagement closed' }] });
   let event: unknown;
   try {
     event = JSON.parse(body);
@@ -73,27 +75,43 @@ export async function ingestGophish(deps: TrainingDeps, gate: Gate, engagementId
   const occurredAt = new Date(e.time);
   const now = deps.now();
   const session = gate.for(platformActor('gophish', engagementId));
-  const trainee = await deps.db.selectFrom('trainingTrainees').select('id').where('engagementId', '=', engagementId).where('email', '=', email.email).executeTakeFirst();
-  if (!trainee) {
-    // No email in the message: an address must never reach a log through an error.
-    throw new RempartError('INVALID_REFERENCE', 'The event\'s email is not a trainee of this engagement; import the trainee first.', { details: [{ field: 'email', message: 'not a trainee of this engagement' }] });
-  }
   const replayKey = createHash('sha256').update(`${campaignNumber}\n${email.email}\n${e.message}\n${e.time}`).digest('hex');
-  return deps.db.transaction().execute(async (tx) => {
-    await tx
-      .insertInto('trainingCampaigns')
-      .values({ id: newId(now.getTime()), engagementId, gophishCampaignId: campaignNumber, firstSeenAt: now })
-      .onConflict((oc) => oc.columns(['engagementId', 'gophishCampaignId']).doNothing())
-      .execute();
-    const campaign = await tx.selectFrom('trainingCampaigns').select('id').where('engagementId', '=', engagementId).where('gophishCampaignId', '=', campaignNumber).executeTakeFirstOrThrow();
-    const inserted = await tx
-      .insertInto('trainingPhishingEvents')
-      .values({ id: newId(now.getTime()), engagementId, campaignId: campaign.id, traineeId: trainee.id, kind, occurredAt, receivedAt: now, replayKey })
-      .onConflict((oc) => oc.columns(['engagementId', 'replayKey']).doNothing())
-      .returning('id')
-      .execute();
-    if (inserted.length === 0) return { status: 'duplicate' as const, kind };
-    await session.recordWrite(tx, 'create', RESOURCE.events, 'training', inserted.map((r) => r.id), ['trainee_id', 'kind', 'occurred_at']);
-    return { status: 'recorded' as const, kind };
-  });
+  const eventId = newId(now.getTime());
+  const audit = session.queuedWriteEvent('create', RESOURCE.events, 'training', [eventId], ['trainee_id', 'kind', 'occurred_at']);
+  for (let attempt = 0; ; attempt++) {
+    // One statement, so one round trip: the engagement's state, the trainee, the campaign, the
+    // event and its audit entry (both or neither; P2.5). A replay has the same key and inserts nothing.
+    // FOR SHARE: a close (which locks the engagement FOR UPDATE) waits for this event, or this
+    // event for the close, so nothing lands between the close's count and its destruction.
+    const { rows } = await sql<{ status: string | null; trainee: string | null; campaign: string | null; inserted: string | null }>`
+      with e as (select status from training_engagements where id = ${engagementId}::uuid for share),
+      t as (select id from training_trainees where engagement_id = ${engagementId}::uuid and email = ${email.email}::text),
+      c as (select id from training_campaigns where engagement_id = ${engagementId}::uuid and gophish_campaign_id = ${campaignNumber}::bigint),
+      ins as (
+        insert into training_phishing_events (id, engagement_id, campaign_id, trainee_id, kind, occurred_at, received_at, replay_key)
+        select ${eventId}::uuid, ${engagementId}::uuid, c.id, t.id, ${kind}::text, ${occurredAt.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz, ${replayKey}::text
+        from e, t, c where e.status = 'active'
+        on conflict (engagement_id, replay_key) do nothing
+        returning id),
+      aud as (insert into audit_queue (event) select ${audit}::jsonb from ins returning id)
+      select (select status from e) as status, (select id from t) as trainee, (select id from c) as campaign, (select id from ins) as inserted, (select count(*) from aud) as audited`.execute(deps.db);
+    const r = rows[0];
+    if (!r || r.status === null) throw notFound();
+    if (r.status === 'closed') throw new RempartError('CONFLICT', 'The engagement is closed: it takes no more events.', { details: [{ field: 'id', message: 'engagement closed' }] });
+    if (r.trainee === null) {
+      // No email in the message: an address must never reach a log through an error.
+      throw new RempartError('INVALID_REFERENCE', "The event's email is not a trainee of this engagement; import the trainee first.", { details: [{ field: 'email', message: 'not a trainee of this engagement' }] });
+    }
+    if (r.campaign === null && attempt === 0) {
+      // A campaign id seen for the first time creates the campaign; then the event again.
+      await deps.db
+        .insertInto('trainingCampaigns')
+        .values({ id: newId(now.getTime()), engagementId, gophishCampaignId: campaignNumber, firstSeenAt: now })
+        .onConflict((oc) => oc.columns(['engagementId', 'gophishCampaignId']).doNothing())
+        .execute();
+      continue;
+    }
+    if (r.campaign === null) throw new RempartError('INTERNAL', 'The campaign could not be recorded.');
+    return r.inserted === null ? { status: 'duplicate', kind } : { status: 'recorded', kind };
+  }
 }

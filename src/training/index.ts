@@ -5,7 +5,9 @@ export { addTrainee, correctTrainee, deleteTrainee, exportTrainee, importTrainee
 export { gophishSignature, ingestGophish, type GophishOutcome } from './gophish.js';
 export { queryStatements, statementProblems, storeStatements, XAPI_VERSION } from './xapi.js';
 export { engagementReport, reportCsv, type EngagementReport } from './report.js';
-export { closeEngagement, type CloseOutcome, type CrashPoint } from './close.js';
+export { claimDownload, closeEngagement, type CloseOptions, type CloseOutcome, type CrashPoint } from './close.js';
+export { checkPackage, type PackageCheck } from './package-check.js';
+export { checkUploadUrl, uploadPackage, PACKAGE_SHA256_HEADER, type UploadTarget } from './delivery.js';
 export { certificatePublicKeyPem, signCertificate, verifyCertificate, type SignedCertificate } from './certificate.js';
 export { TRAINING_CATALOGUE } from './catalogue-entries.js';
 export type { EndChoice, Platform, TrainingTables } from './tables.js';

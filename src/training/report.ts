@@ -72,22 +72,21 @@ export async function engagementReport(deps: TrainingDeps, session: GateSession,
     entry[r.kind] = Number(r.n);
     departments.set(d, entry);
   }
-  const statements = await db.selectFrom('trainingStatements').select(['traineeId', 'actorKey', 'verbId', 'objectId', 'statement']).where('engagementId', '=', engagementId).execute();
-  const courses = new Map<string, { learners: Set<string>; completed: Set<string>; passed: Set<string>; failed: Set<string>; scores: number[] }>();
-  let unmatched = 0;
-  for (const s of statements) {
-    if (s.traineeId === null) unmatched++;
-    if (s.objectId === null) continue;
-    const c = courses.get(s.objectId) ?? { learners: new Set(), completed: new Set(), passed: new Set(), failed: new Set(), scores: [] };
-    const who = s.traineeId ?? s.actorKey;
-    c.learners.add(who);
-    const result = (s.statement.result ?? {}) as { completion?: boolean; success?: boolean; score?: { scaled?: number } };
-    if (s.verbId === VERB.completed || result.completion === true) c.completed.add(who);
-    if (s.verbId === VERB.passed || (s.verbId !== VERB.failed && result.success === true)) c.passed.add(who);
-    if (s.verbId === VERB.failed || result.success === false) c.failed.add(who);
-    if (typeof result.score?.scaled === 'number') c.scores.push(result.score.scaled);
-    courses.set(s.objectId, c);
-  }
+  // Aggregated in the database, never loaded: an engagement may hold millions of statements (BENCHMARKS.md).
+  const who = sql`coalesce(trainee_id::text, actor_key)`;
+  const result = sql`statement -> 'result'`;
+  const courseRows = await sql<{ activity: string; learners: string; completed: string; passed: string; failed: string; average: number | string | null }>`
+    select object_id as activity,
+      count(distinct ${who}) as learners,
+      count(distinct ${who}) filter (where verb_id = ${VERB.completed} or ${result} -> 'completion' = 'true'::jsonb) as completed,
+      count(distinct ${who}) filter (where verb_id = ${VERB.passed} or (verb_id <> ${VERB.failed} and ${result} -> 'success' = 'true'::jsonb)) as passed,
+      count(distinct ${who}) filter (where verb_id = ${VERB.failed} or ${result} -> 'success' = 'false'::jsonb) as failed,
+      avg((${result} -> 'score' ->> 'scaled')::float8) filter (where jsonb_typeof(${result} -> 'score' -> 'scaled') = 'number') as average
+    from training_statements where engagement_id = ${engagementId}::uuid and object_id is not null
+    group by object_id`.execute(db);
+  const unmatchedRow = await db.selectFrom('trainingStatements').select((eb) => eb.fn.countAll<string>().as('n')).where('engagementId', '=', engagementId).where('traineeId', 'is', null).executeTakeFirstOrThrow();
+  const unmatched = Number(unmatchedRow.n);
+  const courses = new Map(courseRows.rows.map((r) => [r.activity, { learners: Number(r.learners), completed: Number(r.completed), passed: Number(r.passed), failed: Number(r.failed), average: r.average === null ? null : Number(r.average) }]));
   const campaignList = [...campaigns.values()].sort((a, b) => a.firstSeenAt.localeCompare(b.firstSeenAt) || a.campaign - b.campaign);
   await session.recordAccess('read', RESOURCE.events, 'training', [engagementId], ['kind', 'statement']);
   return {
@@ -98,19 +97,16 @@ export async function engagementReport(deps: TrainingDeps, session: GateSession,
     departments: [...departments.values()].sort((a, b) => a.department.localeCompare(b.department)),
     courses: [...courses.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([activity, c]) => {
-        const passed = c.passed.size;
-        return {
-          activity,
-          learners: c.learners.size,
-          completed: c.completed.size,
-          completionRate: rate(c.completed.size, c.learners.size),
-          passed,
-          failed: c.failed.size,
-          passRate: rate(passed, passed + c.failed.size),
-          averageScore: c.scores.length === 0 ? null : Math.round((c.scores.reduce((x, y) => x + y, 0) / c.scores.length) * 10000) / 10000,
-        };
-      }),
+      .map(([activity, c]) => ({
+        activity,
+        learners: c.learners,
+        completed: c.completed,
+        completionRate: rate(c.completed, c.learners),
+        passed: c.passed,
+        failed: c.failed,
+        passRate: rate(c.passed, c.passed + c.failed),
+        averageScore: c.average === null ? null : Math.round(c.average * 10000) / 10000,
+      })),
     trend: campaignList.map((c) => ({ campaign: c.campaign, clickRate: rate(c.clicked, c.sent), submitRate: rate(c.submitted, c.sent), reportRate: rate(c.reported, c.sent) })),
     unmatchedStatements: unmatched,
   };

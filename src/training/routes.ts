@@ -1,13 +1,14 @@
-import { existsSync, createReadStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { requireActor } from '../access/auth/index.js';
 import type { Gate, GateSession } from '../access/gate.js';
 import { RempartError } from '../errors.js';
 import { certificatePublicKeyPem } from './certificate.js';
-import { closeEngagement } from './close.js';
+import { claimDownload, closeEngagement } from './close.js';
+import { PACKAGE_SHA256_HEADER } from './delivery.js';
 import { authorise, credentialsOf, engagementFor, type TrainingDeps } from './context.js';
 import { addInstructions, createEngagement, getEngagement, listEngagements, type EngagementInput } from './engagements.js';
 import { ingestGophish } from './gophish.js';
@@ -27,6 +28,20 @@ export interface TrainingRouteOptions {
 const Id = Type.Object({ id: Type.String() });
 const TraineeParams = Type.Object({ id: Type.String(), traineeId: Type.String() });
 const AnyJson = Type.Unknown();
+
+/** The close's body is optional (a download by default): checked here, where an absent body is allowed. */
+function closeBody(body: unknown): { uploadUrl?: string; uploadMethod?: 'PUT' | 'POST' } {
+  if (body === undefined || body === null || body === '') return {};
+  const b = body as { uploadUrl?: unknown; uploadMethod?: unknown };
+  const details = [
+    ...(typeof body !== 'object' || Array.isArray(body) ? [{ field: '(body)', message: 'must be an object' }] : []),
+    ...(b.uploadUrl !== undefined && typeof b.uploadUrl !== 'string' ? [{ field: 'uploadUrl', message: 'must be a string' }] : []),
+    ...(b.uploadMethod !== undefined && b.uploadMethod !== 'PUT' && b.uploadMethod !== 'POST' ? [{ field: 'uploadMethod', message: 'PUT or POST' }] : []),
+    ...Object.keys(b).filter((k) => k !== 'uploadUrl' && k !== 'uploadMethod').map((k) => ({ field: k, message: 'is not a field of the close' })),
+  ];
+  if (details.length > 0) throw new RempartError('VALIDATION_FAILED', 'The request body is not valid.', { details });
+  return b as { uploadUrl?: string; uploadMethod?: 'PUT' | 'POST' };
+}
 const tag = { tags: ['Training'] };
 
 /**
@@ -84,21 +99,36 @@ export async function trainingRoutes(app: FastifyInstance, opts: TrainingRouteOp
       if ((req.query as { format?: string }).format === 'csv') return reply.type('text/csv; charset=utf-8').send(reportCsv(report));
       return report;
     });
-    api.post('/:id/close', { schema: { ...tag, summary: 'Close: package, destroy, certify', params: Id, response: { 200: AnyJson } } }, async (req) => {
+    api.post('/:id/close', { schema: { ...tag, summary: 'Close: package, deliver, destroy, certify', params: Id, response: { 200: AnyJson } } }, async (req) => {
       const id = (req.params as { id: string }).id;
+      const body = closeBody(req.body);
       const dir = join(opts.dataDir, 'training');
       await mkdir(dir, { recursive: true });
-      const out = await closeEngagement(deps, session(req), id, { out: join(dir, `${id.replace(/[^0-9a-f-]/gi, '')}.zip`) });
-      return { certificate: out.certificate, packageSha256: out.packageSha256, package: `/api/v1/engagements/${id}/package` };
+      const out = await closeEngagement(deps, session(req), id, {
+        out: join(dir, `${id.replace(/[^0-9a-f-]/gi, '')}.zip`),
+        ...(body.uploadUrl !== undefined ? { upload: { url: body.uploadUrl, ...(body.uploadMethod ? { method: body.uploadMethod } : {}) } } : { delivery: 'download' as const }),
+      });
+      const uploaded = out.certificate.certificate.delivery?.method === 'upload';
+      // Uploaded and destroyed: the server's copy is the last of the client's data, and it is the client's now.
+      if (uploaded) await rm(out.packagePath, { force: true });
+      return { certificate: out.certificate, packageSha256: out.packageSha256, ...(uploaded ? { uploadedTo: out.certificate.certificate.delivery?.to } : { package: `/api/v1/engagements/${id}/package` }) };
     });
-    api.get('/:id/package', { schema: { ...tag, summary: 'Download the restitution package', params: Id, response: { 200: AnyJson } } }, async (req, reply) => {
+    api.get('/:id/package', { schema: { ...tag, summary: 'Download the restitution package (once)', params: Id, response: { 200: AnyJson } } }, async (req, reply) => {
       const s = session(req);
       await authorise(s, 'export');
       const row = await engagementFor(s, deps.db, (req.params as { id: string }).id);
-      const closure = await deps.db.selectFrom('trainingClosures').select('packagePath').where('engagementId', '=', row.id).executeTakeFirst();
-      if (!closure || !existsSync(closure.packagePath)) throw new RempartError('NOT_FOUND', 'No package for this engagement; close it first.', { details: [{ field: 'id', message: 'not closed' }] });
+      const claim = await claimDownload(deps, row.id);
       await s.recordAccess('export', 'training-trainees', 'training', [row.id], ['package']);
-      return reply.type('application/zip').header('content-disposition', `attachment; filename="engagement-${row.id}.zip"`).send(createReadStream(closure.packagePath));
+      // Served once (item 8: "download once"): deleted when read to the end, claimed again if the download broke off.
+      const file = createReadStream(claim.path);
+      let whole = false;
+      file.once('end', () => void (whole = true));
+      file.once('close', () => void (whole ? rm(claim.path, { force: true }) : claim.release()));
+      return reply
+        .type('application/zip')
+        .header('content-disposition', `attachment; filename="engagement-${row.id}.zip"`)
+        .header(PACKAGE_SHA256_HEADER, claim.sha256)
+        .send(file);
     });
   });
 

@@ -108,7 +108,16 @@ export interface TrainingClosuresTable {
   certificate: Json<Record<string, unknown>> | null;
   certificatePath: string | null;
   updatedAt: Timestamp;
+  /** How the package reaches the client (migration 20261207T1540). */
+  delivery: Delivery | null;
+  /** The client's URL for an upload. */
+  deliveredTo: string | null;
+  /** When the upload was acknowledged, or the one download began. */
+  deliveredAt: NullableTime;
 }
+
+/** How a restitution package reaches the client: the CLI's file, an upload to its URL, or one download from the API. */
+export type Delivery = 'file' | 'upload' | 'download';
 
 /** The training tables, as Kysely sees them. */
 export interface TrainingTables {

@@ -165,6 +165,12 @@ describeEachEngine('P1.5 training engagements (API)', (store) => {
     expect(hits.found).toEqual([]);
     const dump = JSON.stringify(await store().db.selectFrom('trainingPhishingEvents').selectAll().execute());
     expect(dump).not.toContain(secretValue);
+    // Each recorded event has its audit entry, written in the same statement; a replay has none.
+    const events = (await store().db.selectFrom('trainingPhishingEvents').select('id').where('engagementId', '=', engA).execute()).map((r) => r.id);
+    const queued = (await store().db.selectFrom('auditQueue').select('event').execute()).map((r) => (typeof r.event === 'string' ? JSON.parse(r.event) : r.event) as { action: string; resource: string; recordIds: string[] });
+    const chained = (await store().db.selectFrom('auditEntries').select(['action', 'resource', 'recordIds']).execute()).map((c) => ({ action: c.action, resource: c.resource, recordIds: c.recordIds as unknown as string[] }));
+    const audited = [...queued, ...chained].filter((x) => x.resource === 'training-events' && x.action === 'create').flatMap((x) => x.recordIds);
+    expect(audited.sort()).toEqual(events.sort());
   });
 
   it('P1.5 refuses badly signed, malformed, misrouted and non-trainee Gophish events with a clear reason', async () => {

@@ -161,6 +161,9 @@ export async function storeStatements(deps: TrainingDeps, gate: Gate, engagement
   if (new Set(ids).size !== ids.length) throw new RempartError('VALIDATION_FAILED', 'Two statements of the batch share an id.', { details: [{ field: 'id', message: 'duplicate in the batch' }] });
   const session = gate.for(platformActor('xapi', engagementId));
   return deps.db.transaction().execute(async (tx) => {
+    // FOR SHARE: a close (FOR UPDATE on the engagement) and this batch never interleave.
+    const locked = await tx.selectFrom('trainingEngagements').select('status').where('id', '=', engagementId).forShare().executeTakeFirst();
+    if (locked?.status !== 'active') throw new RempartError('CONFLICT', 'The engagement is closed: its LRS takes no more statements.', { details: [{ field: 'id', message: 'engagement closed' }] });
     const existing = new Map(
       (await tx.selectFrom('trainingStatements').select(['id', 'raw']).where('engagementId', '=', engagementId).where('id', 'in', ids).execute()).map((r) => [r.id, r.raw]),
     );

@@ -24,6 +24,7 @@ import * as m20261207T1310 from './20261207T1310-person-field-history.js';
 import * as m20261207T1320 from './20261207T1320-totp-enrolment-codes.js';
 import * as m20261207T1520 from './20261207T1520-import-organisations-individuals.js';
 import * as m20261207T1530 from './20261207T1530-portal-sessions.js';
+import * as m20261207T1540 from './20261207T1540-training-delivery.js';
 
 /**
  * Every migration, in order. Append-only: a landed migration is never edited or removed.
@@ -55,4 +56,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '20261207T1320-totp-enrolment-codes': m20261207T1320,
   '20261207T1520-import-organisations-individuals': m20261207T1520,
   '20261207T1530-portal-sessions': m20261207T1530,
+  '20261207T1540-training-delivery': m20261207T1540,
 });
