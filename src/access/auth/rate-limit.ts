@@ -1,3 +1,6 @@
+import type { FastifyReply } from 'fastify';
+import { RempartError } from '../../errors.js';
+
 /**
  * A sliding-window counter kept in memory: at most `limit` hits per key within
  * `windowMs`. Per process, which is enough for its purpose (slowing down guessing from
@@ -33,4 +36,17 @@ export class SlidingWindowLimiter {
     }
     return 0;
   }
+}
+
+/**
+ * Counts a hit of `key` and, past the limit, answers 429 with Retry-After: the one way a
+ * public route turns a limiter's wait into an answer. `what` says what was limited
+ * ("requests from this address"), never the key itself, which may be an address.
+ */
+export function enforceLimit(limiter: SlidingWindowLimiter, key: string, now: Date, reply: FastifyReply, what: string): void {
+  const waitMs = limiter.hit(key, now.getTime());
+  if (waitMs === 0) return;
+  const seconds = Math.ceil(waitMs / 1000);
+  void reply.header('retry-after', String(seconds));
+  throw new RempartError('RATE_LIMITED', `Too many ${what}; try again in ${seconds} seconds.`);
 }

@@ -4,7 +4,7 @@ import fastifyCookie from '@fastify/cookie';
 import Type from 'typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { clientOf } from '../../access/auth/request-auth.js';
-import { SlidingWindowLimiter } from '../../access/auth/rate-limit.js';
+import { enforceLimit, SlidingWindowLimiter } from '../../access/auth/rate-limit.js';
 import { CONSENT_SCOPES, honourGpc, type ConsentScope } from '../../consent/index.js';
 import { RempartError } from '../../errors.js';
 import { PUBLIC_BODY_LIMIT, PUBLIC_INPUT_LIMITS } from '../../http/input-limits.js';
@@ -165,12 +165,7 @@ async function spaceRoutes(app: FastifyInstance, deps: PortalDeps, sessionsPerIp
     },
     async (req, reply) => {
       sameOrigin(req);
-      const waitMs = limiter.hit(req.ip, deps.now().getTime());
-      if (waitMs > 0) {
-        const seconds = Math.ceil(waitMs / 1000);
-        void reply.header('retry-after', String(seconds));
-        throw new RempartError('RATE_LIMITED', `Too many codes from this address; try again in ${seconds} seconds.`);
-      }
+      enforceLimit(limiter, req.ip, deps.now(), reply, 'codes from this address');
       const body = req.body as { code: string; requestId?: string; email?: string; language?: RequestLanguage };
       if (body.requestId === undefined && body.email === undefined) {
         throw new RempartError('VALIDATION_FAILED', 'Give the e-mail address the code was sent to.', { details: [{ field: 'email', message: 'is required' }] });

@@ -150,8 +150,9 @@ export async function purgePortalSessions(deps: Pick<PortalDeps, 'db'>, now: Dat
 export async function answerInPortal(deps: PortalDeps, requestId: string, personIds: readonly string[]): Promise<void> {
   const inPortal: RightExecutor = async (type, personId, context) => {
     if (type !== 'access' && type !== 'portability') return deps.executor(type, personId, context);
+    // Nothing held: the engine's own answer says so (Art. 15(1), "whether or not").
+    if (personId === null) return deps.executor(type, personId, context);
     const fr = context.language === 'fr';
-    if (personId === null) return { summary: fr ? 'Nous ne détenons aucune donnée vous concernant.' : 'We hold no personal data about you.' };
     return {
       summary:
         type === 'access'

@@ -5,7 +5,7 @@ import { clientOf } from '../../access/auth/request-auth.js';
 import type { GateSession } from '../../access/gate.js';
 import type { LoadedPolicy } from '../../policy/index.js';
 import { answerPreview } from './answer-preview.js';
-import { SlidingWindowLimiter } from '../../access/auth/rate-limit.js';
+import { enforceLimit, SlidingWindowLimiter } from '../../access/auth/rate-limit.js';
 import { mayPerform } from '../../access/permissions.js';
 import { RempartError } from '../../errors.js';
 import { ErrorResponse } from '../../http/schemas.js';
@@ -103,12 +103,7 @@ const OPENED_MESSAGE: Readonly<Record<RequestLanguage, string>> = {
 };
 
 function throttle(limiter: SlidingWindowLimiter, req: FastifyRequest, reply: FastifyReply, now: Date): void {
-  const waitMs = limiter.hit(req.ip, now.getTime());
-  if (waitMs > 0) {
-    const seconds = Math.ceil(waitMs / 1000);
-    void reply.header('retry-after', String(seconds));
-    throw new RempartError('RATE_LIMITED', `Too many requests from this address; try again in ${seconds} seconds.`);
-  }
+  enforceLimit(limiter, req.ip, now, reply, 'requests from this address');
 }
 
 /**
@@ -173,12 +168,7 @@ export async function rightsRequestRoutes(app: FastifyInstance, opts: RightsRequ
     async (req, reply) => {
       throttle(openLimiter, req, reply, deps.now());
       const body = req.body as { type: RequestType; email: string; language?: RequestLanguage; channel?: 'portal' | 'api'; details?: Record<string, unknown> };
-      const waitMs = addressLimiter.hit(addressKey(body.email), deps.now().getTime());
-      if (waitMs > 0) {
-        const seconds = Math.ceil(waitMs / 1000);
-        void reply.header('retry-after', String(seconds));
-        throw new RempartError('RATE_LIMITED', `Too many requests for this address; try again in ${seconds} seconds.`);
-      }
+      enforceLimit(addressLimiter, addressKey(body.email), deps.now(), reply, 'requests for this address');
       const language = body.language ?? 'fr';
       const opened = await openRequest(deps, {
         type: body.type,
