@@ -173,6 +173,16 @@ export class GateSession {
   }
 
   /**
+   * Records a change made by a command that writes outside the record types without a
+   * transaction of the gate's (the steps of a rights request: extend, refuse, answer,
+   * withdraw, doubt, ID document), durably, before the answer leaves, naming the person so
+   * that the change shows in their own trail (P2.5, Art. 15(1)(c)).
+   */
+  async recordChange(action: 'update' | 'delete', resource: string, purpose: string | null, recordIds: readonly string[], fields: readonly string[], personIds: readonly string[] = []): Promise<void> {
+    await this.#deps.audit.durable([this.#rawEvent(action, resource, purpose, recordIds, personIds, fields)]);
+  }
+
+  /**
    * Records a write of data outside the record types (training engagements) inside the
    * write's own transaction: committed with it or not at all (P2.5).
    */

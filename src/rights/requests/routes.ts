@@ -270,6 +270,17 @@ export async function rightsRequestRoutes(app: FastifyInstance, opts: RightsRequ
     );
 
     const stateOf = async (id: string) => ({ id, state: (await getRequest(deps.db, id, deps.now())).state });
+    /**
+     * Runs one step of a request and audits it as a change of the request, naming its person
+     * (read before the step: closing a request unlinks it), before the answer leaves (P2.5).
+     */
+    const step = async (req: FastifyRequest, fields: readonly string[], run: (id: string) => Promise<unknown>) => {
+      const { id } = req.params as { id: string };
+      const personId = (await loadRequest(deps.db, id)).personId;
+      await run(id);
+      await opts.session(req).recordChange('update', 'rights-requests', null, [id], fields, personId === null ? [] : [personId]);
+      return id;
+    };
 
     staff.post(
       '/requests/:id/extend',
@@ -283,9 +294,8 @@ export async function rightsRequestRoutes(app: FastifyInstance, opts: RightsRequ
         },
       },
       async (req) => {
-        const { id } = req.params as { id: string };
         const { reason, months } = req.body as { reason: string; months?: number };
-        await extendRequest(deps, id, reason, months);
+        const id = await step(req, ['state', 'extended_due_at', 'extension_reason'], (i) => extendRequest(deps, i, reason, months));
         return getRequest(deps.db, id, deps.now());
       },
     );
@@ -302,9 +312,7 @@ export async function rightsRequestRoutes(app: FastifyInstance, opts: RightsRequ
         },
       },
       async (req) => {
-        const { id } = req.params as { id: string };
-        await refuseRequest(deps, id, (req.body as { reason: string }).reason);
-        return stateOf(id);
+        return stateOf(await step(req, ['state', 'refusal_reason'], (i) => refuseRequest(deps, i, (req.body as { reason: string }).reason)));
       },
     );
 
@@ -312,9 +320,7 @@ export async function rightsRequestRoutes(app: FastifyInstance, opts: RightsRequ
       '/requests/:id/answer',
       { schema: { tags, summary: 'Carry out the right and send the answer (dpo)', params: IdParams, response: { 200: Done, ...errors } } },
       async (req) => {
-        const { id } = req.params as { id: string };
-        await answerRequest(deps, id, executor);
-        return stateOf(id);
+        return stateOf(await step(req, ['state', 'answered_at'], (i) => answerRequest(deps, i, executor)));
       },
     );
 
@@ -322,9 +328,7 @@ export async function rightsRequestRoutes(app: FastifyInstance, opts: RightsRequ
       '/requests/:id/withdraw',
       { schema: { tags, summary: 'Record that the person withdrew the request (dpo)', params: IdParams, response: { 200: Done, ...errors } } },
       async (req) => {
-        const { id } = req.params as { id: string };
-        await withdrawRequest(deps, id);
-        return stateOf(id);
+        return stateOf(await step(req, ['state'], (i) => withdrawRequest(deps, i)));
       },
     );
 
@@ -340,9 +344,7 @@ export async function rightsRequestRoutes(app: FastifyInstance, opts: RightsRequ
         },
       },
       async (req) => {
-        const { id } = req.params as { id: string };
-        await recordDoubt(deps, id, (req.body as { reason: string }).reason);
-        return stateOf(id);
+        return stateOf(await step(req, ['doubt_reason'], (i) => recordDoubt(deps, i, (req.body as { reason: string }).reason)));
       },
     );
 
@@ -360,9 +362,7 @@ export async function rightsRequestRoutes(app: FastifyInstance, opts: RightsRequ
         },
       },
       async (req) => {
-        const { id } = req.params as { id: string };
-        await attachIdDocument(deps, id, Buffer.from((req.body as { contentBase64: string }).contentBase64, 'base64'));
-        return stateOf(id);
+        return stateOf(await step(req, ['id_document_path'], (i) => attachIdDocument(deps, i, Buffer.from((req.body as { contentBase64: string }).contentBase64, 'base64'))));
       },
     );
   });
