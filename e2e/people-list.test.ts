@@ -136,7 +136,11 @@ describe.skipIf(!hasChromium)('people list in Chromium: requests bounded whateve
       // One input event (a loaded machine could pause between keystrokes longer than the delay).
       await page.getByRole('search').getByLabel('Rechercher').fill('nom042 CAMILLE');
       await table.locator('tbody tr').filter({ hasText: 'Organisation 042' }).waitFor();
-      await page.waitForFunction(() => document.querySelectorAll('table[aria-label="Personnes"] tbody tr').length === 1);
+      // One row holding the person found, not the loading row that stands in while the search runs.
+      await page.waitForFunction(() => {
+        const rows = document.querySelectorAll('table[aria-label="Personnes"] tbody tr');
+        return rows.length === 1 && (rows[0]?.textContent ?? '').includes('camille.042@organisation-042.test');
+      });
       expect(await table.locator('tbody tr').first().textContent()).toContain('camille.042@organisation-042.test');
     } finally {
       page.off('request', onRequest);
