@@ -166,7 +166,6 @@ describeEachEngine('P2.5 audit coverage', (store) => {
         const binary = /zip|pdf|octet-stream/.test(res.type);
         if (shown.length === 0 && !binary) continue;
         withData++;
-        if (process.env.COVERAGE_DEBUG) console.log(role, path, shown.length, binary);
         if (exempt) {
           failures.push(`${role} GET ${path}: exempted as holding no personal data, yet returned ${shown.length} personal value(s)`);
           continue;
@@ -178,7 +177,7 @@ describeEachEngine('P2.5 audit coverage', (store) => {
         }
         const named = new Set(events.flatMap((e) => e.personIds));
         const unnamed = shown.filter(([, holders]) => holders.length > 0 && !holders.some((id) => named.has(id)));
-        if (unnamed.length > 0) failures.push(`${role} GET ${path}: ${unnamed.length} person(s) shown but not named in its audit events${process.env.COVERAGE_DEBUG ? ` ${JSON.stringify(unnamed)} ${JSON.stringify(events)}` : ''}`);
+        if (unnamed.length > 0) failures.push(`${role} GET ${path}: ${unnamed.length} person(s) shown but not named in its audit events`);
       }
     }
     expect(failures).toEqual([]);
@@ -214,10 +213,7 @@ describeEachEngine('P2.5 audit coverage', (store) => {
       for (const role of policy.roles.map((r) => r.id)) {
         const mark = await marks();
         const res = await call(role, w.method, url, w.body?.());
-        if (res.status >= 300) {
-          if (process.env.COVERAGE_DEBUG) console.log(role, w.path, res.status, res.body.slice(0, 300));
-          continue;
-        }
+        if (res.status >= 300) continue;
         done = true;
         const events = (await eventsSince(mark)).filter((e) => w.actions.includes(e.action));
         const person = w.person();

@@ -169,7 +169,7 @@ export class GateSession {
     personIds: readonly string[] = [],
   ): Promise<void> {
     // The people concerned are named, so the read shows in their own trail (Art. 15(1)(c)).
-    await this.#deps.audit.durable([this.#rawEvent(action, resource, purpose, recordIds, personIds, fields)]);
+    await this.#recordDurably(action, resource, purpose, recordIds, fields, personIds);
   }
 
   /**
@@ -179,7 +179,7 @@ export class GateSession {
    * that the change shows in their own trail (P2.5, Art. 15(1)(c)).
    */
   async recordChange(action: 'update' | 'delete', resource: string, purpose: string | null, recordIds: readonly string[], fields: readonly string[], personIds: readonly string[] = []): Promise<void> {
-    await this.#deps.audit.durable([this.#rawEvent(action, resource, purpose, recordIds, personIds, fields)]);
+    await this.#recordDurably(action, resource, purpose, recordIds, fields, personIds);
   }
 
   /**
@@ -398,6 +398,11 @@ export class GateSession {
     reason: string | null = null,
   ): GateAuditEvent {
     return this.#rawEvent(action, spec.name, purpose, recordIds, personIds, fields.map(toSnake), reason);
+  }
+
+  /** One event outside the record types, committed before the answer leaves (recordAccess, recordChange). */
+  async #recordDurably(action: GateAuditEvent['action'], resource: string, purpose: string | null, recordIds: readonly string[], fields: readonly string[], personIds: readonly string[]): Promise<void> {
+    await this.#deps.audit.durable([this.#rawEvent(action, resource, purpose, recordIds, personIds, fields)]);
   }
 
   #rawEvent(
