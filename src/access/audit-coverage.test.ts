@@ -129,12 +129,17 @@ describeEachEngine('P2.5 audit coverage', (store) => {
       .filter(([path, item]) => item.get && !OUT_OF_SCOPE.test(path) && !(Array.isArray(item.get.security) && item.get.security.length === 0))
       .map(([path]) => path);
 
-  /** Audit events written since the marks, from the queue and the chain. */
+  /**
+   * Audit events written since the marks, from the queue and the chain, in one statement:
+   * one snapshot, so an event the chainer moves meanwhile is seen once, not missed.
+   * (Keys come back camelCased by the store's CamelCasePlugin.)
+   */
   const eventsSince = async (mark: { queue: number; chain: number }): Promise<{ personIds: string[]; action: string }[]> => {
-    const db = store().db;
-    const chained = await sql<{ person_ids: string[]; action: string }>`select person_ids, action from audit_entries where seq > ${mark.chain}`.execute(db);
-    const queued = await sql<{ event: { personIds: string[]; action: string } }>`select event from audit_queue where id > ${mark.queue}`.execute(db);
-    return [...chained.rows.map((r) => ({ personIds: r.person_ids, action: r.action })), ...queued.rows.map((r) => r.event)];
+    const rows = await sql<{ personIds: string[]; action: string }>`
+      select person_ids, action from audit_entries where seq > ${mark.chain}
+      union all
+      select array(select jsonb_array_elements_text(event -> 'personIds')), event ->> 'action' from audit_queue where id > ${mark.queue}`.execute(store().db);
+    return rows.rows;
   };
   const marks = async () => {
     const db = store().db;
