@@ -12,8 +12,6 @@ const ROUTE_OF: Readonly<Record<Page, string>> = {
   requests: '/api/v1/requests?limit=1',
   retention: '/api/v1/retention/plan',
   audit: '/api/v1/audit/verifications',
-  import: '/api/v1/imports?limit=1',
-  duplicates: '/api/v1/dedupe/review?limit=1',
   organisations: '/api/v1/organisations?limit=1',
   people: '/api/v1/people?limit=1',
   contracts: '/api/v1/contracts?limit=1',

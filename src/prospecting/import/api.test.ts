@@ -17,9 +17,9 @@ const serverKey = Buffer.alloc(32, 7);
 
 function multipart(fields: Record<string, string>, file: { name: string; content: string | Buffer }): { payload: Buffer; headers: Record<string, string> } {
   const boundary = '----rempart-test-boundary';
-  const parts: Buffer[] = Object.entries(fields).map(([k, v]) => Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`, 'utf8'));
+  const parts = Object.entries(fields).map(([k, v]) => Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`, 'utf8'));
   parts.push(Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="${file.name}"\r\ncontent-type: text/csv\r\n\r\n`, 'utf8'));
-  parts.push(typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : Buffer.from(file.content));
+  parts.push(typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content);
   parts.push(Buffer.from(`\r\n--${boundary}--\r\n`, 'utf8'));
   return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }

@@ -14,7 +14,7 @@ import { RempartError } from '../../errors.js';
 import { ErrorResponse } from '../../http/schemas.js';
 import type { LoadedPolicy } from '../../policy/index.js';
 import { oppositionRoutes } from '../opposition/routes.js';
-import { createImportJob, getImportJob, listImportJobs, runImportJob } from './jobs.js';
+import { createImportJob, getImportJob, runImportJob } from './jobs.js';
 import { dedupeProspectBase } from './linkage.js';
 import { columnMappingOf, loadMappingFile, type ColumnMapping } from './mapping.js';
 import { previewImport, PREVIEW_ROWS } from './preview.js';
@@ -73,19 +73,6 @@ const ImportPreviewOut = Type.Object({
   fields: Type.Array(Type.String()),
   rows: Type.Array(Type.Object({ row: Type.Integer(), line: Type.Integer(), values: Type.Array(Type.String()), rejected: Type.Union([Problem, Type.Null()]), warnings: Type.Array(Problem) })),
   importable: Type.Boolean(),
-});
-
-const ImportJobSummary = Type.Object({
-  id: Type.String(),
-  status: Type.String(),
-  source: Type.String(),
-  dryRun: Type.Boolean(),
-  rowsTotal: Type.Union([Type.Integer(), Type.Null()]),
-  rowsDone: Type.Integer(),
-  imported: Type.Integer(),
-  merged: Type.Integer(),
-  createdAt: Type.String(),
-  finishedAt: Type.Union([Type.String(), Type.Null()]),
 });
 
 /** Largest accepted upload. */
@@ -226,25 +213,6 @@ export async function prospectingRoutes(app: FastifyInstance, opts: ProspectingR
     },
   );
 
-  app.get(
-    '/imports',
-    {
-      schema: {
-        tags: ['Prospecting'],
-        summary: 'Your recent import jobs (all of them for a role monitoring compliance), newest first, without their reports',
-        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ items: Type.Array(ImportJobSummary) }), ...errors },
-      },
-    },
-    async (req) => {
-      const session = opts.session(req);
-      // The import wizard's list: for those who may import (the page's guard, src/access/navigation.ts).
-      await session.assertCan('create', 'prospecting', 'identity', 'prospect-import');
-      const { limit = 20 } = req.query as { limit?: number };
-      return { items: await listImportJobs(req.server.rempartDb, { limit, ...(session.performs('audit_trail') ? {} : { actor: session.actor.id }) }) };
-    },
-  );
-
   const people = resource('people');
   const present = (session: GateSession, row: Readonly<Record<string, unknown>> | null) => {
     if (row === null) return null;
@@ -267,8 +235,7 @@ export async function prospectingRoutes(app: FastifyInstance, opts: ProspectingR
     },
     async (req) => {
       const session = opts.session(req);
-      // The queue is for those who decide its pairs (update): a role that may only read prospects has nothing to do with it.
-      await session.assertCan('update', 'prospecting', 'identity', 'dedupe-review');
+      await session.assertCan('read', 'prospecting', 'identity', 'dedupe-review');
       const q = req.query as { status?: 'pending' | 'accepted' | 'rejected'; limit?: number; after?: string };
       const pairs = await listReviewPairs(req.server.rempartDb, { ...(q.status ? { status: q.status } : {}), ...(q.limit ? { limit: q.limit } : {}), ...(q.after ? { after: q.after } : {}) });
       const items = pairs.map((p) => ({ ...p, left: present(session, p.left), right: present(session, p.right) }));
