@@ -50,12 +50,15 @@ const PASSWORD = 'Remparts-de-Carcassonne-1247';
  * The accounts every browser test can sign in with. The manager role includes its team's
  * roles (administration among them), so the policy marks it `mfa`: the helper enrols its
  * authenticator app and the test types codes from `totp`. Logistics needs no second
- * factor; the DPO needs one and has none yet (it enrols in the browser).
+ * factor; the DPO needs one and has none yet (it enrols in the browser). Marketing and
+ * sales need none (the policy does not mark them `mfa`).
  */
 export const ACCOUNTS = {
   manager: { email: 'claire.martin@certilience.test', password: PASSWORD, role: 'manager' },
   logistics: { email: 'luc.bernard@certilience.test', password: PASSWORD, role: 'logistics' },
   dpo: { email: 'dpo@certilience.test', password: PASSWORD, role: 'dpo' },
+  marketing: { email: 'julie.petit@certilience.test', password: PASSWORD, role: 'marketing' },
+  sales: { email: 'karim.haddad@certilience.test', password: PASSWORD, role: 'sales' },
 } as const satisfies Record<string, TestAccount>;
 
 /** A real server on a free local port, over a fresh migrated PGlite store. */

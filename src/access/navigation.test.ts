@@ -12,6 +12,10 @@ const ROUTE_OF: Readonly<Record<Page, string>> = {
   requests: '/api/v1/requests?limit=1',
   retention: '/api/v1/retention/plan',
   audit: '/api/v1/audit/verifications',
+  import: '/api/v1/imports?limit=1',
+  duplicates: '/api/v1/dedupe/review?limit=1',
+  segments: '/api/v1/segments',
+  campaigns: '/api/v1/campaigns',
   organisations: '/api/v1/organisations?limit=1',
   people: '/api/v1/people?limit=1',
   contracts: '/api/v1/contracts?limit=1',
@@ -58,6 +62,10 @@ describeEachEngine('back-office navigation from the grants', (store) => {
     expect(await pagesOf('sales')).not.toContain('requests');
     expect(await pagesOf('it')).toContain('audit');
     expect(await pagesOf('it')).not.toContain('requests');
+    // Marketing imports prospects and decides their duplicates (annex art. 1: "déduplication"); logistics does neither.
+    expect(await pagesOf('marketing')).toEqual(expect.arrayContaining(['import', 'duplicates', 'segments', 'campaigns']));
+    expect(await pagesOf('logistics')).not.toContain('import');
+    expect(await pagesOf('logistics')).not.toContain('duplicates');
     expect((await app.inject({ method: 'GET', url: '/api/v1/navigation' })).statusCode).toBe(401);
   });
 });

@@ -6,10 +6,10 @@ import { ErrorResponse } from '../http/schemas.js';
 import type { LoadedPolicy } from '../policy/index.js';
 import type { Actor } from './actor.js';
 import { mayHandleRightsRequests, mayOverseeProcessing, mayReadAccessRecords } from './duties.js';
-import { purposesFor } from './permissions.js';
+import { can, purposesFor } from './permissions.js';
 
 /** The pages of the back office, in the order of its navigation. */
-export const PAGES = ['dashboard', 'requests', 'retention', 'audit', 'organisations', 'people', 'contracts', 'invoices', 'complaints'] as const;
+export const PAGES = ['dashboard', 'requests', 'retention', 'audit', 'organisations', 'people', 'contracts', 'invoices', 'complaints', 'import', 'duplicates', 'segments', 'campaigns'] as const;
 /** One of PAGES. */
 export type Page = (typeof PAGES)[number];
 
@@ -17,7 +17,7 @@ const RECORD_PAGES: readonly Page[] = ['organisations', 'people', 'contracts', '
 
 /**
  * The pages an actor may open (issue 16 item 1), each from the policy — its tasks and
- * grants, never a role's name — by the same duties that guard the routes behind them, so
+ * grants, never a role's name — by the same duties and grants that guard the routes behind them, so
  * a page in the menu never answers 403 and a page left out is one the server refuses:
  * the dpo's workspace (requests: `rights_requests`; dashboard and retention: overseeing
  * the processing; dashboard and audit: `audit_trail`), and each record list the grants let it read.
@@ -28,6 +28,11 @@ export function pagesFor(policy: LoadedPolicy, actor: Actor): Page[] {
   if (mayOverseeProcessing(policy, actor)) allowed.add('dashboard').add('retention');
   // The dashboard shows each section its reader's duty allows (the audit chain and failed sign-ins for `audit_trail`).
   if (mayReadAccessRecords(policy, actor)) allowed.add('dashboard').add('audit');
+  // Prospecting (src/prospecting/import/routes.ts): importing creates prospects; the duplicate review updates them and merges one into another (delete).
+  if (can(policy, actor, 'create', 'prospecting', 'identity')) allowed.add('import');
+  if (can(policy, actor, 'update', 'prospecting', 'identity')) allowed.add('duplicates');
+  // Segments and campaigns (src/prospecting/campaigns/routes.ts) are read with a read grant on prospecting's own category.
+  if (can(policy, actor, 'read', 'prospecting', 'prospecting')) allowed.add('segments').add('campaigns');
   for (const page of RECORD_PAGES) if (purposesFor(policy, actor, resource(page), 'read').length > 0) allowed.add(page);
   return PAGES.filter((p) => allowed.has(p));
 }

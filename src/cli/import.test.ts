@@ -31,14 +31,14 @@ describe('rempart import prospects', () => {
       imported: 2,
       merged: 0,
       rejected: [
-        { row: 2, line: 3, field: 'email', reason: "Row 2 (line 3), field email: rejected (invalid email: has no '@', and the row has no name)." },
-        { row: 5, line: 7, field: 'email', reason: 'Row 5 (line 7), field email: rejected (no usable contact point: no valid email, phone or postal address).' },
+        { row: 2, line: 3, field: 'email', code: 'no_name_or_email', reason: "Row 2 (line 3), field email: rejected (invalid email: has no '@', and the row has no name)." },
+        { row: 5, line: 7, field: 'email', code: 'no_contact_point', reason: 'Row 5 (line 7), field email: rejected (no usable contact point: no valid email, phone or postal address).' },
       ],
     });
     // No company column: both accepted rows are individuals, not eligible for e-mail prospecting (R-PROS-6).
     expect(out).toMatchObject({ review: { count: 0 }, notEligible: [{ row: 1, field: 'company' }, { row: 4, field: 'company' }] });
     expect(out).toMatchObject({ rows: 5, blankRows: 1 });
-    for (const x of out.rejected as Record<string, unknown>[]) expect(Object.keys(x).sort()).toEqual(['field', 'line', 'reason', 'row']);
+    for (const x of out.rejected as Record<string, unknown>[]) expect(Object.keys(x).sort()).toEqual(['code', 'field', 'line', 'reason', 'row']);
     // Again: every accepted row merges into the record it made.
     const again = JSON.parse((await runCli('import', 'prospects', f, '--source', 'Salon Lyon', '--json', '--data-dir', dataDir)).out) as Record<string, unknown>;
     expect(again).toMatchObject({ imported: 2, merged: 2 });

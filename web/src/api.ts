@@ -210,6 +210,8 @@ type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 interface RequestOptions {
   readonly body?: unknown;
+  /** A multipart form (a file upload): sent as is, the browser sets its content type and boundary. */
+  readonly form?: FormData;
   /**
    * The /session routes answer 401 for a wrong password or code: that is the answer to
    * show, not a sign that the session ended.
@@ -218,7 +220,7 @@ interface RequestOptions {
 }
 
 async function request<T>(method: Method, path: string, options: RequestOptions = {}): Promise<T> {
-  const { body } = options;
+  const { body, form } = options;
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken !== null) headers[CSRF_HEADER] = csrfToken;
@@ -229,7 +231,7 @@ async function request<T>(method: Method, path: string, options: RequestOptions 
       method,
       headers,
       credentials: 'same-origin',
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      ...(form !== undefined ? { body: form } : body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   } catch (cause) {
     throw new ApiError(0, 'NETWORK', 'Le serveur est injoignable.', [], { cause });
@@ -384,6 +386,11 @@ export function apiGet<T>(path: string): Promise<T> {
 /** Posts JSON to a route of the API, with the session's CSRF token. */
 export function apiPost<T>(path: string, body?: unknown): Promise<T> {
   return request<T>('POST', path, body === undefined ? {} : { body });
+}
+
+/** Posts a multipart form (a file and its fields) to a route of the API, with the session's CSRF token. */
+export function apiUpload<T>(path: string, form: FormData): Promise<T> {
+  return request<T>('POST', path, { form });
 }
 
 /** The back office's pages the signed-in role may open (GET /api/v1/navigation). */

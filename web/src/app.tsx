@@ -5,7 +5,10 @@ import { apiGet, asApiError, getSession, onSessionLost, signOut, type ApiError, 
 import { AuditView, DashboardView, RequestDetailView, RequestsView, RetentionView } from './workspace.js';
 import { AppHeader } from './app-header.js';
 import { ComplaintsView } from './complaints-view.js';
+import { CampaignsView, SegmentsView } from './campaign-views.js';
 import { ContractsView } from './contracts-view.js';
+import { DuplicatesView } from './duplicates-view.js';
+import { ImportView } from './import-view.js';
 import { InvoicesView } from './invoices-view.js';
 import { forgetOrganisationNames } from './organisation-name.js';
 import { OrganisationsView } from './organisations-view.js';
@@ -41,6 +44,14 @@ function Content({ route }: { readonly route: Route }) {
       return <RetentionView />;
     case 'audit':
       return <AuditView />;
+    case 'import':
+      return <ImportView />;
+    case 'duplicates':
+      return <DuplicatesView />;
+    case 'segments':
+      return <SegmentsView />;
+    case 'campaigns':
+      return <CampaignsView />;
     case 'organisations':
       return <OrganisationsView />;
     case 'people':

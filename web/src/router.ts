@@ -13,6 +13,10 @@ export type Route =
   | { readonly view: 'request'; readonly requestId: string }
   | { readonly view: 'retention' }
   | { readonly view: 'audit' }
+  | { readonly view: 'import' }
+  | { readonly view: 'duplicates' }
+  | { readonly view: 'segments' }
+  | { readonly view: 'campaigns' }
   | { readonly view: 'organisations' }
   | { readonly view: 'people'; readonly personId: string | null }
   | { readonly view: 'contracts' }
@@ -43,6 +47,10 @@ export function parseRoute(hash: string): Route {
     case 'dashboard':
     case 'retention':
     case 'audit':
+    case 'import':
+    case 'duplicates':
+    case 'segments':
+    case 'campaigns':
     case 'organisations':
     case 'contracts':
     case 'invoices':

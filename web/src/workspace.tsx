@@ -47,7 +47,7 @@ interface Dashboard {
   readonly failedSignIns: { readonly last24h: number; readonly last7d: number } | null;
 }
 
-function useFormat() {
+export function useFormat() {
   const { i18n } = useTranslation();
   const locale = i18n.language === 'en' ? 'en-GB' : 'fr-FR';
   return {
@@ -57,7 +57,7 @@ function useFormat() {
   };
 }
 
-function Failure({ error }: { readonly error: unknown }) {
+export function Failure({ error }: { readonly error: unknown }) {
   const { t } = useTranslation();
   return (
     <p className="alert error" role="alert">
@@ -66,7 +66,7 @@ function Failure({ error }: { readonly error: unknown }) {
   );
 }
 
-function Loading() {
+export function Loading() {
   const { t } = useTranslation();
   return (
     <p className="muted" role="status">

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fieldOfHeader, loadMappingFile, resolveColumns, type ProspectField } from './mapping.js';
 import { normaliseProspectRow, parseConsentAnswer, type RowValues } from './prospect-row.js';
+import type { ImportProblemCode } from './tables.js';
 
 /**
  * Opt-in columns of prospect files (R-PROS-6: a personal-domain address may be solicited
@@ -76,32 +77,32 @@ describe('R-PROS-6 opt-in columns', () => {
     expect(dated.warnings).toEqual([]);
     const undated = row({ consentEmail: ['yes'], consentEvidence: ['campagne 2026-03 #42'] });
     expect(undated.ok && undated.candidate.consent).toBeNull();
-    expect(undated.warnings).toEqual([{ field: 'consentAt', reason: expect.stringMatching(/cannot be dated.*Art\. 7\(1\)/) }]);
+    expect(undated.warnings).toEqual([{ field: 'consentAt', code: 'consent_undated', reason: expect.stringMatching(/cannot be dated.*Art\. 7\(1\)/) }]);
   });
 
   it('R-PROS-6 no proof of collection, no consent (GDPR Art. 7(1)); the row is still imported', () => {
     const r = row({ consentEmail: ['oui'], consentAt: ['2026-03-14'] });
     expect(r.ok).toBe(true);
     expect(r.ok && r.candidate.consent).toBeNull();
-    expect(r.warnings).toEqual([{ field: 'consentEvidence', reason: expect.stringMatching(/no proof.*no consent recorded/) }]);
+    expect(r.warnings).toEqual([{ field: 'consentEvidence', code: 'consent_no_proof', reason: expect.stringMatching(/no proof.*no consent recorded/) }]);
   });
 
   it('R-PROS-6 unreadable, future, too old or undatable consents are warnings on their field, the row stays valid, and no warning quotes the value', () => {
     const proof = { consentEvidence: ['https://partenaire.example/f'] };
-    const cases: [RowValues, string, RegExp][] = [
-      [{ consentEmail: ['peut-être'], ...proof }, 'consentEmail', /not a clear yes or no/],
-      [{ consentEmail: ['oui'], consentAt: ['le 3 mars'], ...proof }, 'consentAt', /not a date/],
-      [{ consentEmail: ['oui'], consentAt: ['31/02/2026'], ...proof }, 'consentAt', /not a date/],
-      [{ consentEmail: ['oui'], consentAt: ['2026-12-01'], ...proof }, 'consentAt', /in the future/],
-      [{ consentEmail: ['oui'], consentAt: ['2022-01-10'], collectedAt: ['2025-06-01'], ...proof }, 'consentAt', /more than 3 years before the collection date/],
-      [{ consentEmail: ['oui'], consentAt: ['2026-03-01'], email: ['elodie.martin@'], phone: ['06 12 34 56 78'], ...proof }, 'consentEmail', /no valid email/],
+    const cases: [RowValues, string, ImportProblemCode, RegExp][] = [
+      [{ consentEmail: ['peut-être'], ...proof }, 'consentEmail', 'consent_unclear', /not a clear yes or no/],
+      [{ consentEmail: ['oui'], consentAt: ['le 3 mars'], ...proof }, 'consentAt', 'consent_date_invalid', /not a date/],
+      [{ consentEmail: ['oui'], consentAt: ['31/02/2026'], ...proof }, 'consentAt', 'consent_date_invalid', /not a date/],
+      [{ consentEmail: ['oui'], consentAt: ['2026-12-01'], ...proof }, 'consentAt', 'consent_date_future', /in the future/],
+      [{ consentEmail: ['oui'], consentAt: ['2022-01-10'], collectedAt: ['2025-06-01'], ...proof }, 'consentAt', 'consent_date_too_old', /more than 3 years before the collection date/],
+      [{ consentEmail: ['oui'], consentAt: ['2026-03-01'], email: ['elodie.martin@'], phone: ['06 12 34 56 78'], ...proof }, 'consentEmail', 'consent_without_email', /no valid email/],
     ];
-    for (const [values, field, reason] of cases) {
+    for (const [values, field, code, reason] of cases) {
       const r = row(values);
       expect(r.ok).toBe(true);
       expect(r.ok && r.candidate.consent).toBeNull();
       const w = r.warnings.filter((x) => x.field.startsWith('consent'));
-      expect(w).toEqual([{ field, reason: expect.stringMatching(reason) }]);
+      expect(w).toEqual([{ field, code, reason: expect.stringMatching(reason) }]);
       for (const v of Object.values(values).flat()) if (v.length > 3) expect(JSON.stringify(r.warnings)).not.toContain(v);
     }
     // Just under the limit: a list that dates its rows by their last update still counts.
@@ -117,6 +118,6 @@ describe('R-PROS-6 opt-in columns', () => {
     }
     const dateOnly = row({ consentAt: ['2026-03-14'], consentEvidence: ['https://partenaire.example/f'] });
     expect(dateOnly.ok && dateOnly.candidate.consent).toBeNull();
-    expect(dateOnly.warnings).toEqual([{ field: 'consentAt', reason: expect.stringMatching(/without a yes/) }]);
+    expect(dateOnly.warnings).toEqual([{ field: 'consentAt', code: 'consent_date_without_yes', reason: expect.stringMatching(/without a yes/) }]);
   });
 });

@@ -164,8 +164,8 @@ describeEachEngine('R-PROS-6 consents from an imported file', (store) => {
     const r = await record([{ ...w!, row: 1, line: 2 }, o!]);
     expect(r.recorded).toBe(0);
     expect(r.warnings).toEqual([
-      { row: 1, line: 2, field: 'consentEmail', reason: expect.stringMatching(/withdrew or refused.*Art\. 7\(3\)/) },
-      { row: 2, line: 3, field: 'consentEmail', reason: expect.stringMatching(/objected.*Art\. 21/) },
+      { row: 1, line: 2, field: 'consentEmail', code: 'consent_withdrawn', reason: expect.stringMatching(/withdrew or refused.*Art\. 7\(3\)/) },
+      { row: 2, line: 3, field: 'consentEmail', code: 'consent_objected', reason: expect.stringMatching(/objected.*Art\. 21/) },
     ]);
     expect(JSON.stringify(r.warnings)).not.toMatch(/gmail|partenaire/);
     expect([...(await consentedToElectronicProspecting(db(), [w!.personId, o!.personId], now))]).toEqual([]);
@@ -185,7 +185,7 @@ describeEachEngine('R-PROS-6 consents from an imported file', (store) => {
       await db().transaction().execute((tx) => mergePeople(tx, survivor.personId, other.personId, actor, now));
       const r = await record([{ ...a!, personId: survivor.personId }]);
       expect(r.recorded).toBe(0);
-      expect(r.warnings).toEqual([{ row: a!.row, line: a!.line, field: 'consentEmail', reason: expect.stringMatching(/withdrew or refused/) }]);
+      expect(r.warnings).toEqual([{ row: a!.row, line: a!.line, field: 'consentEmail', code: 'consent_withdrawn', reason: expect.stringMatching(/withdrew or refused/) }]);
       expect([...(await consentedToElectronicProspecting(db(), [survivor.personId], now))]).toEqual([]);
     }
   });

@@ -101,9 +101,9 @@ export async function recordImportConsents(tx: Kysely<Database>, entries: readon
   entries.forEach((e, i) => {
     const f = byOrd.get(i + 1);
     if (f?.objected) {
-      warnings.push({ row: e.row, line: e.line, field: 'consentEmail', reason: 'the person objected to prospecting: the file cannot override it (GDPR Art. 21(2)); no consent recorded' });
+      warnings.push({ row: e.row, line: e.line, field: 'consentEmail', code: 'consent_objected', reason: 'the person objected to prospecting: the file cannot override it (GDPR Art. 21(2)); no consent recorded' });
     } else if (f?.withdrawn) {
-      warnings.push({ row: e.row, line: e.line, field: 'consentEmail', reason: 'the person withdrew or refused this consent with us: a file cannot bring it back (GDPR Art. 7(3)); no consent recorded' });
+      warnings.push({ row: e.row, line: e.line, field: 'consentEmail', code: 'consent_withdrawn', reason: 'the person withdrew or refused this consent with us: a file cannot bring it back (GDPR Art. 7(3)); no consent recorded' });
     } else {
       // Two rows of one batch may end in the same person with the same date: one event.
       const k = `${e.personId}\u0000${e.consent.givenAt.getTime()}`;

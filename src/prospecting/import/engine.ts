@@ -18,7 +18,7 @@ import { writeHistory, type HistoryRow } from './history.js';
 import { namesAgree, SWITCHBOARD_HOLDERS } from './identity.js';
 import { resolveOrganisations } from './organisations.js';
 import { normaliseProspectRow, type ProspectCandidate, type RowValues } from './prospect-row.js';
-import { detectShape, readRecords, type FileShape, type SourceRecord } from './reader.js';
+import { detectShape, readRecords, type FileShape, type ShapeOverride, type SourceRecord } from './reader.js';
 import type { ImportReport, ImportWarning, RejectedRow } from './tables.js';
 
 /** Progress of an import, reported after each batch (and during the scan). */
@@ -40,6 +40,8 @@ export interface ImportOptions {
   /** The date the data was collected, when the file has no column for it; default `now`. */
   readonly collectedAt?: Date;
   readonly mapping?: ColumnMapping;
+  /** The encoding or separator of a CSV file, when the detection's guess is not the file's (the import wizard). */
+  readonly shape?: ShapeOverride;
   /** Writes nothing: the whole run happens in one transaction that is rolled back. */
   readonly dryRun?: boolean;
   /** Rows per transaction; default 1000. */
@@ -183,7 +185,8 @@ async function scan(path: string, shape: FileShape, onProgress?: (p: ImportProgr
   return { header, rows };
 }
 
-function rowValues(columns: ResolvedColumns, values: readonly string[]): RowValues {
+/** A record's cells grouped by the field their column maps to (blank cells left out). */
+export function rowValues(columns: ResolvedColumns, values: readonly string[]): RowValues {
   const out: Partial<Record<ProspectField, string[]>> = {};
   columns.fields.forEach((f, i) => {
     const v = values[i];
@@ -211,7 +214,7 @@ export async function importProspects(db: Kysely<Database>, path: string, option
   if (options.source.trim() === '') throw new RempartError('VALIDATION_FAILED', 'An import needs its source (R-PROS-9).', { details: [{ field: 'source', message: 'required' }] });
   const timings = options.timings;
   const tScan = performance.now();
-  const shape = await detectShape(path);
+  const shape = await detectShape(path, options.shape);
   const { header, rows: rowsTotal } = await scan(path, shape, options.onProgress);
   if (timings) timings.scan += performance.now() - tScan;
   const columns = resolveColumns(header, options.mapping);
@@ -221,8 +224,8 @@ export async function importProspects(db: Kysely<Database>, path: string, option
     });
   }
   const totals: Totals = { rows: 0, blankRows: 0, imported: 0, merged: 0, created: 0, flaggedOpposed: 0, queuedForReview: 0, organisationsCreated: 0, organisationsQueuedForReview: 0, consentsRecorded: 0, notEligible: [], createdIds: [], rejected: [], warnings: [] };
-  for (const h of columns.unmapped) totals.warnings.push({ field: h, reason: 'column not recognised; ignored (map it with --mapping)' });
-  if (!options.policy && columns.fields.includes('consentEmail')) totals.warnings.push({ field: 'consentEmail', reason: 'opt-in column found, but the import was run without the policy: no consent recorded' });
+  for (const h of columns.unmapped) totals.warnings.push({ field: h, code: 'column_unmapped', reason: 'column not recognised; ignored (map it with --mapping)' });
+  if (!options.policy && columns.fields.includes('consentEmail')) totals.warnings.push({ field: 'consentEmail', code: 'consent_without_policy', reason: 'opt-in column found, but the import was run without the policy: no consent recorded' });
   const matcher = options.matcher ?? exactMatcher();
   const batchSize = options.batchSize ?? DEFAULT_BATCH;
   options.onProgress?.({ phase: 'import', rowsDone: 0, rowsTotal });
@@ -428,7 +431,7 @@ async function writeBatch(tx: Kysely<Database>, batch: PreparedBatch, totals: To
       }
     }
     if (person && restricted.has(person.id)) {
-      totals.rejected.push({ row: c.row, line: c.line, field: c.email ? 'email' : 'phone', reason: 'matches a person whose processing is restricted (GDPR Art. 18): left unchanged' });
+      totals.rejected.push({ row: c.row, line: c.line, field: c.email ? 'email' : 'phone', code: 'restricted', reason: 'matches a person whose processing is restricted (GDPR Art. 18): left unchanged' });
       return;
     }
     const orgId = orgs.byRow.get(c.row) ?? null;
@@ -495,8 +498,8 @@ async function writeBatch(tx: Kysely<Database>, batch: PreparedBatch, totals: To
     totals.imported++;
     // An individual in a B2B file (R-PROS-6): a consumer-domain address or no company. The
     // selection guard leaves such a person out of e-mail prospecting until they consent.
-    if (c.email?.personal) totals.notEligible.push({ row: c.row, line: c.line, field: 'email', reason: 'personal_email' });
-    else if (!c.company && !c.siret && !c.siren) totals.notEligible.push({ row: c.row, line: c.line, field: 'company', reason: 'no_company' });
+    if (c.email?.personal) totals.notEligible.push({ row: c.row, line: c.line, field: 'email', code: 'personal_email', reason: 'personal_email' });
+    else if (!c.company && !c.siret && !c.siren) totals.notEligible.push({ row: c.row, line: c.line, field: 'company', code: 'no_company', reason: 'no_company' });
     if (c.email) batchByEmail.set(c.email.email, person);
     for (const p of c.phones) {
       const holders = batchByPhone.get(p.e164);
@@ -564,7 +567,7 @@ async function writeBatch(tx: Kysely<Database>, batch: PreparedBatch, totals: To
     for (const t of touched) {
       if (opposed.has(t.person.id)) {
         totals.flaggedOpposed++;
-        warn(totals, { row: t.candidate.row, line: t.candidate.line, field: t.candidate.email ? 'email' : 'phone', reason: 'on the opposition list: imported and flagged as objecting to prospecting; never selected or contacted' });
+        warn(totals, { row: t.candidate.row, line: t.candidate.line, field: t.candidate.email ? 'email' : 'phone', code: 'opposed', reason: 'on the opposition list: imported and flagged as objecting to prospecting; never selected or contacted' });
       }
     }
   }

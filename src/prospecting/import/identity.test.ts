@@ -92,7 +92,7 @@ describeEachEngine('identity evidence and organisations at import', (store) => {
     const [older, newer] = await withPhone('+33655443322');
     await db().insertInto('personStates').values({ personId: newer!.id, objectedProspectingAt: later }).execute();
     const pair = await db().selectFrom('dedupeReviewQueue').select('id').where('rightPersonId', '=', newer!.id).executeTakeFirstOrThrow();
-    expect(await decideReviewPair(db(), pair.id, 'accept', actor, later)).toEqual({ status: 'accepted', survivorId: older!.id });
+    expect(await decideReviewPair(db(), pair.id, 'accept', actor, later)).toEqual({ status: 'accepted', survivorId: older!.id, chosen: [] });
     expect(await db().selectFrom('personStates').select(['personId', 'objectedProspectingAt']).where('personId', 'in', [older!.id, newer!.id]).execute()).toEqual([{ personId: older!.id, objectedProspectingAt: later }]);
   });
 

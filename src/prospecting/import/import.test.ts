@@ -93,8 +93,8 @@ describeEachEngine('prospect import', (store) => {
     expect(report.delimiter).toBe('\t');
     expect(report.imported).toBe(1);
     expect(report.rejected).toEqual([
-      { row: 2, line: 4, field: 'email', reason: 'no usable contact point: no valid email, phone or postal address' },
-      { row: 3, line: 6, field: 'email', reason: "no usable contact point (invalid email: has no '@')" },
+      { row: 2, line: 4, field: 'email', code: 'no_contact_point', reason: 'no usable contact point: no valid email, phone or postal address' },
+      { row: 3, line: 6, field: 'email', code: 'no_contact_point', reason: "no usable contact point (invalid email: has no '@')" },
     ]);
   });
 
@@ -109,7 +109,7 @@ describeEachEngine('prospect import', (store) => {
     await wb.xlsx.writeFile(p);
     const report = await importProspects(db(), p, opts());
     expect(report).toMatchObject({ imported: 1, encoding: 'xlsx', delimiter: null });
-    expect(report.rejected).toEqual([{ row: 2, line: 3, field: 'email', reason: 'no usable contact point: no valid email, phone or postal address' }]);
+    expect(report.rejected).toEqual([{ row: 2, line: 3, field: 'email', code: 'no_contact_point', reason: 'no usable contact point: no valid email, phone or postal address' }]);
     const luc = await db().selectFrom('people').selectAll().where('lastName', '=', 'Bernard').executeTakeFirstOrThrow();
     expect(luc.phones).toEqual([{ number: '+33612345679', type: 'mobile' }]);
     expect(luc.postalAddresses).toEqual([{ line1: '4 RUE NEUVE', postcode: '01000', city: 'BOURG EN BRESSE', country: 'FR' }]);
@@ -141,14 +141,14 @@ describeEachEngine('prospect import', (store) => {
     const report = await importProspects(db(), file(csv), opts());
     expect(report.imported).toBe(4);
     expect(report.rejected).toEqual([
-      { row: 2, line: 3, field: 'lastName', reason: 'neither a name nor a valid email' },
-      { row: 4, line: 5, field: 'email', reason: 'no usable contact point: no valid email, phone or postal address' },
-      { row: 6, line: 7, field: 'city', reason: 'no usable contact point (postal address unusable: no city)' },
-      { row: 7, line: 8, field: 'phone', reason: 'no usable contact point (invalid phone number)' },
+      { row: 2, line: 3, field: 'lastName', code: 'no_name_or_email', reason: 'neither a name nor a valid email' },
+      { row: 4, line: 5, field: 'email', code: 'no_contact_point', reason: 'no usable contact point: no valid email, phone or postal address' },
+      { row: 6, line: 7, field: 'city', code: 'no_contact_point', reason: 'no usable contact point (postal address unusable: no city)' },
+      { row: 7, line: 8, field: 'phone', code: 'no_contact_point', reason: 'no usable contact point (invalid phone number)' },
     ]);
     expect(report.warnings).toEqual([
-      { row: 3, line: 4, field: 'email', reason: "invalid email: has no '@'; value dropped" },
-      { row: 3, line: 4, field: 'siret', reason: 'the SIRET check digit is wrong; value dropped' },
+      { row: 3, line: 4, field: 'email', code: 'email_invalid', reason: "invalid email: has no '@'; value dropped" },
+      { row: 3, line: 4, field: 'siret', code: 'company_id_invalid', reason: 'the SIRET check digit is wrong; value dropped' },
     ]);
     const bad = await db().selectFrom('people').selectAll().where('lastName', '=', 'Bad').executeTakeFirstOrThrow();
     expect(bad.email).toBeNull();

@@ -56,6 +56,14 @@ export async function runImportJob(db: Kysely<Database>, jobId: string, path: st
   }
 }
 
+/** The latest jobs (of one actor, if given), newest first, without their reports. */
+export async function listImportJobs(db: Kysely<Database>, query: { readonly limit: number; readonly actor?: string }): Promise<Omit<ImportJobView, 'report' | 'error' | 'actor'>[]> {
+  let q = db.selectFrom('importJobs').select(['id', 'status', 'source', 'dryRun', 'rowsTotal', 'rowsDone', 'imported', 'merged', 'createdAt', 'finishedAt']).orderBy('id', 'desc').limit(query.limit);
+  if (query.actor !== undefined) q = q.where('actor', '=', query.actor);
+  const rows = await q.execute();
+  return rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString(), finishedAt: r.finishedAt ? r.finishedAt.toISOString() : null }));
+}
+
 /** A job by id, or null. */
 export async function getImportJob(db: Kysely<Database>, id: string): Promise<ImportJobView | null> {
   const r = await db.selectFrom('importJobs').selectAll().where('id', '=', id).executeTakeFirst();

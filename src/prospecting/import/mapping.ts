@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import { RempartError } from '../../errors.js';
+import { RempartError, type ErrorDetail } from '../../errors.js';
 import { fold } from '../normalise/index.js';
 
 /** The fields a prospect file can give. `ignore` drops a column on purpose. */
@@ -138,17 +138,26 @@ export async function loadMappingFile(path: string): Promise<ColumnMapping> {
   } catch (e) {
     throw new RempartError('VALIDATION_FAILED', `The mapping file ${path} is not valid JSON or YAML.`, { details: [{ file: path, message: 'does not parse' }], cause: e });
   }
+  return columnMappingOf(data, `The mapping file ${path}`, { file: path });
+}
+
+/**
+ * A mapping read from parsed JSON or YAML (`{"columns": {…}}` or the bare object), as a
+ * mapping file or the import wizard's chosen columns give it; `what` names it in errors
+ * and `where` is spread into each detail (the file, or the form field).
+ */
+export function columnMappingOf(data: unknown, what: string, where: { readonly file?: string; readonly field?: string }): ColumnMapping {
   const root = data !== null && typeof data === 'object' && 'columns' in data ? (data as { columns: unknown }).columns : data;
   if (root === null || typeof root !== 'object' || Array.isArray(root)) {
-    throw new RempartError('VALIDATION_FAILED', `The mapping file ${path} must map column headers to fields.`, { details: [{ file: path, message: 'expected an object' }] });
+    throw new RempartError('VALIDATION_FAILED', `${what} must map column headers to fields.`, { details: [{ ...where, message: 'expected an object' }] });
   }
   const out: Record<string, ProspectField> = {};
-  const problems: { file: string; field: string; message: string }[] = [];
+  const problems: ErrorDetail[] = [];
   for (const [header, field] of Object.entries(root as Record<string, unknown>)) {
     const f = field === null ? 'ignore' : field;
     if (typeof f === 'string' && (PROSPECT_FIELDS as readonly string[]).includes(f)) out[header] = f as ProspectField;
-    else problems.push({ file: path, field: header, message: `must be one of ${PROSPECT_FIELDS.join(', ')}` });
+    else problems.push({ ...where, field: header, message: `must be one of ${PROSPECT_FIELDS.join(', ')}` });
   }
-  if (problems.length > 0) throw new RempartError('VALIDATION_FAILED', `The mapping file ${path} names unknown fields.`, { details: problems });
+  if (problems.length > 0) throw new RempartError('VALIDATION_FAILED', `${what} names unknown fields.`, { details: problems });
   return Object.freeze(out);
 }

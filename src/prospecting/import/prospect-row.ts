@@ -16,6 +16,7 @@ import {
   type NormalisedPhone,
 } from '../normalise/index.js';
 import type { ProspectField } from './mapping.js';
+import type { ImportProblemCode } from './tables.js';
 import { remembered } from '../normalise/memo.js';
 
 /** A row's values by field (a field may come from several columns: phone, mobile). */
@@ -61,6 +62,7 @@ export interface ImportedConsent {
 /** A problem with one field of one row. */
 export interface FieldProblem {
   readonly field: string;
+  readonly code: ImportProblemCode;
   readonly reason: string;
 }
 
@@ -148,23 +150,23 @@ const CONSENT_BEFORE_COLLECTION_YEARS = 3;
 function consentOf(raw: { readonly at: string; readonly evidence: string }, hasEmail: boolean, collectedAt: Date | null, now: Date): { consent: ImportedConsent | null; problems: FieldProblem[] } {
   const problems: FieldProblem[] = [];
   const none = '; no consent recorded';
-  if (!hasEmail) problems.push({ field: 'consentEmail', reason: `the row has no valid email the consent could be tied to${none}` });
+  if (!hasEmail) problems.push({ field: 'consentEmail', code: 'consent_without_email', reason: `the row has no valid email the consent could be tied to${none}` });
   let givenAt: Date | null = null;
   if (raw.at !== '') {
     const d = parseCollectionDate(raw.at);
-    if (d === null) problems.push({ field: 'consentAt', reason: `not a date (YYYY-MM-DD or DD/MM/YYYY)${none}` });
-    else if (d.getTime() > now.getTime()) problems.push({ field: 'consentAt', reason: `in the future${none}` });
+    if (d === null) problems.push({ field: 'consentAt', code: 'consent_date_invalid', reason: `not a date (YYYY-MM-DD or DD/MM/YYYY)${none}` });
+    else if (d.getTime() > now.getTime()) problems.push({ field: 'consentAt', code: 'consent_date_future', reason: `in the future${none}` });
     else {
       const floor = collectedAt === null ? null : new Date(collectedAt.getTime());
       floor?.setUTCFullYear(floor.getUTCFullYear() - CONSENT_BEFORE_COLLECTION_YEARS);
       if (floor !== null && d.getTime() < floor.getTime()) {
-        problems.push({ field: 'consentAt', reason: `more than ${CONSENT_BEFORE_COLLECTION_YEARS} years before the collection date: not the consent given when the data was collected${none}` });
+        problems.push({ field: 'consentAt', code: 'consent_date_too_old', reason: `more than ${CONSENT_BEFORE_COLLECTION_YEARS} years before the collection date: not the consent given when the data was collected${none}` });
       } else givenAt = d;
     }
   } else if (collectedAt !== null) givenAt = collectedAt;
-  else problems.push({ field: 'consentAt', reason: `no consent date and no collection date in the row: the consent cannot be dated (GDPR Art. 7(1))${none}` });
+  else problems.push({ field: 'consentAt', code: 'consent_undated', reason: `no consent date and no collection date in the row: the consent cannot be dated (GDPR Art. 7(1))${none}` });
   const evidence = raw.evidence.slice(0, 1000);
-  if (evidence === '') problems.push({ field: 'consentEvidence', reason: `no proof of how the consent was collected (form, campaign) in the row (GDPR Art. 7(1))${none}` });
+  if (evidence === '') problems.push({ field: 'consentEvidence', code: 'consent_no_proof', reason: `no proof of how the consent was collected (form, campaign) in the row (GDPR Art. 7(1))${none}` });
   if (problems.length > 0 || givenAt === null) return { consent: null, problems };
   return { consent: { scope: 'email_prospecting', givenAt, evidence }, problems };
 }
@@ -199,7 +201,7 @@ export function normaliseProspectRow(values: RowValues, where: { readonly row: n
 
   const rawEmail = first(values, 'email');
   const email = rawEmail === '' ? null : normaliseEmailAddress(rawEmail);
-  const emailWarning: FieldProblem | null = rawEmail !== '' && email === null ? { field: 'email', reason: `invalid email: ${emailProblem(rawEmail) ?? 'not an address'}` } : null;
+  const emailWarning: FieldProblem | null = rawEmail !== '' && email === null ? { field: 'email', code: 'email_invalid', reason: `invalid email: ${emailProblem(rawEmail) ?? 'not an address'}` } : null;
 
   const phones: NormalisedPhone[] = [];
   const phoneWarnings: FieldProblem[] = [];
@@ -209,7 +211,7 @@ export function normaliseProspectRow(values: RowValues, where: { readonly row: n
       for (const part of raw.split(/\s*[/|,;]\s*|\s+(?:ou|or)\s+/)) {
         if (cleanText(part) === '') continue;
         const p = normalisePhoneNumber(part);
-        if (p === null) phoneWarnings.push({ field, reason: 'invalid phone number' });
+        if (p === null) phoneWarnings.push({ field, code: 'phone_invalid', reason: 'invalid phone number' });
         else if (!phones.some((q) => q.e164 === p.e164)) phones.push(p);
       }
     }
@@ -221,14 +223,14 @@ export function normaliseProspectRow(values: RowValues, where: { readonly row: n
   if (addressGiven) {
     const r = normaliseAddress({ line1: first(values, 'address'), line2: first(values, 'address2'), postcode: first(values, 'postcode'), city: first(values, 'city'), country: first(values, 'country') });
     if (r.ok) address = r.address;
-    else addressWarning = { field: r.field === 'address' ? 'address' : r.field, reason: `postal address unusable: ${r.reason}` };
+    else addressWarning = { field: r.field === 'address' ? 'address' : r.field, code: 'address_unusable', reason: `postal address unusable: ${r.reason}` };
   }
 
   const hasName = firstName !== null || lastName !== null;
   if (!hasName && email === null) {
     return {
       ok: false,
-      rejected: emailWarning ? { field: 'email', reason: `${emailWarning.reason}, and the row has no name` } : { field: 'lastName', reason: 'neither a name nor a valid email' },
+      rejected: emailWarning ? { field: 'email', code: 'no_name_or_email', reason: `${emailWarning.reason}, and the row has no name` } : { field: 'lastName', code: 'no_name_or_email', reason: 'neither a name nor a valid email' },
       warnings,
     };
   }
@@ -237,8 +239,8 @@ export function normaliseProspectRow(values: RowValues, where: { readonly row: n
     return {
       ok: false,
       rejected: cause
-        ? { field: cause.field, reason: `no usable contact point (${cause.reason})` }
-        : { field: 'email', reason: 'no usable contact point: no valid email, phone or postal address' },
+        ? { field: cause.field, code: 'no_contact_point', reason: `no usable contact point (${cause.reason})` }
+        : { field: 'email', code: 'no_contact_point', reason: 'no usable contact point: no valid email, phone or postal address' },
       warnings,
     };
   }
@@ -253,7 +255,7 @@ export function normaliseProspectRow(values: RowValues, where: { readonly row: n
   if (rawId !== '') {
     const id = normaliseCompanyId(rawId);
     if (id.ok) ({ siren, siret } = id);
-    else warnings.push({ field: 'siret', reason: `${id.reason}; value dropped` });
+    else warnings.push({ field: 'siret', code: 'company_id_invalid', reason: `${id.reason}; value dropped` });
   }
 
   let headcount: number | null = null;
@@ -261,15 +263,15 @@ export function normaliseProspectRow(values: RowValues, where: { readonly row: n
   if (rawHeadcount !== '') {
     const n = Number(rawHeadcount.replace(/[\s\u202f]/g, ''));
     if (Number.isInteger(n) && n >= 0 && n < 10_000_000) headcount = n;
-    else warnings.push({ field: 'headcount', reason: 'not a whole number; value dropped' });
+    else warnings.push({ field: 'headcount', code: 'headcount_invalid', reason: 'not a whole number; value dropped' });
   }
 
   let collectedAt: Date | null = null;
   const rawDate = first(values, 'collectedAt');
   if (rawDate !== '') {
     const d = parseCollectionDate(rawDate);
-    if (d === null) warnings.push({ field: 'collectedAt', reason: 'not a date (YYYY-MM-DD or DD/MM/YYYY); the import date is used' });
-    else if (d.getTime() > now.getTime()) warnings.push({ field: 'collectedAt', reason: 'in the future; the import date is used' });
+    if (d === null) warnings.push({ field: 'collectedAt', code: 'collected_at_invalid', reason: 'not a date (YYYY-MM-DD or DD/MM/YYYY); the import date is used' });
+    else if (d.getTime() > now.getTime()) warnings.push({ field: 'collectedAt', code: 'collected_at_future', reason: 'in the future; the import date is used' });
     else collectedAt = d;
   }
 
@@ -283,13 +285,13 @@ export function normaliseProspectRow(values: RowValues, where: { readonly row: n
   const rawConsent = first(values, 'consentEmail');
   const rawConsentAt = first(values, 'consentAt');
   const answer = parseConsentAnswer(rawConsent);
-  if (answer === null) warnings.push({ field: 'consentEmail', reason: 'not a clear yes or no (oui/non, yes/no, true/false, 1/0, x, opt-in); no consent recorded' });
+  if (answer === null) warnings.push({ field: 'consentEmail', code: 'consent_unclear', reason: 'not a clear yes or no (oui/non, yes/no, true/false, 1/0, x, opt-in); no consent recorded' });
   else if (answer === 'yes') {
     const r = consentOf({ at: rawConsentAt, evidence: first(values, 'consentEvidence') }, email !== null, collectedAt, now);
     consent = r.consent;
     warnings.push(...r.problems);
   } else if (rawConsent === '' && rawConsentAt !== '') {
-    warnings.push({ field: 'consentAt', reason: 'a consent date without a yes in an opt-in column; no consent recorded' });
+    warnings.push({ field: 'consentAt', code: 'consent_date_without_yes', reason: 'a consent date without a yes in an opt-in column; no consent recorded' });
   }
 
   const text = (f: ProspectField, max: number) => {

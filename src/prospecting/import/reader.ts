@@ -11,12 +11,30 @@ export interface SourceRecord {
   readonly line: number;
 }
 
+/** The text encodings a CSV file may be read in. */
+export const TEXT_ENCODINGS = ['utf-8', 'windows-1252'] as const;
+/** One of TEXT_ENCODINGS. */
+export type TextEncoding = (typeof TEXT_ENCODINGS)[number];
+/** The separators a CSV file may use. */
+export const DELIMITERS = [',', ';', '\t', '|'] as const;
+/** One of DELIMITERS. */
+export type Delimiter = (typeof DELIMITERS)[number];
+
 /** What was found out about a file before reading it. */
 export interface FileShape {
   readonly format: 'csv' | 'xlsx';
   /** `utf-8` (with or without BOM) or `windows-1252`; `xlsx` for spreadsheets. */
-  readonly encoding: 'utf-8' | 'windows-1252' | 'xlsx';
-  readonly delimiter: ',' | ';' | '\t' | null;
+  readonly encoding: TextEncoding | 'xlsx';
+  readonly delimiter: Delimiter | null;
+}
+
+/**
+ * What the person importing says of a CSV file when the detection guessed wrong (the
+ * import wizard shows the guess and lets them change it): either or both; ignored for XLSX.
+ */
+export interface ShapeOverride {
+  readonly encoding?: TextEncoding;
+  readonly delimiter?: Delimiter;
 }
 
 const XLSX_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
@@ -24,10 +42,11 @@ const XLSX_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 /**
  * Looks at a file before it is read: a ZIP (XLSX) or text; for text, the encoding
  * (a file that is not valid UTF-8 is taken as Windows-1252, what French Excel writes)
- * and the separator (`,` `;` or tab, the most frequent outside quotes on the header
- * line). Reads the whole file once for the encoding, in chunks, holding none of it.
+ * and the separator (`,` `;` tab or `|`, the most frequent outside quotes on the header
+ * line). Reads the whole file once for the encoding, in chunks, holding none of it,
+ * unless `override` gives the encoding. What `override` gives wins over the guess.
  */
-export async function detectShape(path: string): Promise<FileShape> {
+export async function detectShape(path: string, override: ShapeOverride = {}): Promise<FileShape> {
   const fh = await open(path, 'r');
   const head = Buffer.alloc(64 * 1024);
   let headLength: number;
@@ -37,29 +56,36 @@ export async function detectShape(path: string): Promise<FileShape> {
     await fh.close();
   }
   if (head.subarray(0, 4).equals(XLSX_MAGIC)) return { format: 'xlsx', encoding: 'xlsx', delimiter: null };
-  let utf8 = true;
+  const encoding = override.encoding ?? ((await isUtf8(path)) ? 'utf-8' : 'windows-1252');
+  const text = encoding === 'utf-8' ? head.subarray(0, headLength).toString('utf8') : iconv.decode(head.subarray(0, headLength), 'win1252');
+  return { format: 'csv', encoding, delimiter: override.delimiter ?? detectDelimiter(text) };
+}
+
+async function isUtf8(path: string): Promise<boolean> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   try {
     for await (const chunk of createReadStream(path, { highWaterMark: 256 * 1024 })) decoder.decode(chunk as Buffer, { stream: true });
     decoder.decode();
+    return true;
   } catch {
-    utf8 = false;
+    return false;
   }
-  const encoding = utf8 ? 'utf-8' : 'windows-1252';
-  const text = utf8 ? head.subarray(0, headLength).toString('utf8') : iconv.decode(head.subarray(0, headLength), 'win1252');
-  return { format: 'csv', encoding, delimiter: detectDelimiter(text) };
 }
 
-/** The separator of a CSV text: the one of `;` `,` tab found most often outside quotes on the first line. */
-export function detectDelimiter(text: string): ',' | ';' | '\t' {
-  const counts = { ',': 0, ';': 0, '\t': 0 };
+/** The separator of a CSV text: the one of DELIMITERS found most often outside quotes on the first line (`,` if none). */
+export function detectDelimiter(text: string): Delimiter {
+  const counts = new Map<Delimiter, number>(DELIMITERS.map((d) => [d, 0]));
   let quoted = false;
   for (const ch of text.replace(/^\ufeff/, '')) {
     if (ch === '"') quoted = !quoted;
     else if (!quoted && (ch === '\n' || ch === '\r')) break;
-    else if (!quoted && (ch === ',' || ch === ';' || ch === '\t')) counts[ch]++;
+    else if (!quoted) {
+      const n = counts.get(ch as Delimiter);
+      if (n !== undefined) counts.set(ch as Delimiter, n + 1);
+    }
   }
-  const best = (Object.entries(counts) as [',' | ';' | '\t', number][]).sort((a, b) => b[1] - a[1])[0];
+  // Ties go to the earlier of DELIMITERS (a stable sort keeps their order).
+  const best = [...counts].sort((a, b) => b[1] - a[1])[0];
   return best && best[1] > 0 ? best[0] : ',';
 }
 

@@ -62,7 +62,8 @@ export interface SourcedValue {
 }
 
 /** Why a value went to history. */
-export const HISTORY_REASONS = ['outranked', 'lower_rank', 'near_variant', 'secondary', 'fuzzy_match', 'older'] as const;
+/** `reviewer_choice`: a reviewer merging a pair chose the other record's value (dedupe review). */
+export const HISTORY_REASONS = ['outranked', 'lower_rank', 'near_variant', 'secondary', 'fuzzy_match', 'older', 'reviewer_choice'] as const;
 export type HistoryReason = (typeof HISTORY_REASONS)[number];
 
 /** What survivorship decided for one field. */

@@ -4,12 +4,54 @@ import type { Json, Timestamp } from '../../db/column-types.js';
 type NullableTime = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 
 /** One rejected row of an import: where it is and why, never its values. */
+/**
+ * Why a row, a value or a column was rejected, dropped or flagged: the closed set the
+ * back office translates (issue 16 item 3: the report in the user's language); the
+ * English `reason` beside it is what the CLI prints. Stored reports of earlier versions
+ * have no code: the back office then shows their `reason`.
+ */
+export const IMPORT_PROBLEM_CODES = [
+  // rows rejected
+  'no_name_or_email',
+  'no_contact_point',
+  'restricted',
+  // values dropped
+  'email_invalid',
+  'phone_invalid',
+  'address_unusable',
+  'company_id_invalid',
+  'headcount_invalid',
+  'collected_at_invalid',
+  'collected_at_future',
+  // consents not recorded (R-PROS-6, GDPR Art. 7)
+  'consent_unclear',
+  'consent_without_email',
+  'consent_date_invalid',
+  'consent_date_future',
+  'consent_date_too_old',
+  'consent_undated',
+  'consent_no_proof',
+  'consent_date_without_yes',
+  'consent_without_policy',
+  'consent_objected',
+  'consent_withdrawn',
+  // columns and flags
+  'column_unmapped',
+  'opposed',
+  // not eligible for e-mail prospecting (R-PROS-6)
+  'personal_email',
+  'no_company',
+] as const;
+/** One of IMPORT_PROBLEM_CODES. */
+export type ImportProblemCode = (typeof IMPORT_PROBLEM_CODES)[number];
+
 export interface RejectedRow {
   /** Data row number, from 1, header excluded. */
   readonly row: number;
   /** Physical line (CSV) or sheet row (XLSX) where the record starts. */
   readonly line: number;
   readonly field: string;
+  readonly code?: ImportProblemCode;
   readonly reason: string;
 }
 
@@ -18,6 +60,7 @@ export interface ImportWarning {
   readonly row?: number;
   readonly line?: number;
   readonly field: string;
+  readonly code?: ImportProblemCode;
   readonly reason: string;
 }
 
