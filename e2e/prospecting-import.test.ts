@@ -221,6 +221,78 @@ describe.skipIf(!hasChromium)('R-PROS-1 R-PROS-2 the import wizard and the dupli
     await campaign.getByText('envoyée', { exact: true }).waitFor();
   });
 
+  it('R-PROS-3 P5.6 the opposition list: marketing checks an address (yes or no) and adds one; nothing of it goes into the address bar', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: "Liste d'opposition" }).click();
+    await page.getByRole('heading', { level: 1, name: "Liste d'opposition" }).waitFor();
+    expect(await textOf(page.getByText(/entrées? sur la liste/), 'sur la liste')).toBe('1 entrée sur la liste');
+    const value = page.getByRole('textbox', { name: 'E-mail' });
+    await value.fill('helene.dupre@batiments-reunis.fr');
+    await page.getByRole('button', { name: 'Vérifier', exact: true }).click();
+    expect(await textOf(page.getByRole('status').filter({ hasText: 'opposition' }), 'opposition')).toBe("Sur la liste d'opposition : ne pas solliciter.");
+    await value.fill('nouveau.contact@exemple.fr');
+    await page.getByRole('button', { name: 'Vérifier', exact: true }).click();
+    expect(await textOf(page.getByRole('status').filter({ hasText: 'Absent' }), 'Absent')).toBe("Absent de la liste d'opposition.");
+    await page.getByRole('button', { name: 'Ajouter à la liste' }).click();
+    await page.getByText('2 entrées sur la liste').waitFor();
+    expect(page.url()).not.toContain('exemple.fr');
+    // A malformed address says which field is wrong, in the page's language.
+    await value.fill('pas-une-adresse@');
+    await page.getByRole('button', { name: 'Vérifier', exact: true }).click();
+    await page.getByText("Ce n'est pas une adresse e-mail valide.").waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await shoot('opposition');
+  });
+
+  it('P2.4 a salesperson reads segments and campaigns but is offered no import, no merge, no send, no request queue and no invoice; it may add to the opposition list', async () => {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
+    const sales = await context.newPage();
+    sales.setDefaultTimeout(15_000);
+    sales.on('pageerror', (e) => pageErrors.push(e.message));
+    try {
+      await sales.goto(`${server.baseUrl}/#/campaigns`);
+      const form = sales.getByRole('form', { name: 'Connexion' });
+      await form.getByLabel('E-mail').fill(ACCOUNTS.sales.email);
+      await form.getByLabel('Mot de passe').fill(ACCOUNTS.sales.password);
+      await form.getByRole('button', { name: 'Se connecter' }).click();
+      await sales.getByRole('heading', { level: 1, name: 'Campagnes' }).waitFor();
+      const nav = sales.getByRole('navigation', { name: 'Navigation principale' });
+      const links = await nav.getByRole('link').allTextContents();
+      expect(links).toEqual(expect.arrayContaining(['Segments', 'Campagnes', "Liste d'opposition"]));
+      for (const absent of ['Demandes de droits', 'Factures', 'Import de contacts', 'Doublons', 'Réclamations']) expect(links).not.toContain(absent);
+      // The campaign marketing sent is listed; no form to write one, no button to send.
+      await sales.getByRole('article', { name: 'Invitation salon 2027' }).waitFor();
+      expect(await sales.getByRole('heading', { name: 'Nouvelle campagne' }).count()).toBe(0);
+      expect(await sales.getByRole('button', { name: /Envoyer|Prévisualiser/ }).count()).toBe(0);
+      await nav.getByRole('link', { name: 'Segments' }).click();
+      await sales.getByRole('heading', { level: 2, name: 'Essayer des critères' }).waitFor();
+      expect(await sales.getByRole('button', { name: 'Enregistrer le segment' }).count()).toBe(0);
+      await nav.getByRole('link', { name: "Liste d'opposition" }).click();
+      await sales.getByRole('button', { name: 'Vérifier', exact: true }).waitFor();
+      // Sales writes client contacts: a client who objects on the phone is added at once (always in the person's favour).
+      expect(await sales.getByRole('button', { name: 'Ajouter à la liste' }).count()).toBe(1);
+      // Pages outside its grants say why, and show nothing of theirs.
+      for (const [hash, reason] of [
+        ['#/requests', "Votre rôle ne permet pas de traiter les demandes d'exercice de droits."],
+        ['#/invoices', 'Votre rôle ne permet pas de consulter les factures.'],
+        ['#/import', "Votre rôle ne permet pas d'importer des contacts de prospection."],
+        ['#/duplicates', 'Votre rôle ne permet pas de décider des doublons de prospection.'],
+      ] as const) {
+        await sales.evaluate((h) => {
+          window.location.hash = h;
+        }, hash);
+        expect(await textOf(sales.getByRole('alert').filter({ hasText: 'Votre rôle' }), reason)).toBe(reason);
+        expect(await sales.getByRole('table').count()).toBe(0);
+      }
+      // The server agrees: the routes behind those pages refuse this session.
+      const statuses = await sales.evaluate(async () => Promise.all(['/api/v1/requests', '/api/v1/invoices', '/api/v1/dedupe/review'].map(async (u) => (await fetch(u)).status)));
+      expect(statuses).toEqual([403, 403, 403]);
+      expect(await seriousViolations(sales)).toEqual([]);
+      await sales.screenshot({ path: `${SHOTS}/sales-forbidden-1366.png`, fullPage: true });
+    } finally {
+      await context.close();
+    }
+  });
+
   it('raised no script error in the page', () => {
     expect(pageErrors).toEqual([]);
   });

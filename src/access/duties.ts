@@ -41,3 +41,29 @@ export function requireDuty(actor: Actor | null | undefined, allowed: (actor: Ac
   if (!allowed(actor)) throw new RempartError('FORBIDDEN', `Your role's grants do not cover ${duty}.`);
   return actor;
 }
+
+/** What may be done with the opposition list (src/prospecting/opposition/commands.ts). */
+export type OppositionRight = 'check' | 'add' | 'remove' | 'list';
+
+/**
+ * Who may do what with the opposition list (R-PROS-3, P5.6). Anyone working on
+ * prospects may ask yes/no about one identifier (marketing and sales get nothing
+ * more: the list can serve no other purpose); the roles that write prospect or client
+ * contact data may record an objection, which is always in the person's favour; only
+ * the roles the policy gives the `rights_requests` task (the dpo) list entries or
+ * remove one (an objection withdrawn), audited. The local operator may check, add and
+ * list, and removes only with `--as` such a role.
+ */
+export function mayOnOpposition(policy: LoadedPolicy, actor: Actor, right: OppositionRight): boolean {
+  const handler = actor.role !== null && mayPerform(policy, actor, 'rights_requests');
+  if (right === 'remove') return handler;
+  if (actor.role === null || handler) return true;
+  switch (right) {
+    case 'check':
+      return can(policy, actor, 'read', 'prospecting', 'contact');
+    case 'add':
+      return can(policy, actor, 'create', 'prospecting', 'contact') || can(policy, actor, 'update', 'prospecting', 'contact') || can(policy, actor, 'update', 'crm', 'contact');
+    case 'list':
+      return false;
+  }
+}

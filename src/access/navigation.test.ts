@@ -4,7 +4,7 @@ import { describeEachEngine } from '../../test/engines.js';
 import { buildApp } from '../app.js';
 import { DEFAULT_POLICY_FILE, loadPolicy, type LoadedPolicy } from '../policy/index.js';
 import { createToken } from './auth/index.js';
-import { PAGES, type Page } from './navigation.js';
+import { ACTIONS, PAGES, type Action, type Page } from './navigation.js';
 
 /** The route each page reads first: the page is in the menu exactly when this answers 2xx. */
 const ROUTE_OF: Readonly<Record<Page, string>> = {
@@ -16,6 +16,7 @@ const ROUTE_OF: Readonly<Record<Page, string>> = {
   duplicates: '/api/v1/dedupe/review?limit=1',
   segments: '/api/v1/segments',
   campaigns: '/api/v1/campaigns',
+  opposition: '/api/v1/opposition/size',
   organisations: '/api/v1/organisations?limit=1',
   people: '/api/v1/people?limit=1',
   contracts: '/api/v1/contracts?limit=1',
@@ -51,6 +52,23 @@ describeEachEngine('back-office navigation from the grants', (store) => {
         const res = await app.inject({ method: 'GET', url: ROUTE_OF[page], headers: { authorization } });
         const opens = res.statusCode >= 200 && res.statusCode < 300;
         expect({ role: role.id, page, opens }).toEqual({ role: role.id, page, opens: pages.has(page) });
+      }
+    }
+  });
+
+  it('P2.1 every role of the policy: an action is offered exactly when its route does not refuse it (403)', async () => {
+    const TRY: Readonly<Record<Action, { url: string; payload: Record<string, unknown> }>> = {
+      'segments.create': { url: '/api/v1/segments', payload: { name: 'nav', kind: 'prospecting', criteria: {} } },
+      // A segment that does not exist: the guard answers before the lookup, so anything but 403 means allowed.
+      'campaigns.create': { url: '/api/v1/campaigns', payload: { name: 'nav', segmentId: '00000000-0000-7000-8000-000000000000', subject: 's', body: 'b' } },
+      'opposition.add': { url: '/api/v1/opposition', payload: { email: 'nav.check@exemple.fr' } },
+    };
+    for (const role of policy.roles) {
+      const authorization = `Bearer ${tokens.get(role.id)}`;
+      const actions = new Set((await app.inject({ method: 'GET', url: '/api/v1/navigation', headers: { authorization } })).json<{ actions: Action[] }>().actions);
+      for (const action of ACTIONS) {
+        const res = await app.inject({ method: 'POST', url: TRY[action].url, payload: TRY[action].payload, headers: { authorization } });
+        expect({ role: role.id, action, allowed: res.statusCode !== 403 }, res.body).toEqual({ role: role.id, action, allowed: actions.has(action) });
       }
     }
   });

@@ -5,11 +5,11 @@ import { RempartError } from '../errors.js';
 import { ErrorResponse } from '../http/schemas.js';
 import type { LoadedPolicy } from '../policy/index.js';
 import type { Actor } from './actor.js';
-import { mayHandleRightsRequests, mayOverseeProcessing, mayReadAccessRecords } from './duties.js';
+import { mayHandleRightsRequests, mayOnOpposition, mayOverseeProcessing, mayReadAccessRecords } from './duties.js';
 import { can, purposesFor } from './permissions.js';
 
 /** The pages of the back office, in the order of its navigation. */
-export const PAGES = ['dashboard', 'requests', 'retention', 'audit', 'organisations', 'people', 'contracts', 'invoices', 'complaints', 'import', 'duplicates', 'segments', 'campaigns'] as const;
+export const PAGES = ['dashboard', 'requests', 'retention', 'audit', 'organisations', 'people', 'contracts', 'invoices', 'complaints', 'import', 'duplicates', 'segments', 'campaigns', 'opposition'] as const;
 /** One of PAGES. */
 export type Page = (typeof PAGES)[number];
 
@@ -33,11 +33,26 @@ export function pagesFor(policy: LoadedPolicy, actor: Actor): Page[] {
   if (can(policy, actor, 'update', 'prospecting', 'identity')) allowed.add('duplicates');
   // Segments and campaigns (src/prospecting/campaigns/routes.ts) are read with a read grant on prospecting's own category.
   if (can(policy, actor, 'read', 'prospecting', 'prospecting')) allowed.add('segments').add('campaigns');
+  // The opposition list: checked (yes or no) by whoever works on prospects; adding is a button the page shows by the same rule as its route.
+  if (mayOnOpposition(policy, actor, 'check')) allowed.add('opposition');
   for (const page of RECORD_PAGES) if (purposesFor(policy, actor, resource(page), 'read').length > 0) allowed.add(page);
   return PAGES.filter((p) => allowed.has(p));
 }
 
-/** `GET /api/v1/navigation`: the signed-in actor's pages, for the back office's menu. */
+/** The actions of the pages that a role may lack while it opens the page (each page hides the buttons of those it lacks). */
+export const ACTIONS = ['segments.create', 'campaigns.create', 'opposition.add'] as const;
+/** One of ACTIONS. */
+export type Action = (typeof ACTIONS)[number];
+
+/** The actions an actor may take, each by the grant or duty its route checks (src/prospecting/campaigns/routes.ts, src/prospecting/opposition/commands.ts). */
+export function actionsFor(policy: LoadedPolicy, actor: Actor): Action[] {
+  const allowed = new Set<Action>();
+  if (can(policy, actor, 'create', 'prospecting', 'prospecting')) allowed.add('segments.create').add('campaigns.create');
+  if (mayOnOpposition(policy, actor, 'add')) allowed.add('opposition.add');
+  return ACTIONS.filter((a) => allowed.has(a));
+}
+
+/** `GET /api/v1/navigation`: the signed-in actor's pages and actions, for the back office's menu and buttons. */
 export async function navigationRoutes(app: FastifyInstance, opts: { readonly policy: LoadedPolicy }): Promise<void> {
   app.get(
     '/navigation',
@@ -45,12 +60,15 @@ export async function navigationRoutes(app: FastifyInstance, opts: { readonly po
       schema: {
         tags: ['Session'],
         summary: "The back office's pages the signed-in role may open, from the policy's grants and tasks",
-        response: { 200: Type.Object({ role: Type.Union([Type.String(), Type.Null()]), pages: Type.Array(Type.Union(PAGES.map((p) => Type.Literal(p)))) }), 401: ErrorResponse },
+        response: {
+          200: Type.Object({ role: Type.Union([Type.String(), Type.Null()]), pages: Type.Array(Type.Union(PAGES.map((p) => Type.Literal(p)))), actions: Type.Array(Type.Union(ACTIONS.map((a) => Type.Literal(a)))) }),
+          401: ErrorResponse,
+        },
       },
     },
     async (req) => {
       if (!req.actor) throw new RempartError('UNAUTHENTICATED', 'Sign in first.');
-      return { role: req.actor.role, pages: pagesFor(opts.policy, req.actor) };
+      return { role: req.actor.role, pages: pagesFor(opts.policy, req.actor), actions: actionsFor(opts.policy, req.actor) };
     },
   );
 }

@@ -397,4 +397,5 @@ export function apiUpload<T>(path: string, form: FormData): Promise<T> {
 export interface Navigation {
   readonly role: string | null;
   readonly pages: readonly string[];
+  readonly actions: readonly string[];
 }

@@ -3,6 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { apiGet, asApiError, getSession, onSessionLost, signOut, type ApiError, type Navigation, type SessionView } from './api.js';
 import { AuditView, DashboardView, RequestDetailView, RequestsView, RetentionView } from './workspace.js';
+import { ActionsContext } from './actions.js';
 import { AppHeader } from './app-header.js';
 import { ComplaintsView } from './complaints-view.js';
 import { CampaignsView, SegmentsView } from './campaign-views.js';
@@ -11,6 +12,7 @@ import { DuplicatesView } from './duplicates-view.js';
 import { ImportView } from './import-view.js';
 import { InvoicesView } from './invoices-view.js';
 import { forgetOrganisationNames } from './organisation-name.js';
+import { OppositionView } from './opposition-view.js';
 import { OrganisationsView } from './organisations-view.js';
 import { PeopleView } from './people-view.js';
 import { pageHref, pageOf, useRoute, type Route } from './router.js';
@@ -52,6 +54,8 @@ function Content({ route }: { readonly route: Route }) {
       return <SegmentsView />;
     case 'campaigns':
       return <CampaignsView />;
+    case 'opposition':
+      return <OppositionView />;
     case 'organisations':
       return <OrganisationsView />;
     case 'people':
@@ -116,7 +120,9 @@ function Shell({ session, onSignOut, signingOut }: { readonly session: SessionVi
     <div className="shell">
       <AppHeader account={session.account} onSignOut={onSignOut} signingOut={signingOut} />
       <SideNav pages={pages} current={page} />
-      <main className="content">{body}</main>
+      <main className="content">
+        <ActionsContext.Provider value={nav.data?.actions ?? []}>{body}</ActionsContext.Provider>
+      </main>
     </div>
   );
 }

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useMay } from './actions.js';
 import { apiGet, apiPost, ApiError } from './api.js';
 import { Failure, Loading, useFormat } from './workspace.js';
 
@@ -108,6 +109,7 @@ export function SegmentsView() {
   const ids = useId();
   const queryClient = useQueryClient();
   const segments = useQuery({ queryKey: ['segments'], queryFn: () => apiGet<{ items: Segment[] }>('/api/v1/segments') });
+  const mayCreate = useMay('segments.create');
   const [name, setName] = useState('');
   const [kind, setKind] = useState<string>('prospecting');
   const [sectors, setSectors] = useState('');
@@ -150,11 +152,15 @@ export function SegmentsView() {
       <h1 id="segments-title">{t('segments.title')}</h1>
       <p className="muted">{t('segments.intro')}</p>
       <form className="card wide" onSubmit={onSave} aria-labelledby={`${ids}-new`}>
-        <h2 id={`${ids}-new`}>{t('segments.new')}</h2>
+        <h2 id={`${ids}-new`}>{mayCreate ? t('segments.new') : t('segments.try')}</h2>
         <div className="segment-editor">
           <div className="form-grid">
-            <label htmlFor={`${ids}-name`}>{t('segments.name')}</label>
-            <input id={`${ids}-name`} type="text" value={name} onChange={(e) => setName(e.target.value)} required />
+            {mayCreate && (
+              <>
+                <label htmlFor={`${ids}-name`}>{t('segments.name')}</label>
+                <input id={`${ids}-name`} type="text" value={name} onChange={(e) => setName(e.target.value)} required />
+              </>
+            )}
             <label htmlFor={`${ids}-kind`}>{t('segments.kind')}</label>
             <select id={`${ids}-kind`} value={kind} onChange={(e) => setKind(e.target.value)}>
               {SEGMENT_KINDS.map((k) => (
@@ -209,11 +215,13 @@ export function SegmentsView() {
             ))}
           </ul>
         )}
-        <div className="actions">
-          <button type="submit" className="primary" disabled={save.isPending || name.trim() === ''}>
-            {t('segments.save')}
-          </button>
-        </div>
+        {mayCreate && (
+          <div className="actions">
+            <button type="submit" className="primary" disabled={save.isPending || name.trim() === ''}>
+              {t('segments.save')}
+            </button>
+          </div>
+        )}
         {save.isError && !(save.error instanceof ApiError && save.error.details.length > 0) && <Failure error={save.error} />}
       </form>
       <h2>{t('segments.saved')}</h2>
@@ -242,6 +250,7 @@ export function CampaignsView() {
   const queryClient = useQueryClient();
   const campaigns = useQuery({ queryKey: ['campaigns'], queryFn: () => apiGet<{ items: Campaign[] }>('/api/v1/campaigns') });
   const segments = useQuery({ queryKey: ['segments'], queryFn: () => apiGet<{ items: Segment[] }>('/api/v1/segments') });
+  const mayCreate = useMay('campaigns.create');
   const [draft, setDraft] = useState({ name: '', segmentId: '', subject: '', body: '', language: 'fr', trackOpens: false });
   const create = useMutation({
     mutationFn: () => apiPost<Campaign>('/api/v1/campaigns', draft),
@@ -266,6 +275,7 @@ export function CampaignsView() {
       {campaigns.data?.items.map((c) => (
         <CampaignCard key={c.id} campaign={c} segmentName={segmentName(c.segmentId)} />
       ))}
+      {mayCreate && (
       <form className="card wide" onSubmit={onCreate} aria-labelledby={`${ids}-new`}>
         <h2 id={`${ids}-new`}>{t('campaigns.new')}</h2>
         <div className="form-grid">
@@ -303,6 +313,7 @@ export function CampaignsView() {
         </div>
         {create.isError && <Failure error={create.error} />}
       </form>
+      )}
       {campaigns.data && <p className="muted small">{t('campaigns.count', { count: campaigns.data.items.length, n: f.number(campaigns.data.items.length) })}</p>}
     </section>
   );
@@ -321,6 +332,7 @@ function CampaignCard({ campaign, segmentName }: { readonly campaign: Campaign; 
     },
   });
   const sent = campaign.status === 'sent';
+  const mayCreate = useMay('campaigns.create');
   return (
     <article className="card wide" aria-labelledby={`camp-${campaign.id}`}>
       <div className="pair-header">
@@ -356,7 +368,7 @@ function CampaignCard({ campaign, segmentName }: { readonly campaign: Campaign; 
           <LeftOut count={result} />
         </div>
       )}
-      {!sent && (
+      {!sent && mayCreate && (
         <div className="actions">
           <button type="button" onClick={() => send.mutate(true)} disabled={send.isPending}>
             {t('campaigns.preview')}
@@ -366,7 +378,7 @@ function CampaignCard({ campaign, segmentName }: { readonly campaign: Campaign; 
           </button>
         </div>
       )}
-      {!sent && result === null && <p className="muted small">{t('campaigns.previewFirst')}</p>}
+      {!sent && mayCreate && result === null && <p className="muted small">{t('campaigns.previewFirst')}</p>}
       {send.isError && <Failure error={send.error} />}
     </article>
   );

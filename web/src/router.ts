@@ -17,6 +17,7 @@ export type Route =
   | { readonly view: 'duplicates' }
   | { readonly view: 'segments' }
   | { readonly view: 'campaigns' }
+  | { readonly view: 'opposition' }
   | { readonly view: 'organisations' }
   | { readonly view: 'people'; readonly personId: string | null }
   | { readonly view: 'contracts' }
@@ -51,6 +52,7 @@ export function parseRoute(hash: string): Route {
     case 'duplicates':
     case 'segments':
     case 'campaigns':
+    case 'opposition':
     case 'organisations':
     case 'contracts':
     case 'invoices':

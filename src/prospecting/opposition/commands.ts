@@ -1,40 +1,16 @@
 import type { Kysely } from 'kysely';
 import type { Actor } from '../../access/actor.js';
 import { appendInTransaction, type AuditEvent } from '../../access/audit/index.js';
-import { can, mayPerform } from '../../access/permissions.js';
+import { mayOnOpposition, type OppositionRight } from '../../access/duties.js';
 import type { Database } from '../../db/schema.js';
 import { RempartError } from '../../errors.js';
 import type { LoadedPolicy } from '../../policy/index.js';
-import { addOpposition, isOpposed, OPPOSITION_CHANNELS, removeOpposition, type OppositionChannel, type OppositionIdentifiers } from '../../rights/opposition/index.js';
+// The rights on the list are the access layer's (the back office's menu reads them too).
+export { mayOnOpposition, type OppositionRight } from '../../access/duties.js';
+import { addOpposition, isOpposed, OPPOSITION_CHANNELS, oppositionListSize, removeOpposition, type OppositionChannel, type OppositionIdentifiers } from '../../rights/opposition/index.js';
 import { detectShape, readRecords } from '../import/reader.js';
 import { fieldOfHeader } from '../import/mapping.js';
 import { normaliseEmailAddress, normalisePhoneNumber } from '../normalise/index.js';
-
-/** What can be done with the opposition list. */
-export type OppositionRight = 'check' | 'add' | 'remove' | 'list';
-
-/**
- * Who may do what with the opposition list (R-PROS-3, P5.6). Anyone working on
- * prospects may ask yes/no about one identifier (marketing and sales get nothing
- * more: the list can serve no other purpose); the roles that write prospect or client
- * contact data may record an objection, which is always in the person's favour; only
- * the roles the policy gives the `rights_requests` task (the dpo) list entries or
- * remove one (an objection withdrawn), audited. The local operator may check, add and
- * list, and removes only with `--as` such a role.
- */
-export function mayOnOpposition(policy: LoadedPolicy, actor: Actor, right: OppositionRight): boolean {
-  const handler = actor.role !== null && mayPerform(policy, actor, 'rights_requests');
-  if (right === 'remove') return handler;
-  if (actor.role === null || handler) return true;
-  switch (right) {
-    case 'check':
-      return can(policy, actor, 'read', 'prospecting', 'contact');
-    case 'add':
-      return can(policy, actor, 'create', 'prospecting', 'contact') || can(policy, actor, 'update', 'prospecting', 'contact') || can(policy, actor, 'update', 'crm', 'contact');
-    case 'list':
-      return false;
-  }
-}
 
 const event = (actor: Actor, action: AuditEvent['action'], now: Date, reason: string | null, recordIds: readonly string[] = []): AuditEvent => ({
   at: now,
@@ -80,6 +56,15 @@ export async function checkOpposition(
   const opposed = await isOpposed(db, ctx.key, { ...identifiers(ids), ...(channel ? { channel } : {}) });
   await appendInTransaction(db, [event(ctx.actor, 'read', ctx.now, 'opposition check')]);
   return opposed;
+}
+
+/**
+ * How many entries the list holds (the back office's opposition page): a count, nothing
+ * about anyone, for the roles that may check it.
+ */
+export async function oppositionSize(db: Kysely<Database>, ctx: { readonly policy: LoadedPolicy; readonly actor: Actor; readonly now: Date }): Promise<number> {
+  await assertOppositionRight(db, ctx.policy, ctx.actor, 'check', ctx.now);
+  return oppositionListSize(db);
 }
 
 /** Records an objection to prospecting (P5.6): hashes only, kept at least 3 years. Audited in its transaction. */

@@ -11,7 +11,7 @@ import { RempartError } from '../../errors.js';
 import { ErrorResponse } from '../../http/schemas.js';
 import type { LoadedPolicy } from '../../policy/index.js';
 import { OPPOSITION_CHANNELS, type OppositionChannel } from '../../rights/opposition/index.js';
-import { checkOpposition, importOppositionFile, listOpposition, recordOpposition, withdrawOpposition } from './commands.js';
+import { checkOpposition, importOppositionFile, listOpposition, oppositionSize, recordOpposition, withdrawOpposition } from './commands.js';
 
 const Channel = Type.Union(OPPOSITION_CHANNELS.map((c) => Type.Literal(c)));
 const Identifiers = { email: Type.Optional(Type.String({ maxLength: 320 })), phone: Type.Optional(Type.String({ maxLength: 40 })) };
@@ -34,6 +34,12 @@ export async function oppositionRoutes(
       const b = req.body as { email?: string; phone?: string; channel?: OppositionChannel };
       return { opposed: await checkOpposition(req.server.rempartDb, ctx(req), { email: b.email ?? null, phone: b.phone ?? null }, b.channel) };
     },
+  );
+
+  app.get(
+    '/opposition/size',
+    { schema: { tags: ['Opposition list'], summary: 'How many entries the opposition list holds (a count only), for the roles that may check it', response: { 200: Type.Object({ entries: Type.Integer() }), ...errors } } },
+    async (req) => ({ entries: await oppositionSize(req.server.rempartDb, ctx(req)) }),
   );
 
   app.post(
