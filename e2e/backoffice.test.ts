@@ -184,7 +184,7 @@ describe.skipIf(!hasChromium)('backoffice in Chromium', () => {
     expect(await bar.getByRole('button', { name: 'Se déconnecter' }).count()).toBe(1);
     expect(await textOf(page.getByRole('heading', { level: 1 }), 'Organisations')).toBe('Organisations');
     const nav = page.getByRole('navigation', { name: 'Navigation principale' });
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['Organisations', 'Personnes', 'Contrats', 'Factures', 'Réclamations', 'Import de contacts', 'Doublons', 'Segments', 'Campagnes', "Liste d'opposition"]);
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['Organisations', 'Personnes', 'Contrats', 'Factures', 'Réclamations', 'Import de contacts', 'Doublons', 'Segments', 'Campagnes', "Liste d'opposition", 'Consentements', 'Partenaires']);
 
     // A reload keeps the session (GET /api/v1/session), and writes carry its CSRF token.
     await page.reload();

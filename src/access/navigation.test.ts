@@ -17,6 +17,9 @@ const ROUTE_OF: Readonly<Record<Page, string>> = {
   segments: '/api/v1/segments',
   campaigns: '/api/v1/campaigns',
   opposition: '/api/v1/opposition/size',
+  // No one has this id: the history is empty, but only a role that may read consents gets it.
+  consents: '/api/v1/people/00000000-0000-7000-8000-000000000000/consents',
+  partners: '/api/v1/partners',
   organisations: '/api/v1/organisations?limit=1',
   people: '/api/v1/people?limit=1',
   contracts: '/api/v1/contracts?limit=1',
@@ -62,6 +65,9 @@ describeEachEngine('back-office navigation from the grants', (store) => {
       // A segment that does not exist: the guard answers before the lookup, so anything but 403 means allowed.
       'campaigns.create': { url: '/api/v1/campaigns', payload: { name: 'nav', segmentId: '00000000-0000-7000-8000-000000000000', subject: 's', body: 'b' } },
       'opposition.add': { url: '/api/v1/opposition', payload: { email: 'nav.check@exemple.fr' } },
+      'partners.create': { url: '/api/v1/partners', payload: { name: `Partenaire nav`, kind: 'partner', country: 'FR' } },
+      // A partner that does not exist: refused (403) before it is looked up.
+      'transfers.create': { url: '/api/v1/transfers', payload: { partnerId: '00000000-0000-7000-8000-000000000000' } },
     };
     for (const role of policy.roles) {
       const authorization = `Bearer ${tokens.get(role.id)}`;

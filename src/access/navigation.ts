@@ -9,7 +9,7 @@ import { mayHandleRightsRequests, mayOnOpposition, mayOverseeProcessing, mayRead
 import { can, purposesFor } from './permissions.js';
 
 /** The pages of the back office, in the order of its navigation. */
-export const PAGES = ['dashboard', 'requests', 'retention', 'audit', 'organisations', 'people', 'contracts', 'invoices', 'complaints', 'import', 'duplicates', 'segments', 'campaigns', 'opposition'] as const;
+export const PAGES = ['dashboard', 'requests', 'retention', 'audit', 'organisations', 'people', 'contracts', 'invoices', 'complaints', 'import', 'duplicates', 'segments', 'campaigns', 'opposition', 'consents', 'partners'] as const;
 /** One of PAGES. */
 export type Page = (typeof PAGES)[number];
 
@@ -35,12 +35,14 @@ export function pagesFor(policy: LoadedPolicy, actor: Actor): Page[] {
   if (can(policy, actor, 'read', 'prospecting', 'prospecting')) allowed.add('segments').add('campaigns');
   // The opposition list: checked (yes or no) by whoever works on prospects; adding is a button the page shows by the same rule as its route.
   if (mayOnOpposition(policy, actor, 'check')) allowed.add('opposition');
+  // File exchange (src/consent/routes.ts): a person's consents and the partners registry are read with a read grant on its consents.
+  if (can(policy, actor, 'read', 'file_sharing', 'consent')) allowed.add('consents').add('partners');
   for (const page of RECORD_PAGES) if (purposesFor(policy, actor, resource(page), 'read').length > 0) allowed.add(page);
   return PAGES.filter((p) => allowed.has(p));
 }
 
 /** The actions of the pages that a role may lack while it opens the page (each page hides the buttons of those it lacks). */
-export const ACTIONS = ['segments.create', 'campaigns.create', 'opposition.add'] as const;
+export const ACTIONS = ['segments.create', 'campaigns.create', 'opposition.add', 'partners.create', 'transfers.create'] as const;
 /** One of ACTIONS. */
 export type Action = (typeof ACTIONS)[number];
 
@@ -49,6 +51,9 @@ export function actionsFor(policy: LoadedPolicy, actor: Actor): Action[] {
   const allowed = new Set<Action>();
   if (can(policy, actor, 'create', 'prospecting', 'prospecting')) allowed.add('segments.create').add('campaigns.create');
   if (mayOnOpposition(policy, actor, 'add')) allowed.add('opposition.add');
+  // Registering a partner and building its file are exports of file exchange (its consents; the people's identity).
+  if (can(policy, actor, 'export', 'file_sharing', 'consent')) allowed.add('partners.create');
+  if (can(policy, actor, 'export', 'file_sharing', 'identity')) allowed.add('transfers.create');
   return ACTIONS.filter((a) => allowed.has(a));
 }
 

@@ -212,6 +212,8 @@ interface RequestOptions {
   readonly body?: unknown;
   /** A multipart form (a file upload): sent as is, the browser sets its content type and boundary. */
   readonly form?: FormData;
+  /** The answer is a file: resolved as a DownloadedFile (errors are still JSON). */
+  readonly asFile?: boolean;
   /**
    * The /session routes answer 401 for a wrong password or code: that is the answer to
    * show, not a sign that the session ended.
@@ -236,6 +238,7 @@ async function request<T>(method: Method, path: string, options: RequestOptions 
   } catch (cause) {
     throw new ApiError(0, 'NETWORK', 'Le serveur est injoignable.', [], { cause });
   }
+  if (options.asFile && res.ok) return { blob: await res.blob(), headers: res.headers } satisfies DownloadedFile as T;
   const text = await res.text();
   const json: unknown = text ? safeParse(text) : null;
   if (!res.ok) {
@@ -386,6 +389,17 @@ export function apiGet<T>(path: string): Promise<T> {
 /** Posts JSON to a route of the API, with the session's CSRF token. */
 export function apiPost<T>(path: string, body?: unknown): Promise<T> {
   return request<T>('POST', path, body === undefined ? {} : { body });
+}
+
+/** A file the API answered with, and its response headers (e.g. a transfer's id and SHA-256). */
+export interface DownloadedFile {
+  readonly blob: Blob;
+  readonly headers: Headers;
+}
+
+/** Posts JSON to a route that answers with a file (not JSON), with the session's CSRF token; an error answer is the API's JSON error. */
+export function apiPostForFile(path: string, body: unknown): Promise<DownloadedFile> {
+  return request<DownloadedFile>('POST', path, { body, asFile: true });
 }
 
 /** Posts a multipart form (a file and its fields) to a route of the API, with the session's CSRF token. */

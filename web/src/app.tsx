@@ -7,6 +7,7 @@ import { ActionsContext } from './actions.js';
 import { AppHeader } from './app-header.js';
 import { ComplaintsView } from './complaints-view.js';
 import { CampaignsView, SegmentsView } from './campaign-views.js';
+import { ConsentsView, PartnersView } from './consent-views.js';
 import { ContractsView } from './contracts-view.js';
 import { DuplicatesView } from './duplicates-view.js';
 import { ImportView } from './import-view.js';
@@ -56,6 +57,10 @@ function Content({ route }: { readonly route: Route }) {
       return <CampaignsView />;
     case 'opposition':
       return <OppositionView />;
+    case 'consents':
+      return <ConsentsView personId={route.personId} />;
+    case 'partners':
+      return <PartnersView />;
     case 'organisations':
       return <OrganisationsView />;
     case 'people':

@@ -3,6 +3,7 @@ import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiGet, apiUpload } from './api.js';
 import { pageHref } from './router.js';
+import { saveFile } from './save-file.js';
 import { Failure, Loading, useFormat } from './workspace.js';
 
 /*
@@ -372,13 +373,7 @@ function Report({ report, source, onAgain }: { readonly report: ImportReport; re
   const text = useProblemText();
   const download = () => {
     const csv = reportCsv(report, text, [t('import.csvKind'), t('import.colRow'), t('import.colLine'), t('import.colField'), t('import.csvCode'), t('import.colReason')]);
-    const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = 'rapport-import.csv';
-    a.click();
-    // Revoked once the browser has started the download.
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
+    saveFile(new Blob([csv], { type: 'text/csv;charset=utf-8' }), 'rapport-import.csv');
   };
   const facts: [string, number][] = [
     ['rows', report.rows],

@@ -18,6 +18,8 @@ export type Route =
   | { readonly view: 'segments' }
   | { readonly view: 'campaigns' }
   | { readonly view: 'opposition' }
+  | { readonly view: 'consents'; readonly personId: string | null }
+  | { readonly view: 'partners' }
   | { readonly view: 'organisations' }
   | { readonly view: 'people'; readonly personId: string | null }
   | { readonly view: 'contracts' }
@@ -42,6 +44,7 @@ export function parseRoute(hash: string): Route {
   if (rest.length > 0) return { view: 'unknown' };
   switch (view) {
     case 'people':
+    case 'consents':
       return { view, personId: id ? decodeURIComponent(id) : null };
     case 'requests':
       return id ? { view: 'request', requestId: decodeURIComponent(id) } : { view: 'requests' };
@@ -53,6 +56,7 @@ export function parseRoute(hash: string): Route {
     case 'segments':
     case 'campaigns':
     case 'opposition':
+    case 'partners':
     case 'organisations':
     case 'contracts':
     case 'invoices':
@@ -65,7 +69,7 @@ export function parseRoute(hash: string): Route {
 
 /** The hash of a route. */
 export function href(route: Route): string {
-  if (route.view === 'people' && route.personId) return `#/people/${encodeURIComponent(route.personId)}`;
+  if ((route.view === 'people' || route.view === 'consents') && route.personId) return `#/${route.view}/${encodeURIComponent(route.personId)}`;
   if (route.view === 'request') return `#/requests/${encodeURIComponent(route.requestId)}`;
   if (route.view === 'home' || route.view === 'unknown') return '#/';
   return `#/${route.view}`;
