@@ -79,6 +79,7 @@ describe.skipIf(!hasChromium)('P1.6 P3.1 partners, a partner file and a person�
     const status = page.getByRole('status').filter({ hasText: 'Fichier pour' });
     expect(await textOf(status, 'Fichier pour')).toContain("Fichier pour Certilience Formation : 1 personne dont le consentement est actif aujourd'hui.");
     expect(await status.textContent()).toMatch(/SHA-256[0-9a-f]{64}/);
+    expect(await status.textContent()).toContain('Personne n’a été écarté.');
     expect(await seriousViolations(page)).toEqual([]);
     await shoot('partners');
   });
@@ -108,6 +109,8 @@ describe.skipIf(!hasChromium)('P1.6 P3.1 partners, a partner file and a person�
     await download.saveAs(saved);
     expect(readFileSync(saved, 'utf8')).not.toContain('elise.durand');
     await page.getByText(/: 0 personnes? dont le consentement/).waitFor();
+    // The page says who the file left out, and why: her withdrawal.
+    expect(await page.getByRole('status').filter({ hasText: 'Fichier pour' }).textContent()).toContain('consentement refusé ou retiré : 1');
   });
 
   it('the same pages in English', async () => {

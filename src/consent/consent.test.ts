@@ -175,6 +175,8 @@ describeEachEngine('consent and file exchange', (store) => {
     const first = await transferIds(partner.id);
     expect(first.header).toBe('lastName,firstName,email,phone,jobTitle,organisation');
     expect(first.emails.sort()).toEqual([between.email, given.email].sort());
+    // Left out for want of a consent: the one who withdrew and the one who refused (the one never asked is not counted).
+    expect(first.t.leftOut).toEqual({ noConsent: 2, restricted: 0, objected: 0, oppositionList: 0 });
     expect(hookCalls).toHaveLength(0);
 
     // Between the two transfers, one withdraws (the API's one call); the partner, which has their data, is told.
@@ -219,7 +221,10 @@ describeEachEngine('consent and file exchange', (store) => {
     await store().db.insertInto('personStates').values({ personId: objecting.id, objectionOtherAt: clock, objectionOtherGrounds: 'no' }).execute();
     await addOpposition(store().db, KEY, { email: opposed.email }, { now: clock });
     tick();
-    expect((await transferIds(partner.id)).emails.sort()).toEqual([ok.email, retail.email].sort());
+    const all = await transferIds(partner.id);
+    expect(all.emails.sort()).toEqual([ok.email, retail.email].sort());
+    // Who the file left out, by rule: counts only.
+    expect(all.t.leftOut).toEqual({ noConsent: 0, restricted: 1, objected: 1, oppositionList: 2 });
     expect((await transferIds(partner.id, 'sector=Commerce')).emails).toEqual([retail.email]);
     await expect(transferIds(partner.id, 'colour=blue')).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
   });

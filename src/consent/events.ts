@@ -365,6 +365,15 @@ export async function hasActiveConsent(db: Kysely<Database>, personId: string, p
  * latest event is taken per person, across their pseudonyms.
  */
 export async function activeConsents(db: Kysely<Database>, partnerId: string, at: Date): Promise<Map<string, { subjectId: string; eventId: string }>> {
+  return (await partnerConsents(db, partnerId, at)).active;
+}
+
+/**
+ * Every person who ever decided about passing their data to a partner, by their latest
+ * decision at `at`: `active` those whose latest is `given`, `notGiven` how many last
+ * refused or withdrew (a transfer's "left out: no consent").
+ */
+export async function partnerConsents(db: Kysely<Database>, partnerId: string, at: Date): Promise<{ readonly active: Map<string, { subjectId: string; eventId: string }>; readonly notGiven: number }> {
   // Raw SQL under the CamelCasePlugin: result columns come back camelCased.
   const rows = await sql<{ personId: string; subjectId: string; id: string; state: string }>`
     select distinct on (s.person_id) s.person_id, e.subject_id, e.id, e.state
@@ -372,9 +381,9 @@ export async function activeConsents(db: Kysely<Database>, partnerId: string, at
       join consent_subjects s on s.id = e.subject_id
      where e.scope = 'file_sharing' and e.partner_id = ${partnerId} and e.event_at <= ${at}
      order by s.person_id, ${decidingFirst()}`.execute(db);
-  const out = new Map<string, { subjectId: string; eventId: string }>();
-  for (const r of rows.rows) if (r.state === 'given') out.set(r.personId, { subjectId: r.subjectId, eventId: r.id });
-  return out;
+  const active = new Map<string, { subjectId: string; eventId: string }>();
+  for (const r of rows.rows) if (r.state === 'given') active.set(r.personId, { subjectId: r.subjectId, eventId: r.id });
+  return { active, notGiven: rows.rows.length - active.size };
 }
 
 /**

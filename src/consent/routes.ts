@@ -340,7 +340,7 @@ async function consentPlugin(app: FastifyInstance, opts: ConsentRouteOptions): P
               { partnerId: Type.String({ format: 'uuid' }), segment: Type.Optional(Type.String({ maxLength: 300 })), fileName: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) },
               { additionalProperties: false },
             ),
-            response: { 200: fileResponse('text/csv', 'The file (UTF-8 CSV); headers x-rempart-transfer-id, x-rempart-sha256, x-rempart-rows') },
+            response: { 200: fileResponse('text/csv', 'The file (UTF-8 CSV); headers x-rempart-transfer-id, x-rempart-sha256, x-rempart-rows, and x-rempart-left-out (an RFC 8941 dictionary: no_consent, restricted, objected, opposition_list)') },
           },
         },
         async (req, reply) => {
@@ -355,6 +355,8 @@ async function consentPlugin(app: FastifyInstance, opts: ConsentRouteOptions): P
             .header('x-rempart-transfer-id', t.transferId)
             .header('x-rempart-sha256', t.sha256)
             .header('x-rempart-rows', String(t.rows))
+            // Counts only, never who: an RFC 8941 dictionary the back office shows beside the file.
+            .header('x-rempart-left-out', `no_consent=${t.leftOut.noConsent}, restricted=${t.leftOut.restricted}, objected=${t.leftOut.objected}, opposition_list=${t.leftOut.oppositionList}`)
             .send(t.csv);
         },
       );

@@ -9,7 +9,7 @@ import { RempartError } from '../errors.js';
 import { toCsv } from '../rights/export/index.js';
 import { normaliseEmail, normalisePhone, oppositionHash } from '../rights/opposition/index.js';
 import { FILE_SHARING, type ConsentDeps } from './context.js';
-import { activeConsents } from './events.js';
+import { partnerConsents } from './events.js';
 import { getPartner, transferGroundNow } from './partners.js';
 import { subjectsOfPerson } from './subjects.js';
 
@@ -52,8 +52,18 @@ export interface TransferResult {
   readonly fields: readonly string[];
   readonly sha256: string;
   readonly createdAt: string;
+  /** Who the file left out, by rule (counts only; the people of the segment for the state rules). */
+  readonly leftOut: TransferLeftOut;
   /** The UTF-8 CSV file. */
   readonly csv: Buffer;
+}
+
+/** Why people were left out of a transfer: no consent now (refused or withdrawn), restricted (Art. 18), objecting (Art. 21), on the opposition list. */
+export interface TransferLeftOut {
+  readonly noConsent: number;
+  readonly restricted: number;
+  readonly objected: number;
+  readonly oppositionList: number;
 }
 
 /**
@@ -76,12 +86,18 @@ export async function createTransfer(
   const partner = await getPartner(deps.db, input.partnerId);
   transferGroundNow(partner);
   return deps.db.transaction().execute(async (tx) => {
-    const consents = await activeConsents(tx, partner.id, now);
+    const { active: consents, notGiven } = await partnerConsents(tx, partner.id, now);
     const ids = [...consents.keys()];
-    const people = ids.length === 0 ? [] : await candidates(tx, ids, segment);
+    const inSegment = ids.length === 0 ? [] : await candidates(tx, ids, segment);
+    // Art. 18: a restricted person's data is only stored. Art. 21: an objection, to
+    // prospecting or pending the dpo's decision, stops the exchange too (unless overridden).
+    const restricted = inSegment.filter((p) => p.restrictedAt !== null);
+    const objected = inSegment.filter((p) => p.restrictedAt === null && (p.objectedProspectingAt !== null || (p.objectionOtherAt !== null && p.decision !== 'overridden')));
+    const people = inSegment.filter((p) => !restricted.includes(p) && !objected.includes(p));
     // R-PROS-3, P5.6: a person on the opposition list is never handed over for solicitation.
     const opposed = await opposedPeople(tx, deps.serverKey, people);
     const sent = people.filter((p) => !opposed.has(p.id));
+    const leftOut: TransferLeftOut = { noConsent: notGiven, restricted: restricted.length, objected: objected.length, oppositionList: opposed.size };
     const csv = Buffer.from(
       toCsv(
         TRANSFER_FIELDS,
@@ -130,7 +146,7 @@ export async function createTransfer(
         reason: `transfer to partner ${partner.id}`,
       },
     ]);
-    return { transferId, partnerId: partner.id, rows: sent.length, fields: [...TRANSFER_FIELDS], sha256, createdAt: now.toISOString(), csv };
+    return { transferId, partnerId: partner.id, rows: sent.length, fields: [...TRANSFER_FIELDS], sha256, createdAt: now.toISOString(), leftOut, csv };
   });
 }
 
@@ -155,19 +171,14 @@ async function opposedPeople(db: Kysely<Database>, key: Buffer, people: readonly
   return out;
 }
 
-/** The consenting people in the segment who are neither restricted nor objecting. */
+/** The consenting people in the segment, with the states that may leave them out. */
 async function candidates(db: Kysely<Database>, ids: readonly string[], segment: Segment) {
   let q = db
     .selectFrom('people as p')
     .leftJoin('organisations as o', 'o.id', 'p.organisationId')
     .leftJoin('personStates as s', 's.personId', 'p.id')
-    .select(['p.id', 'p.lastName', 'p.firstName', 'p.email', 'p.phones', 'p.jobTitle', 'o.name as organisationName'])
-    .where('p.id', 'in', ids)
-    // Art. 18: a restricted person's data is only stored. Art. 21: an objection, to
-    // prospecting or pending the dpo's decision, stops the exchange too (unless overridden).
-    .where('s.restrictedAt', 'is', null)
-    .where('s.objectedProspectingAt', 'is', null)
-    .where((eb) => eb.or([eb('s.objectionOtherAt', 'is', null), eb('s.decision', '=', 'overridden')]));
+    .select(['p.id', 'p.lastName', 'p.firstName', 'p.email', 'p.phones', 'p.jobTitle', 'o.name as organisationName', 's.restrictedAt', 's.objectedProspectingAt', 's.objectionOtherAt', 's.decision'])
+    .where('p.id', 'in', ids);
   if (segment.relation) q = q.where('p.relation', '=', segment.relation as 'client_contact');
   if (segment.sector) q = q.where('o.sector', '=', segment.sector);
   if (segment.organisation) q = q.where('p.organisationId', '=', segment.organisation);

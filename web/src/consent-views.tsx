@@ -44,6 +44,18 @@ interface Built {
   readonly transferId: string;
   readonly rows: number;
   readonly sha256: string;
+  /** Who the file left out, by rule (the `x-rempart-left-out` dictionary: no_consent, restricted, objected, opposition_list). */
+  readonly leftOut: ReadonlyMap<string, number>;
+}
+
+/** Reads an RFC 8941 dictionary of integers (`a=1, b=2`). */
+function countsOf(header: string | null): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const part of (header ?? '').split(',')) {
+    const [k, v] = part.trim().split('=');
+    if (k && v !== undefined && /^\d+$/.test(v)) out.set(k, Number(v));
+  }
+  return out;
 }
 
 const usePartners = () => useQuery({ queryKey: ['partners'], queryFn: () => apiGet<{ items: Partner[] }>('/api/v1/partners') });
@@ -60,7 +72,13 @@ export function PartnersView() {
       const file = await apiPostForFile('/api/v1/transfers', { partnerId: p.id });
       const name = `transfert-${p.name.replace(/[^A-Za-z0-9]+/g, '-').toLowerCase()}-${new Date().toISOString().slice(0, 10)}.csv`;
       saveFile(file.blob, name);
-      return { partner: p.name, transferId: file.headers.get('x-rempart-transfer-id') ?? '', rows: Number(file.headers.get('x-rempart-rows') ?? 0), sha256: file.headers.get('x-rempart-sha256') ?? '' };
+      return {
+        partner: p.name,
+        transferId: file.headers.get('x-rempart-transfer-id') ?? '',
+        rows: Number(file.headers.get('x-rempart-rows') ?? 0),
+        sha256: file.headers.get('x-rempart-sha256') ?? '',
+        leftOut: countsOf(file.headers.get('x-rempart-left-out')),
+      };
     },
     onSuccess: setBuilt,
   });
@@ -115,6 +133,20 @@ export function PartnersView() {
             <dt>SHA-256</dt>
             <dd className="mono">{built.sha256}</dd>
           </dl>
+          {[...built.leftOut.values()].some((n) => n > 0) ? (
+            <>
+              <p className="small">{t('partners.leftOut')}</p>
+              <ul className="plain">
+                {[...built.leftOut]
+                  .filter(([, n]) => n > 0)
+                  .map(([rule, n]) => (
+                    <li key={rule}>{t('segments.ruleCount', { rule: t(`partners.rules.${rule}`, { defaultValue: rule }), n: f.number(n) })}</li>
+                  ))}
+              </ul>
+            </>
+          ) : (
+            <p className="small">{t('partners.noneLeftOut')}</p>
+          )}
           <p className="small">{t('partners.builtWhy')}</p>
         </div>
       )}
