@@ -20,6 +20,7 @@ const ROUTE_OF: Readonly<Record<Page, string>> = {
   // No one has this id: the history is empty, but only a role that may read consents gets it.
   consents: '/api/v1/people/00000000-0000-7000-8000-000000000000/consents',
   partners: '/api/v1/partners',
+  training: '/api/v1/engagements',
   organisations: '/api/v1/organisations?limit=1',
   people: '/api/v1/people?limit=1',
   contracts: '/api/v1/contracts?limit=1',
@@ -68,6 +69,7 @@ describeEachEngine('back-office navigation from the grants', (store) => {
       'partners.create': { url: '/api/v1/partners', payload: { name: `Partenaire nav`, kind: 'partner', country: 'FR' } },
       // A partner that does not exist: refused (403) before it is looked up.
       'transfers.create': { url: '/api/v1/transfers', payload: { partnerId: '00000000-0000-7000-8000-000000000000' } },
+      'training.close': { url: '/api/v1/engagements/00000000-0000-7000-8000-000000000000/close', payload: {} },
     };
     for (const role of policy.roles) {
       const authorization = `Bearer ${tokens.get(role.id)}`;

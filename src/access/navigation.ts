@@ -9,7 +9,7 @@ import { mayHandleRightsRequests, mayOnOpposition, mayOverseeProcessing, mayRead
 import { can, purposesFor } from './permissions.js';
 
 /** The pages of the back office, in the order of its navigation. */
-export const PAGES = ['dashboard', 'requests', 'retention', 'audit', 'organisations', 'people', 'contracts', 'invoices', 'complaints', 'import', 'duplicates', 'segments', 'campaigns', 'opposition', 'consents', 'partners'] as const;
+export const PAGES = ['dashboard', 'requests', 'retention', 'audit', 'organisations', 'people', 'contracts', 'invoices', 'complaints', 'import', 'duplicates', 'segments', 'campaigns', 'opposition', 'consents', 'partners', 'training'] as const;
 /** One of PAGES. */
 export type Page = (typeof PAGES)[number];
 
@@ -37,12 +37,14 @@ export function pagesFor(policy: LoadedPolicy, actor: Actor): Page[] {
   if (mayOnOpposition(policy, actor, 'check')) allowed.add('opposition');
   // File exchange (src/consent/routes.ts): a person's consents and the partners registry are read with a read grant on its consents.
   if (can(policy, actor, 'read', 'file_sharing', 'consent')) allowed.add('consents').add('partners');
+  // Training engagements (src/training/context.ts authorise): a read grant on the training category; a client's contact sees its own.
+  if (can(policy, actor, 'read', 'training', 'training')) allowed.add('training');
   for (const page of RECORD_PAGES) if (purposesFor(policy, actor, resource(page), 'read').length > 0) allowed.add(page);
   return PAGES.filter((p) => allowed.has(p));
 }
 
 /** The actions of the pages that a role may lack while it opens the page (each page hides the buttons of those it lacks). */
-export const ACTIONS = ['segments.create', 'campaigns.create', 'opposition.add', 'partners.create', 'transfers.create'] as const;
+export const ACTIONS = ['segments.create', 'campaigns.create', 'opposition.add', 'partners.create', 'transfers.create', 'training.close'] as const;
 /** One of ACTIONS. */
 export type Action = (typeof ACTIONS)[number];
 
@@ -54,6 +56,8 @@ export function actionsFor(policy: LoadedPolicy, actor: Actor): Action[] {
   // Registering a partner and building its file are exports of file exchange (its consents; the people's identity).
   if (can(policy, actor, 'export', 'file_sharing', 'consent')) allowed.add('partners.create');
   if (can(policy, actor, 'export', 'file_sharing', 'identity')) allowed.add('transfers.create');
+  // Closing an engagement destroys its trainees' rows (src/training/close.ts).
+  if (can(policy, actor, 'delete', 'training', 'training')) allowed.add('training.close');
   return ACTIONS.filter((a) => allowed.has(a));
 }
 

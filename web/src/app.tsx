@@ -18,6 +18,7 @@ import { OrganisationsView } from './organisations-view.js';
 import { PeopleView } from './people-view.js';
 import { pageHref, pageOf, useRoute, type Route } from './router.js';
 import { SideNav } from './side-nav.js';
+import { TrainingView } from './training-views.js';
 import { AuthLayout, EnrolForm, SignInForm, VerifyForm, type Notice } from './sign-in.js';
 
 /** Where the page stands with the server's session. */
@@ -61,6 +62,8 @@ function Content({ route }: { readonly route: Route }) {
       return <ConsentsView personId={route.personId} />;
     case 'partners':
       return <PartnersView />;
+    case 'training':
+      return <TrainingView engagementId={route.engagementId} />;
     case 'organisations':
       return <OrganisationsView />;
     case 'people':
@@ -126,7 +129,7 @@ function Shell({ session, onSignOut, signingOut }: { readonly session: SessionVi
       <AppHeader account={session.account} onSignOut={onSignOut} signingOut={signingOut} />
       <SideNav pages={pages} current={page} />
       <main className="content">
-        <ActionsContext.Provider value={nav.data?.actions ?? []}>{body}</ActionsContext.Provider>
+        <ActionsContext.Provider value={[...(nav.data?.actions ?? []), ...pages.map((p) => `page:${p}`)]}>{body}</ActionsContext.Provider>
       </main>
     </div>
   );

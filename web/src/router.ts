@@ -20,6 +20,7 @@ export type Route =
   | { readonly view: 'opposition' }
   | { readonly view: 'consents'; readonly personId: string | null }
   | { readonly view: 'partners' }
+  | { readonly view: 'training'; readonly engagementId: string | null }
   | { readonly view: 'organisations' }
   | { readonly view: 'people'; readonly personId: string | null }
   | { readonly view: 'contracts' }
@@ -48,6 +49,8 @@ export function parseRoute(hash: string): Route {
       return { view, personId: id ? decodeURIComponent(id) : null };
     case 'requests':
       return id ? { view: 'request', requestId: decodeURIComponent(id) } : { view: 'requests' };
+    case 'training':
+      return { view, engagementId: id ? decodeURIComponent(id) : null };
     case 'dashboard':
     case 'retention':
     case 'audit':
@@ -71,6 +74,7 @@ export function parseRoute(hash: string): Route {
 export function href(route: Route): string {
   if ((route.view === 'people' || route.view === 'consents') && route.personId) return `#/${route.view}/${encodeURIComponent(route.personId)}`;
   if (route.view === 'request') return `#/requests/${encodeURIComponent(route.requestId)}`;
+  if (route.view === 'training' && route.engagementId) return `#/training/${encodeURIComponent(route.engagementId)}`;
   if (route.view === 'home' || route.view === 'unknown') return '#/';
   return `#/${route.view}`;
 }
