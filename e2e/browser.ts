@@ -1,4 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
@@ -24,6 +26,27 @@ export function launchChromium(): Promise<Browser> {
     executablePath: CHROMIUM_PATH,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
   });
+}
+
+/** Where the back office's suites save their screenshots (look at them: a page can pass its asserts and look broken). */
+export const SCREENSHOTS_DIR = '/tmp/rempart-screens';
+const DOC_SCREENSHOTS = fileURLToPath(new URL('../docs/screenshots', import.meta.url));
+
+/**
+ * Screenshots a whole page at 1366 and 390 px wide (issue 16 item 7), as
+ * `<name>-1366.png` and `<name>-390.png`; with `REMPART_UPDATE_SCREENSHOTS=1`, a `main`
+ * one is also copied to docs/screenshots (shown in README.md) as `backoffice-<name>.png`.
+ */
+export async function screenshotAtWidths(page: Page, name: string, options: { readonly main?: boolean } = {}): Promise<void> {
+  mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+  const viewport = page.viewportSize() ?? { width: 1366, height: 900 };
+  const wide = join(SCREENSHOTS_DIR, `${name}-1366.png`);
+  await page.setViewportSize({ width: 1366, height: viewport.height });
+  await page.screenshot({ path: wide, fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(SCREENSHOTS_DIR, `${name}-390.png`), fullPage: true });
+  await page.setViewportSize(viewport);
+  if (options.main && process.env.REMPART_UPDATE_SCREENSHOTS === '1') copyFileSync(wide, join(DOC_SCREENSHOTS, `backoffice-${name}.png`));
 }
 
 /** One rule axe-core found broken, with where. */

@@ -3,12 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { announceBrowserSuite, hasChromium, launchChromium, seriousViolations } from './browser.js';
+import { announceBrowserSuite, hasChromium, launchChromium, screenshotAtWidths, seriousViolations } from './browser.js';
 import { ACCOUNTS, ensureWebBuilt, startServer, type RunningServer } from './server.js';
 
 announceBrowserSuite('File exchange: partners, transfers and consents');
 
-const SHOTS = '/tmp/rempart-screens';
 type Json = Record<string, unknown>;
 
 async function textOf(locator: Locator, text: string): Promise<string> {
@@ -57,12 +56,6 @@ describe.skipIf(!hasChromium)('P1.6 P3.1 partners, a partner file and a person�
     await server?.close();
   });
 
-  const shoot = async (name: string): Promise<void> => {
-    await page.screenshot({ path: `${SHOTS}/${name}-1366.png`, fullPage: true });
-    await page.setViewportSize({ width: 390, height: 844 });
-    await page.screenshot({ path: `${SHOTS}/${name}-390.png`, fullPage: true });
-    await page.setViewportSize({ width: 1366, height: 900 });
-  };
 
   it('P1.6 the registry shows each partner with its transfer ground; the file holds only the people whose consent is active, and its proof', async () => {
     await page.getByRole('heading', { level: 1, name: 'Partenaires et transferts' }).waitFor();
@@ -81,7 +74,7 @@ describe.skipIf(!hasChromium)('P1.6 P3.1 partners, a partner file and a person�
     expect(await status.textContent()).toMatch(/SHA-256[0-9a-f]{64}/);
     expect(await status.textContent()).toContain('Personne n’a été écarté.');
     expect(await seriousViolations(page)).toEqual([]);
-    await shoot('partners');
+    await screenshotAtWidths(page, 'partners', { main: true });
   });
 
   it('P3.1 a person’s consent history, withdrawn in one click: the next file leaves her out', async () => {
@@ -97,7 +90,7 @@ describe.skipIf(!hasChromium)('P1.6 P3.1 partners, a partner file and a person�
     expect(history).toContain('donné');
     expect(history).toContain('form');
     expect(await seriousViolations(page)).toEqual([]);
-    await shoot('consents');
+    await screenshotAtWidths(page, 'consents', { main: true });
     await card.getByRole('button', { name: 'Retirer le consentement pour Certilience Formation' }).click();
     await card.getByRole('status').filter({ hasText: 'Consentement retiré' }).waitFor();
     await card.getByText('retiré', { exact: true }).waitFor();

@@ -5,13 +5,12 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../src/access/actor.js';
 import { importProspects } from '../src/prospecting/import/engine.js';
-import { announceBrowserSuite, hasChromium, launchChromium, seriousViolations } from './browser.js';
+import { announceBrowserSuite, hasChromium, launchChromium, screenshotAtWidths, seriousViolations } from './browser.js';
 import { ACCOUNTS, ensureWebBuilt, startServer, type RunningServer } from './server.js';
 
 announceBrowserSuite('Import wizard and duplicate review');
 
 const SERVER_KEY = Buffer.alloc(32, 11);
-const SHOTS = '/tmp/rempart-screens';
 
 /**
  * A trade-fair list as Excel saves it in France: Windows-1252, semicolons. Line 2 shares
@@ -70,12 +69,6 @@ describe.skipIf(!hasChromium)('R-PROS-1 R-PROS-2 the import wizard and the dupli
     await server?.close();
   });
 
-  const shoot = async (name: string): Promise<void> => {
-    await page.screenshot({ path: `${SHOTS}/${name}-1366.png`, fullPage: true });
-    await page.setViewportSize({ width: 390, height: 844 });
-    await page.screenshot({ path: `${SHOTS}/${name}-390.png`, fullPage: true });
-    await page.setViewportSize({ width: 1366, height: 900 });
-  };
 
   it('P2.4 marketing signs in and finds the import and the duplicates in its menu', async () => {
     await page.goto(`${server.baseUrl}/#/import`);
@@ -118,7 +111,7 @@ describe.skipIf(!hasChromium)('R-PROS-1 R-PROS-2 the import wizard and the dupli
     await page.getByLabel('Champ de la colonne « Prénom »').waitFor();
     await page.getByText('Aucune colonne ne donne un nom ou un e-mail').waitFor({ state: 'detached' });
     expect(await seriousViolations(page)).toEqual([]);
-    await shoot('import-preview');
+    await screenshotAtWidths(page, 'import-preview', { main: true });
   });
 
   it('R-PROS-1 the import runs as a job whose progress the page polls, then reports its rejected rows by line, field and reason in French, and downloads', async () => {
@@ -145,7 +138,7 @@ describe.skipIf(!hasChromium)('R-PROS-1 R-PROS-2 the import wizard and the dupli
     const jobs = await page.evaluate(async () => ((await (await fetch('/api/v1/imports?limit=5')).json()) as { items: { source: string; status: string }[] }).items);
     expect(jobs.map((j) => [j.source, j.status])).toEqual([['Salon Lyon 2026', 'done']]);
     expect(await seriousViolations(page)).toEqual([]);
-    await shoot('import-report');
+    await screenshotAtWidths(page, 'import-report', { main: true });
   });
 
   it('R-PROS-2 the duplicate pair side by side, the differing surname marked; merged keeping the older surname', async () => {
@@ -162,7 +155,7 @@ describe.skipIf(!hasChromium)('R-PROS-1 R-PROS-2 the import wizard and the dupli
     // The older record is the one that survives, and the page says so.
     expect(await pair.getByRole('columnheader', { name: /la plus ancienne, conservée/ }).textContent()).toContain('Fiche');
     expect(await seriousViolations(page)).toEqual([]);
-    await shoot('duplicates');
+    await screenshotAtWidths(page, 'duplicates', { main: true });
     await pair.getByRole('radio', { name: /Lefèvre/ }).check();
     await pair.getByRole('button', { name: 'Fusionner' }).click();
     expect(await textOf(page.getByRole('status').filter({ hasText: 'fusionnées' }), 'fusionnées')).toBe('Fiches fusionnées ; 1 valeur choisie gardée.');
@@ -183,7 +176,7 @@ describe.skipIf(!hasChromium)('R-PROS-1 R-PROS-2 the import wizard and the dupli
     const recent = page.getByRole('region', { name: 'Your recent imports' });
     expect(await textOf(recent, 'Salon Lyon 2026')).toContain('done');
     await page.getByLabel('File', { exact: true }).waitFor();
-    await shoot('import-en');
+    await screenshotAtWidths(page, 'import-en');
   });
 
   it('R-PROS-3 a segment counts live who may be solicited and who is left out by which rule; a campaign is previewed, then sent', async () => {
@@ -200,7 +193,7 @@ describe.skipIf(!hasChromium)('R-PROS-1 R-PROS-2 the import wizard and the dupli
     const saved = page.getByRole('article', { name: 'Acheteurs Sud' });
     await saved.getByText(/peu(t|vent) être sollicitée/).waitFor();
     expect(await seriousViolations(page)).toEqual([]);
-    await shoot('segments');
+    await screenshotAtWidths(page, 'segments', { main: true });
 
     await page.getByRole('navigation').getByRole('link', { name: 'Campagnes' }).click();
     await page.getByRole('heading', { level: 1, name: 'Campagnes' }).waitFor();
@@ -216,7 +209,7 @@ describe.skipIf(!hasChromium)('R-PROS-1 R-PROS-2 the import wizard and the dupli
     const outcome = campaign.getByRole('status');
     expect(await textOf(outcome, 'partiraient')).toMatch(/sur la liste d.opposition : 1/);
     expect(await seriousViolations(page)).toEqual([]);
-    await shoot('campaigns');
+    await screenshotAtWidths(page, 'campaigns', { main: true });
     await campaign.getByRole('button', { name: 'Envoyer' }).click();
     await campaign.getByText('envoyée', { exact: true }).waitFor();
   });
@@ -240,7 +233,7 @@ describe.skipIf(!hasChromium)('R-PROS-1 R-PROS-2 the import wizard and the dupli
     await page.getByRole('button', { name: 'Vérifier', exact: true }).click();
     await page.getByText("Ce n'est pas une adresse e-mail valide.").waitFor();
     expect(await seriousViolations(page)).toEqual([]);
-    await shoot('opposition');
+    await screenshotAtWidths(page, 'opposition');
   });
 
   it('P2.4 a salesperson reads segments and campaigns but is offered no import, no merge, no send, no request queue and no invoice; it may add to the opposition list', async () => {
@@ -287,7 +280,7 @@ describe.skipIf(!hasChromium)('R-PROS-1 R-PROS-2 the import wizard and the dupli
       const statuses = await sales.evaluate(async () => Promise.all(['/api/v1/requests', '/api/v1/invoices', '/api/v1/dedupe/review'].map(async (u) => (await fetch(u)).status)));
       expect(statuses).toEqual([403, 403, 403]);
       expect(await seriousViolations(sales)).toEqual([]);
-      await sales.screenshot({ path: `${SHOTS}/sales-forbidden-1366.png`, fullPage: true });
+      await screenshotAtWidths(sales, 'sales-forbidden');
     } finally {
       await context.close();
     }

@@ -4,12 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount, createToken } from '../src/access/auth/index.js';
 import { loadPolicy } from '../src/policy/index.js';
 import { gophishSignature, type EngagementCredentials } from '../src/training/index.js';
-import { announceBrowserSuite, hasChromium, launchChromium, seriousViolations } from './browser.js';
+import { announceBrowserSuite, hasChromium, launchChromium, screenshotAtWidths, seriousViolations } from './browser.js';
 import { ensureWebBuilt, startServer, type RunningServer } from './server.js';
 
 announceBrowserSuite('Training engagements');
 
-const SHOTS = '/tmp/rempart-screens';
 const CLIENT = { email: 'rssi@acme-industrie.test', password: 'Remparts-de-Carcassonne-1247' };
 type Json = Record<string, unknown>;
 
@@ -83,7 +82,7 @@ describe.skipIf(!hasChromium)('P1.5 P4.3 a client’s contact follows its own tr
     expect(await textOf(table.locator('tbody'), 'Sensibilisation 2027')).not.toContain('Phishing Beta');
     expect(await table.locator('tbody tr').count()).toBe(1);
     expect(await seriousViolations(page)).toEqual([]);
-    await page.screenshot({ path: `${SHOTS}/training-1366.png`, fullPage: true });
+    await screenshotAtWidths(page, 'training');
   });
 
   it('P1.5 its report: charts per campaign and per department, figures only, no one named; no close button for the client', async () => {
@@ -102,10 +101,7 @@ describe.skipIf(!hasChromium)('P1.5 P4.3 a client’s contact follows its own tr
     expect(body).not.toContain('accès non autorisé');
     expect(await page.getByRole('button', { name: /Clôturer/ }).count()).toBe(0);
     expect(await seriousViolations(page)).toEqual([]);
-    await page.screenshot({ path: `${SHOTS}/engagement-1366.png`, fullPage: true });
-    await page.setViewportSize({ width: 390, height: 844 });
-    await page.screenshot({ path: `${SHOTS}/engagement-390.png`, fullPage: true });
-    await page.setViewportSize({ width: 1366, height: 900 });
+    await screenshotAtWidths(page, 'engagement', { main: true });
   });
 
   it('in English', async () => {
