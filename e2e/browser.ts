@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 
 /**
  * The browser of the e2e suites: Debian's Chromium (`apt-get install chromium`). The
@@ -26,6 +26,28 @@ export function launchChromium(): Promise<Browser> {
     executablePath: CHROMIUM_PATH,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
   });
+}
+
+/** Waits until the locator's text contains `text`, then returns the first match's text. */
+export async function textOf(locator: Locator, text: string): Promise<string> {
+  await locator.filter({ hasText: text }).first().waitFor();
+  return (await locator.first().textContent()) ?? '';
+}
+
+/** Collects the page's script errors into `errors` (a 4xx Chromium logs itself is an answer, not a script error). */
+export function collectPageErrors(page: Page, errors: string[]): void {
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(m.text());
+  });
+}
+
+/** Signs in through the back office's French sign-in form (an account without a second factor). */
+export async function signInWithPassword(page: Page, email: string, password: string): Promise<void> {
+  const form = page.getByRole('form', { name: 'Connexion' });
+  await form.getByLabel('E-mail').fill(email);
+  await form.getByLabel('Mot de passe').fill(password);
+  await form.getByRole('button', { name: 'Se connecter' }).click();
 }
 
 /** Where the back office's suites save their screenshots (look at them: a page can pass its asserts and look broken). */

@@ -1,19 +1,15 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { announceBrowserSuite, hasChromium, launchChromium, screenshotAtWidths, seriousViolations } from './browser.js';
+import { announceBrowserSuite, collectPageErrors, hasChromium, launchChromium, screenshotAtWidths, seriousViolations, signInWithPassword, textOf } from './browser.js';
 import { ACCOUNTS, ensureWebBuilt, startServer, type RunningServer } from './server.js';
 
 announceBrowserSuite('File exchange: partners, transfers and consents');
 
 type Json = Record<string, unknown>;
 
-async function textOf(locator: Locator, text: string): Promise<string> {
-  await locator.filter({ hasText: text }).first().waitFor();
-  return (await locator.first().textContent()) ?? '';
-}
 
 describe.skipIf(!hasChromium)('P1.6 P3.1 partners, a partner file and a personâ€™s consents in Chromium (marketing)', () => {
   let server: RunningServer;
@@ -40,15 +36,9 @@ describe.skipIf(!hasChromium)('P1.6 P3.1 partners, a partner file and a personâ€
     const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'fr-FR', timezoneId: 'Europe/Paris', acceptDownloads: true });
     page = await context.newPage();
     page.setDefaultTimeout(15_000);
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) pageErrors.push(m.text());
-    });
+    collectPageErrors(page, pageErrors);
     await page.goto(`${server.baseUrl}/#/partners`);
-    const form = page.getByRole('form', { name: 'Connexion' });
-    await form.getByLabel('E-mail').fill(ACCOUNTS.marketing.email);
-    await form.getByLabel('Mot de passe').fill(ACCOUNTS.marketing.password);
-    await form.getByRole('button', { name: 'Se connecter' }).click();
+    await signInWithPassword(page, ACCOUNTS.marketing.email, ACCOUNTS.marketing.password);
   });
 
   afterAll(async () => {

@@ -1,11 +1,11 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../src/access/actor.js';
 import { importProspects } from '../src/prospecting/import/engine.js';
-import { announceBrowserSuite, hasChromium, launchChromium, screenshotAtWidths, seriousViolations } from './browser.js';
+import { announceBrowserSuite, collectPageErrors, hasChromium, launchChromium, screenshotAtWidths, seriousViolations, signInWithPassword, textOf } from './browser.js';
 import { ACCOUNTS, ensureWebBuilt, startServer, type RunningServer } from './server.js';
 
 announceBrowserSuite('Import wizard and duplicate review');
@@ -30,10 +30,6 @@ function windows1252(text: string): Buffer {
   return Buffer.from(text, 'latin1');
 }
 
-async function textOf(locator: Locator, text: string): Promise<string> {
-  await locator.filter({ hasText: text }).first().waitFor();
-  return (await locator.first().textContent()) ?? '';
-}
 
 describe.skipIf(!hasChromium)('R-PROS-1 R-PROS-2 the import wizard and the duplicate review in Chromium (marketing)', () => {
   let server: RunningServer;
@@ -58,10 +54,7 @@ describe.skipIf(!hasChromium)('R-PROS-1 R-PROS-2 the import wizard and the dupli
     const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'fr-FR', timezoneId: 'Europe/Paris', acceptDownloads: true });
     page = await context.newPage();
     page.setDefaultTimeout(15_000);
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) pageErrors.push(m.text());
-    });
+    collectPageErrors(page, pageErrors);
   });
 
   afterAll(async () => {
@@ -72,10 +65,7 @@ describe.skipIf(!hasChromium)('R-PROS-1 R-PROS-2 the import wizard and the dupli
 
   it('P2.4 marketing signs in and finds the import and the duplicates in its menu', async () => {
     await page.goto(`${server.baseUrl}/#/import`);
-    const form = page.getByRole('form', { name: 'Connexion' });
-    await form.getByLabel('E-mail').fill(ACCOUNTS.marketing.email);
-    await form.getByLabel('Mot de passe').fill(ACCOUNTS.marketing.password);
-    await form.getByRole('button', { name: 'Se connecter' }).click();
+    await signInWithPassword(page, ACCOUNTS.marketing.email, ACCOUNTS.marketing.password);
     const nav = page.getByRole('navigation', { name: 'Navigation principale' });
     await nav.getByRole('link', { name: 'Import de contacts' }).waitFor();
     expect(await nav.getByRole('link', { name: 'Doublons' }).count()).toBe(1);
@@ -243,10 +233,7 @@ describe.skipIf(!hasChromium)('R-PROS-1 R-PROS-2 the import wizard and the dupli
     sales.on('pageerror', (e) => pageErrors.push(e.message));
     try {
       await sales.goto(`${server.baseUrl}/#/campaigns`);
-      const form = sales.getByRole('form', { name: 'Connexion' });
-      await form.getByLabel('E-mail').fill(ACCOUNTS.sales.email);
-      await form.getByLabel('Mot de passe').fill(ACCOUNTS.sales.password);
-      await form.getByRole('button', { name: 'Se connecter' }).click();
+      await signInWithPassword(sales, ACCOUNTS.sales.email, ACCOUNTS.sales.password);
       await sales.getByRole('heading', { level: 1, name: 'Campagnes' }).waitFor();
       const nav = sales.getByRole('navigation', { name: 'Navigation principale' });
       const links = await nav.getByRole('link').allTextContents();

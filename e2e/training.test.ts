@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount, createToken } from '../src/access/auth/index.js';
 import { loadPolicy } from '../src/policy/index.js';
 import { gophishSignature, type EngagementCredentials } from '../src/training/index.js';
-import { announceBrowserSuite, hasChromium, launchChromium, screenshotAtWidths, seriousViolations } from './browser.js';
+import { announceBrowserSuite, collectPageErrors, hasChromium, launchChromium, screenshotAtWidths, seriousViolations, signInWithPassword, textOf } from './browser.js';
 import { ensureWebBuilt, startServer, type RunningServer } from './server.js';
 
 announceBrowserSuite('Training engagements');
@@ -12,10 +12,6 @@ announceBrowserSuite('Training engagements');
 const CLIENT = { email: 'rssi@acme-industrie.test', password: 'Remparts-de-Carcassonne-1247' };
 type Json = Record<string, unknown>;
 
-async function textOf(locator: Locator, text: string): Promise<string> {
-  await locator.filter({ hasText: text }).first().waitFor();
-  return (await locator.first().textContent()) ?? '';
-}
 
 describe.skipIf(!hasChromium)('P1.5 P4.3 a client’s contact follows its own training engagement in Chromium', () => {
   let server: RunningServer;
@@ -58,15 +54,9 @@ describe.skipIf(!hasChromium)('P1.5 P4.3 a client’s contact follows its own tr
     const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
     page = await context.newPage();
     page.setDefaultTimeout(15_000);
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) pageErrors.push(m.text());
-    });
+    collectPageErrors(page, pageErrors);
     await page.goto(`${server.baseUrl}/#/training`);
-    const form = page.getByRole('form', { name: 'Connexion' });
-    await form.getByLabel('E-mail').fill(CLIENT.email);
-    await form.getByLabel('Mot de passe').fill(CLIENT.password);
-    await form.getByRole('button', { name: 'Se connecter' }).click();
+    await signInWithPassword(page, CLIENT.email, CLIENT.password);
   });
 
   afterAll(async () => {
