@@ -96,6 +96,14 @@ describe.skipIf(!hasChromium)('P1.6 P3.1 partners, a partner file and a person�
     expect(await page.getByRole('status').filter({ hasText: 'Fichier pour' }).textContent()).toContain('consentement refusé ou retiré : 1');
   });
 
+  it('P3.1 a person’s record links to her consents', async () => {
+    await page.goto('about:blank');
+    await page.goto(`${server.baseUrl}/#/people/${String(elise.id)}`);
+    await page.getByRole('complementary', { name: 'Fiche personne' }).getByRole('link', { name: 'Consentements de la personne' }).click();
+    await page.getByRole('article', { name: 'Consentements de DURAND Élise' }).getByText('retiré', { exact: true }).waitFor();
+    expect(page.url()).toMatch(new RegExp(`#/consents/${String(elise.id)}$`));
+  });
+
   it('the same pages in English', async () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Partenaires' }).click();
     await page.getByRole('button', { name: 'Switch to English' }).click();

@@ -2,7 +2,9 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { asApiError, getRecord, type ApiError, type Person } from './api.js';
 import { formatDateTime, orDash, personName } from './format.js';
 import { PHONE_TYPE_LABELS, purposeLabel, RELATION_LABELS } from './labels.js';
+import { useMay } from './actions.js';
 import { OrganisationName } from './organisation-name.js';
+import { href } from './router.js';
 
 interface Props {
   readonly id: string;
@@ -77,6 +79,8 @@ function errorMessage(error: ApiError): string {
 
 function PersonFields({ person: p }: { readonly person: Person }) {
   const has = (field: keyof Person): boolean => Object.hasOwn(p, field);
+  // The person's consents are a page of their own, for the roles that may open it.
+  const consents = useMay('page:consents');
   const any = (...fields: (keyof Person)[]): boolean => fields.some(has);
   const phones = p.phones ?? [];
   const addresses = p.postalAddresses ?? [];
@@ -165,6 +169,11 @@ function PersonFields({ person: p }: { readonly person: Person }) {
         <Row label="Créée le">{formatDateTime(p.createdAt)}</Row>
         <Row label="Modifiée le">{formatDateTime(p.updatedAt)}</Row>
       </dl>
+      {consents && (
+        <p>
+          <a href={href({ view: 'consents', personId: p.id })}>Consentements de la personne</a>
+        </p>
+      )}
       <p className="panel-id mono" title="Identifiant">
         {p.id}
       </p>
