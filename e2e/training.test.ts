@@ -68,6 +68,8 @@ describe.skipIf(!hasChromium)('P1.5 P4.3 a client’s contact follows its own tr
     await page.getByRole('heading', { level: 1, name: 'Sensibilisation et formation' }).waitFor();
     const nav = page.getByRole('navigation', { name: 'Navigation principale' });
     expect(await nav.getByRole('link').allTextContents()).toEqual(['Sensibilisation']);
+    // A role the web app has no label for is named as the policy names it.
+    await page.getByRole('group', { name: 'Compte connecté' }).getByText('Interlocuteur du Client pour une prestation de sensibilisation').waitFor();
     const table = page.getByRole('table', { name: 'Prestations' });
     expect(await textOf(table.locator('tbody'), 'Sensibilisation 2027')).not.toContain('Phishing Beta');
     expect(await table.locator('tbody tr').count()).toBe(1);
@@ -98,6 +100,7 @@ describe.skipIf(!hasChromium)('P1.5 P4.3 a client’s contact follows its own tr
     await page.getByRole('button', { name: 'Switch to English' }).click();
     await page.getByRole('figure', { name: 'Results by campaign' }).waitFor();
     expect(await textOf(page.getByText(/trainees?$/), 'trainee')).toBe('2 trainees');
+    await page.getByRole('group', { name: 'Compte connecté' }).getByText("The client's contact for a training engagement").waitFor();
   });
 
   it('raised no script error in the page', () => {

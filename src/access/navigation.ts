@@ -68,16 +68,23 @@ export async function navigationRoutes(app: FastifyInstance, opts: { readonly po
     {
       schema: {
         tags: ['Session'],
-        summary: "The back office's pages the signed-in role may open, from the policy's grants and tasks",
+        summary: "The back office's pages the signed-in role may open and the actions it may take, from the policy's grants and tasks, with the role's name",
         response: {
-          200: Type.Object({ role: Type.Union([Type.String(), Type.Null()]), pages: Type.Array(Type.Union(PAGES.map((p) => Type.Literal(p)))), actions: Type.Array(Type.Union(ACTIONS.map((a) => Type.Literal(a)))) }),
+          200: Type.Object({
+            role: Type.Union([Type.String(), Type.Null()]),
+            // The role's name as the policy gives it, in each language (the top bar shows it; no list of roles in the web app).
+            roleLabel: Type.Union([Type.Object({ fr: Type.String(), en: Type.String() }), Type.Null()]),
+            pages: Type.Array(Type.Union(PAGES.map((p) => Type.Literal(p)))),
+            actions: Type.Array(Type.Union(ACTIONS.map((a) => Type.Literal(a)))),
+          }),
           401: ErrorResponse,
         },
       },
     },
     async (req) => {
       if (!req.actor) throw new RempartError('UNAUTHENTICATED', 'Sign in first.');
-      return { role: req.actor.role, pages: pagesFor(opts.policy, req.actor), actions: actionsFor(opts.policy, req.actor) };
+      const role = opts.policy.roles.find((r) => r.id === req.actor?.role);
+      return { role: req.actor.role, roleLabel: role ? { fr: role.label.fr, en: role.label.en } : null, pages: pagesFor(opts.policy, req.actor), actions: actionsFor(opts.policy, req.actor) };
     },
   );
 }

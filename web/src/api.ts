@@ -410,6 +410,8 @@ export function apiUpload<T>(path: string, form: FormData): Promise<T> {
 /** The back office's pages the signed-in role may open (GET /api/v1/navigation). */
 export interface Navigation {
   readonly role: string | null;
+  /** The role's name in the policy, per language. */
+  readonly roleLabel: { readonly fr: string; readonly en: string } | null;
   readonly pages: readonly string[];
   readonly actions: readonly string[];
 }

@@ -9,12 +9,24 @@ type HealthState = { readonly state: 'loading' } | { readonly state: 'ok'; reado
 interface Props {
   /** The signed-in account; none on the sign-in screen. */
   readonly account?: Account;
+  /** The role's name as the policy gives it (GET /api/v1/navigation); until it arrives, the built-in label. */
+  readonly roleName?: { readonly fr: string; readonly en: string } | null;
   readonly onSignOut?: () => void;
   readonly signingOut?: boolean;
 }
 
+/**
+ * The role's name in the top bar: the policy's, in English, or for a role the built-in
+ * French labels do not know (a policy may add roles); the built-in label otherwise.
+ */
+function roleNameOf(role: string, fromPolicy: { readonly fr: string; readonly en: string } | null, lang: string): string {
+  if (fromPolicy !== null && lang === 'en') return fromPolicy.en;
+  const builtIn = roleLabel(role);
+  return builtIn !== role ? builtIn : (fromPolicy?.fr ?? role);
+}
+
 /** The top bar: product name, the database engine from /healthz, and who is signed in. */
-export function AppHeader({ account, onSignOut, signingOut = false }: Props) {
+export function AppHeader({ account, roleName, onSignOut, signingOut = false }: Props) {
   const { t, i18n } = useTranslation();
   const [health, setHealth] = useState<HealthState>({ state: 'loading' });
   useEffect(() => {
@@ -55,7 +67,7 @@ export function AppHeader({ account, onSignOut, signingOut = false }: Props) {
           <div className="account" role="group" aria-label="Compte connecté">
             <span className="account-who">
               <span className="account-email">{account.email}</span>
-              <span className="account-role">{roleLabel(account.role)}</span>
+              <span className="account-role">{roleNameOf(account.role, roleName ?? null, i18n.language)}</span>
             </span>
             {onSignOut && (
               <button type="button" className="signout" onClick={onSignOut} disabled={signingOut}>

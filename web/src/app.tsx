@@ -126,7 +126,7 @@ function Shell({ session, onSignOut, signingOut }: { readonly session: SessionVi
   else body = <Content route={route} />;
   return (
     <div className="shell">
-      <AppHeader account={session.account} onSignOut={onSignOut} signingOut={signingOut} />
+      <AppHeader account={session.account} roleName={nav.data?.roleLabel ?? null} onSignOut={onSignOut} signingOut={signingOut} />
       <SideNav pages={pages} current={page} />
       <main className="content">
         <ActionsContext.Provider value={[...(nav.data?.actions ?? []), ...pages.map((p) => `page:${p}`)]}>{body}</ActionsContext.Provider>
