@@ -91,13 +91,18 @@ export async function createTransfer(
     const inSegment = ids.length === 0 ? [] : await candidates(tx, ids, segment);
     // Art. 18: a restricted person's data is only stored. Art. 21: an objection, to
     // prospecting or pending the dpo's decision, stops the exchange too (unless overridden).
-    const restricted = inSegment.filter((p) => p.restrictedAt !== null);
-    const objected = inSegment.filter((p) => p.restrictedAt === null && (p.objectedProspectingAt !== null || (p.objectionOtherAt !== null && p.decision !== 'overridden')));
-    const people = inSegment.filter((p) => !restricted.includes(p) && !objected.includes(p));
+    let restricted = 0;
+    let objected = 0;
+    const people: typeof inSegment = [];
+    for (const p of inSegment) {
+      if (p.restrictedAt !== null) restricted++;
+      else if (p.objectedProspectingAt !== null || (p.objectionOtherAt !== null && p.decision !== 'overridden')) objected++;
+      else people.push(p);
+    }
     // R-PROS-3, P5.6: a person on the opposition list is never handed over for solicitation.
     const opposed = await opposedPeople(tx, deps.serverKey, people);
     const sent = people.filter((p) => !opposed.has(p.id));
-    const leftOut: TransferLeftOut = { noConsent: notGiven, restricted: restricted.length, objected: objected.length, oppositionList: opposed.size };
+    const leftOut: TransferLeftOut = { noConsent: notGiven, restricted, objected, oppositionList: opposed.size };
     const csv = Buffer.from(
       toCsv(
         TRANSFER_FIELDS,

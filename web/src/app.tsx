@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { apiGet, asApiError, getSession, onSessionLost, signOut, type ApiError, type Navigation, type SessionView } from './api.js';
@@ -115,6 +115,8 @@ function Shell({ session, onSignOut, signingOut }: { readonly session: SessionVi
   const route = useRoute();
   const nav = useQuery({ queryKey: ['navigation', session.account.id], queryFn: () => apiGet<Navigation>('/api/v1/navigation'), staleTime: Infinity });
   const pages = nav.data?.pages ?? [];
+  // One value per answer of the navigation, so the views reading it render again only when it changes.
+  const may = useMemo(() => [...(nav.data?.actions ?? []), ...(nav.data?.pages ?? []).map((p) => `page:${p}`)], [nav.data]);
   const page = pageOf(route);
   // The empty address opens the role's first page.
   useEffect(() => {
@@ -129,7 +131,7 @@ function Shell({ session, onSignOut, signingOut }: { readonly session: SessionVi
       <AppHeader account={session.account} roleName={nav.data?.roleLabel ?? null} onSignOut={onSignOut} signingOut={signingOut} />
       <SideNav pages={pages} current={page} />
       <main className="content">
-        <ActionsContext.Provider value={[...(nav.data?.actions ?? []), ...pages.map((p) => `page:${p}`)]}>{body}</ActionsContext.Provider>
+        <ActionsContext.Provider value={may}>{body}</ActionsContext.Provider>
       </main>
     </div>
   );

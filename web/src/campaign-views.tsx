@@ -78,7 +78,7 @@ function LeftOut({ count }: { readonly count: Count }) {
 function criteriaSummary(t: (k: string, o?: Record<string, unknown>) => string, c: Criteria): string {
   const parts = Object.entries(c).map(([k, v]) => {
     const value = Array.isArray(v) ? v.map((x) => (k === 'relations' ? t(`segments.relations.${String(x)}`) : String(x))).join(', ') : String(v);
-    return `${t(`segments.criteria.${k}`, { defaultValue: k })} : ${value}`;
+    return t('segments.criterion', { name: t(`segments.criteria.${k}`, { defaultValue: k }), value });
   });
   return parts.length === 0 ? t('segments.everyone') : parts.join(' · ');
 }
